@@ -1,0 +1,32 @@
+# Vitrine InserJeunes — the two commands: `make run` and `make test`.
+GO ?= go
+export GOFLAGS ?= -mod=mod
+
+.PHONY: run test build vet fmt bench demo-data assets clean-db fuzz
+
+## run: the site on http://localhost:8080 over a local PostgreSQL, loaded with the demo data
+run:
+	DATABASE_URL="$$(scripts/db.sh vitrine)" $(GO) run ./cmd/vitrine demo
+
+## test: every test, against a real PostgreSQL found or started like `make run` does
+test:
+	DATABASE_URL="$$(scripts/db.sh postgres)" $(GO) test -count=1 -timeout 20m ./...
+
+build:
+	$(GO) build -o bin/vitrine ./cmd/vitrine
+
+vet:
+	gofmt -l . | (! grep .) && $(GO) vet ./...
+
+## bench: import and page benchmarks, with ratios (see scripts/bench.sh)
+bench:
+	DATABASE_URL="$$(scripts/db.sh postgres)" scripts/bench.sh
+
+## fuzz: run each fuzz target for FUZZTIME (default 30s)
+FUZZTIME ?= 30s
+fuzz:
+	DATABASE_URL="$$(scripts/db.sh postgres)" scripts/fuzz.sh $(FUZZTIME)
+
+## demo-data: rebuild testdata/demo from ../shared/data (maintainers only)
+demo-data:
+	scripts/demo-data.sh

@@ -1,0 +1,92 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"text/tabwriter"
+
+	"golang.org/x/term"
+
+	"github.com/vitrine-inserjeunes/vitrine/internal/importer"
+)
+
+var errRejectedExit = errors.New("lignes rejetées")
+
+func cmdImport(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("import", flag.ContinueOnError)
+	skip := fs.Bool("skip-invalid", false, "charger les lignes valides et consigner les lignes rejetées dans le rapport")
+	dry := fs.Bool("dry-run", false, "tout vérifier et simuler le chargement, sans rien écrire")
+	source := fs.String("source", "", "forcer le format (voir « vitrine formats »)")
+	synthetic := fs.Bool("synthetic", false, "marquer les fichiers comme données de démonstration")
+	fs.Usage = func() {
+		fmt.Fprintln(fs.Output(), "usage : vitrine import [--skip-invalid] [--dry-run] [--source TYPE] CHEMIN...")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() == 0 {
+		fs.Usage()
+		return usageError{errors.New("aucun fichier ni dossier à importer")}
+	}
+	_, st, err := openStore(ctx)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	if err := st.Migrate(ctx); err != nil {
+		return err
+	}
+	opt := importer.Options{SkipInvalid: *skip, DryRun: *dry, Source: *source, Synthetic: *synthetic}
+	if term.IsTerminal(int(os.Stderr.Fd())) {
+		opt.Progress = os.Stderr
+	}
+	rep, err := importer.Run(ctx, st.Pool(), fs.Args(), opt)
+	if rep != nil && len(rep.Files) > 0 {
+		printReport(rep, err == nil)
+	}
+	var re *importer.RejectedError
+	if errors.As(err, &re) {
+		fmt.Fprintln(os.Stderr, re.Error())
+		return errRejectedExit
+	}
+	return err
+}
+
+func printReport(rep *importer.Report, ok bool) {
+	w := tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(w, "fichier\tformat\tmillésimes\tlues\tchargées\trejetées\tinchangées\tsecondes\t")
+	for _, f := range rep.Files {
+		mill := fmt.Sprint(f.Millesimes)
+		if len(f.Millesimes) > 3 {
+			mill = fmt.Sprintf("[%s … %s]", f.Millesimes[0], f.Millesimes[len(f.Millesimes)-1])
+		}
+		fmt.Fprintf(w, "%s\t%s\t%s\t%d\t%d\t%d\t%d\t%.2f\t\n", f.Name, f.Format, mill, f.Read, f.Loaded, f.Rejected, f.Unchanged, f.Seconds)
+	}
+	w.Flush()
+	switch {
+	case !ok:
+		fmt.Println("import refusé : la base n'a pas été modifiée.")
+	case rep.DryRun:
+		fmt.Printf("essai à blanc (--dry-run) : rien n'a été écrit (%.1f s).\n", rep.Seconds)
+	default:
+		fmt.Printf("import n° %d enregistré (%.1f s).\n", rep.RunID, rep.Seconds)
+	}
+	for _, f := range rep.Files {
+		for _, r := range f.Rejects {
+			fmt.Fprintln(os.Stderr, r.String())
+		}
+	}
+}
+
+func cmdFormats() {
+	w := tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(w, "type\tproducteur\tdescription")
+	for _, f := range importer.Formats() {
+		fmt.Fprintf(w, "%s\t%s\t%s\n", f.Kind, f.Producer, f.Label)
+	}
+	w.Flush()
+}

@@ -1,0 +1,89 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/vitrine-inserjeunes/vitrine/internal/config"
+	"github.com/vitrine-inserjeunes/vitrine/internal/importer"
+	"github.com/vitrine-inserjeunes/vitrine/internal/store"
+	"github.com/vitrine-inserjeunes/vitrine/web"
+)
+
+func openStore(ctx context.Context) (config.Config, *store.Store, error) {
+	cfg, err := config.FromEnv()
+	if err != nil {
+		return cfg, nil, err
+	}
+	st, err := store.Open(ctx, cfg.DatabaseURL)
+	return cfg, st, err
+}
+
+func cmdMigrate(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("migrate", flag.ContinueOnError)
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	_, st, err := openStore(ctx)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	return st.Migrate(ctx)
+}
+
+// cmdServe serves the site; with demo, it first migrates and loads the
+// bundled demo data when the database holds no import yet.
+func cmdServe(ctx context.Context, log *slog.Logger, args []string, demo bool) error {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	addr := fs.String("addr", "", "adresse d'écoute (défaut : $ADDR ou :8080)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	cfg, st, err := openStore(ctx)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	if *addr != "" {
+		cfg.Addr = *addr
+	}
+	if demo {
+		if err := st.Migrate(ctx); err != nil {
+			return err
+		}
+		v, err := st.DataVersion(ctx)
+		if err != nil {
+			return err
+		}
+		if v == 0 {
+			log.Info("base vide : chargement des données de démonstration", "dir", cfg.DemoDir)
+			rep, err := importDemo(ctx, st, cfg.DemoDir)
+			if err != nil {
+				return fmt.Errorf("données de démonstration : %w", err)
+			}
+			log.Info("données de démonstration chargées", "fichiers", len(rep.Files), "secondes", fmt.Sprintf("%.1f", rep.Seconds))
+		}
+	}
+	app := web.New(st, log)
+	errc := make(chan error, 1)
+	go func() { errc <- app.Listen(cfg.Addr) }()
+	log.Info("vitrine en service", "addr", cfg.Addr)
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+		sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		return app.ShutdownWithContext(sctx)
+	}
+}
+
+// importDemo loads the bundled demo set: real files, then the synthetic
+// ones (marked as demonstration data), in one run.
+func importDemo(ctx context.Context, st *store.Store, dir string) (*importer.Report, error) {
+	return importer.ImportDemo(ctx, st.Pool(), dir)
+}

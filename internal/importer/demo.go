@@ -1,0 +1,33 @@
+package importer
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+)
+
+// ImportDemo loads the bundled demo set in one run: dir holds the real
+// files, dir/synthetic the synthetic ones (marked as demonstration data).
+func ImportDemo(ctx context.Context, pool *pgxpool.Pool, dir string) (*Report, error) {
+	paths := []string{dir}
+	files, err := Expand(paths)
+	if err != nil {
+		return nil, err
+	}
+	rep, err := Run(ctx, pool, files, Options{})
+	if err != nil {
+		return rep, err
+	}
+	syn := filepath.Join(dir, "synthetic")
+	if st, err := os.Stat(syn); err == nil && st.IsDir() {
+		rep2, err := Run(ctx, pool, []string{syn}, Options{Synthetic: true})
+		if err != nil {
+			return rep2, err
+		}
+		rep.Files = append(rep.Files, rep2.Files...)
+		rep.Seconds += rep2.Seconds
+	}
+	return rep, nil
+}

@@ -1,0 +1,185 @@
+package importer
+
+import (
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+	"time"
+)
+
+// parsed holds the validated rows of one file, per target.
+type parsed struct {
+	format *Format
+	rows   map[*Target][][]any
+}
+
+// FormatByKind returns a registered format.
+func FormatByKind(kind string) (*Format, bool) {
+	for _, f := range registry {
+		if f.Kind == kind {
+			return f, true
+		}
+	}
+	return nil, false
+}
+
+// Formats lists the registered formats.
+func Formats() []*Format { return append([]*Format(nil), registry...) }
+
+// detect finds the format of a source from its first line and its name.
+func detect(src *source, force string) (*Format, error) {
+	if force != "" {
+		f, ok := FormatByKind(force)
+		if !ok {
+			kinds := make([]string, len(registry))
+			for i, f := range registry {
+				kinds[i] = f.Kind
+			}
+			return nil, fmt.Errorf("--source %q inconnu ; formats connus : %s", force, strings.Join(kinds, ", "))
+		}
+		return f, nil
+	}
+	first := src.Text
+	if i := strings.IndexByte(first, '\n'); i >= 0 {
+		first = first[:i]
+	}
+	first = strings.TrimSuffix(first, "\r")
+	var h header
+	if t := strings.TrimSpace(first); strings.HasPrefix(t, "[") || strings.HasPrefix(t, "{") {
+		jh, _, err := openJSON(src.Text)
+		if err != nil {
+			return nil, err
+		}
+		h = jh
+	} else {
+		h = newHeader(strings.Split(first, ";"))
+	}
+	for _, f := range registry {
+		if f.Match(h, strings.ToLower(src.Name)) {
+			return f, nil
+		}
+	}
+	shown := first
+	if len(shown) > 120 {
+		shown = shown[:120] + "…"
+	}
+	return nil, fmt.Errorf("format non reconnu : l'en-tête %q ne correspond à aucune source connue (voir README, « Importer des fichiers réels », ou forcez avec --source)", shown)
+}
+
+func parseFile(path string, opt Options) (*FileReport, error) {
+	t0 := time.Now()
+	src, err := readSource(path)
+	if err != nil {
+		return nil, err
+	}
+	f, err := detect(src, opt.Source)
+	if err != nil {
+		return nil, fmt.Errorf("%s : %v", path, err)
+	}
+	h, recs, err := openTable(src, !f.Plain)
+	if err != nil {
+		return nil, fmt.Errorf("%s : %v", path, err)
+	}
+	fn, err := f.Bind(h, strings.ToLower(src.Name))
+	if err != nil {
+		return nil, fmt.Errorf("%s : format %s : %v", path, f.Kind, err)
+	}
+	fr := &FileReport{Path: path, Name: src.Name, SHA256: src.SHA256, Format: f.Kind, Encoding: src.Encoding,
+		Synthetic: opt.Synthetic || strings.Contains(strings.ToLower(src.Name), "synthetic")}
+	p := &parsed{format: f, rows: map[*Target][][]any{}}
+	seen := map[*Target]map[string]int{}
+	for _, t := range f.Targets {
+		seen[t] = map[string]int{}
+	}
+	mills := map[string]bool{}
+	keyIdx := map[*Target][]int{}
+	for _, t := range f.Targets {
+		for _, k := range t.Key {
+			for i, c := range t.Cols {
+				if c == k {
+					keyIdx[t] = append(keyIdx[t], i)
+				}
+			}
+		}
+	}
+	size := float64(len(src.Text))
+	lastPct := -1
+	for {
+		rec, line, err := recs.Next()
+		if err == io.EOF {
+			break
+		}
+		r := &row{file: src.Name, line: line, rec: rec, h: h}
+		if err != nil {
+			// A broken quote: the reader cannot resynchronise, the rest
+			// of the file is refused with this one error.
+			r.rejectCol("-", "", err.Error())
+			fr.Rejects = append(fr.Rejects, r.rejects...)
+			fr.Rejected++
+			fr.Read++
+			break
+		}
+		fr.Read++
+		if len(rec) != len(h.raw) {
+			r.rejectCol("-", trunc(strings.Join(rec, ";"), 60),
+				fmt.Sprintf("%d colonnes au lieu de %d", len(rec), len(h.raw)))
+		} else {
+			fn(r)
+		}
+		kept := r.out[:0]
+		if !r.bad() {
+			for _, e := range r.out {
+				var kb strings.Builder
+				for _, i := range keyIdx[e.t] {
+					fmt.Fprintf(&kb, "%v\x00", e.vals[i])
+				}
+				k := kb.String()
+				if prev, dup := seen[e.t][k]; dup {
+					if e.t.DupOK {
+						continue // first row wins
+					}
+					r.rejectCol(strings.Join(e.t.Key, "+"), strings.TrimSuffix(strings.ReplaceAll(k, "\x00", "|"), "|"),
+						fmt.Sprintf("clé en double (déjà vue ligne %d)", prev))
+					break
+				}
+				seen[e.t][k] = line
+				kept = append(kept, e)
+			}
+		}
+		if r.bad() {
+			fr.Rejects = append(fr.Rejects, r.rejects...)
+			fr.Rejected++
+			continue
+		}
+		for _, e := range kept {
+			p.rows[e.t] = append(p.rows[e.t], e.vals)
+		}
+		for _, m := range r.mill {
+			mills[m] = true
+		}
+		if opt.Progress != nil && size > 0 {
+			pct := int(100 * float64(recs.Offset()) / size)
+			if pct != lastPct && pct%2 == 0 {
+				lastPct = pct
+				bar := strings.Repeat("█", pct/4) + strings.Repeat("░", 25-pct/4)
+				fmt.Fprintf(opt.Progress, "\r%s %3d%% %-40s", bar, pct, trunc(src.Name, 40))
+			}
+		}
+	}
+	if fr.Read == 0 {
+		return nil, fmt.Errorf("%s : aucune ligne de données après l'en-tête", path)
+	}
+	// Drop the secondary-target rows of rejected lines: already done above
+	// (rows are only appended for accepted lines).
+	for m := range mills {
+		fr.Millesimes = append(fr.Millesimes, m)
+	}
+	sort.Strings(fr.Millesimes)
+	if fr.Millesimes == nil {
+		fr.Millesimes = []string{}
+	}
+	fr.parsed = p
+	fr.Seconds = time.Since(t0).Seconds()
+	return fr, nil
+}

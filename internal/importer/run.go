@@ -1,0 +1,287 @@
+// Package importer reads the open-data source files (one reader per
+// format, detected from the header), validates every row, and loads a whole
+// run atomically: COPY into staging tables, one set-based upsert per table,
+// one transaction, one import_runs row.
+package importer
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+)
+
+// Options of a run.
+type Options struct {
+	SkipInvalid bool   // load valid rows, store the rejects in the report
+	DryRun      bool   // parse and load, then roll back
+	Source      string // force a format Kind for every file
+	// Synthetic marks every file of the run as demonstration data (files
+	// whose name contains "synthetic" are marked anyway).
+	Synthetic bool
+	// Progress receives a progress bar (nil: none).
+	Progress io.Writer
+}
+
+// FileReport is the outcome of one file.
+type FileReport struct {
+	Path       string    `json:"path"`
+	Name       string    `json:"name"`
+	SHA256     string    `json:"sha256"`
+	Format     string    `json:"format"`
+	Encoding   string    `json:"encoding"`
+	Millesimes []string  `json:"millesimes"`
+	Read       int       `json:"rows_read"`
+	Loaded     int       `json:"loaded"`
+	Rejected   int       `json:"rejected"`
+	Unchanged  int       `json:"unchanged"`
+	Seconds    float64   `json:"seconds"`
+	Synthetic  bool      `json:"synthetic"`
+	Rejects    []Reject  `json:"rejects,omitempty"`
+	FileID     int64     `json:"file_id,omitempty"`
+	parsed     *parsed   `json:"-"`
+	started    time.Time `json:"-"`
+}
+
+// Report is the outcome of a run.
+type Report struct {
+	RunID   int64        `json:"run_id"`
+	Files   []FileReport `json:"files"`
+	DryRun  bool         `json:"dry_run"`
+	Seconds float64      `json:"seconds"`
+}
+
+// Rejects returns every reject of the run.
+func (r *Report) Rejects() []Reject {
+	var out []Reject
+	for _, f := range r.Files {
+		out = append(out, f.Rejects...)
+	}
+	return out
+}
+
+// ErrRejected is wrapped by Run when rows were rejected without --skip-invalid.
+var ErrRejected = errors.New("des lignes ont été rejetées : rien n'a été écrit (relancez avec --skip-invalid pour charger les lignes valides)")
+
+// RejectedError lists the rejects of a refused run.
+type RejectedError struct{ Rejects []Reject }
+
+func (e *RejectedError) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%d ligne(s) rejetée(s) : rien n'a été écrit (relancez avec --skip-invalid pour charger les lignes valides)", len(e.Rejects))
+	for i, r := range e.Rejects {
+		if i == 20 {
+			fmt.Fprintf(&b, "\n… et %d autre(s)", len(e.Rejects)-20)
+			break
+		}
+		b.WriteString("\n")
+		b.WriteString(r.String())
+	}
+	return b.String()
+}
+
+func (e *RejectedError) Unwrap() error { return ErrRejected }
+
+// Expand turns paths (files or directories) into the list of importable
+// files, sorted by name.
+func Expand(paths []string) ([]string, error) {
+	var out []string
+	for _, p := range paths {
+		st, err := os.Stat(p)
+		if err != nil {
+			return nil, fmt.Errorf("%s : fichier ou dossier introuvable", p)
+		}
+		if !st.IsDir() {
+			out = append(out, p)
+			continue
+		}
+		ents, err := os.ReadDir(p)
+		if err != nil {
+			return nil, fmt.Errorf("%s : %w", p, err)
+		}
+		for _, e := range ents {
+			if !e.IsDir() && supported(e.Name()) {
+				out = append(out, filepath.Join(p, e.Name()))
+			}
+		}
+	}
+	if len(out) == 0 {
+		return nil, errors.New("aucun fichier à importer (.csv, .csv.gz, .json, .json.gz)")
+	}
+	return out, nil
+}
+
+func supported(name string) bool {
+	n := strings.ToLower(strings.TrimSuffix(strings.ToLower(name), ".gz"))
+	return strings.HasSuffix(n, ".csv") || strings.HasSuffix(n, ".json")
+}
+
+// Run imports paths in one transaction.
+func Run(ctx context.Context, pool *pgxpool.Pool, paths []string, opt Options) (*Report, error) {
+	start := time.Now()
+	files, err := Expand(paths)
+	if err != nil {
+		return nil, err
+	}
+	rep := &Report{DryRun: opt.DryRun}
+	// 1. Parse and validate every file, in memory, before touching the database.
+	for _, p := range files {
+		fr, err := parseFile(p, opt)
+		if err != nil {
+			return rep, err
+		}
+		rep.Files = append(rep.Files, *fr)
+	}
+	sort.SliceStable(rep.Files, func(i, j int) bool {
+		return rep.Files[i].parsed.format.Order < rep.Files[j].parsed.format.Order
+	})
+	if rj := rep.Rejects(); len(rj) > 0 && !opt.SkipInvalid {
+		return rep, &RejectedError{Rejects: rj}
+	}
+	// 2. Load, atomically.
+	if err := load(ctx, pool, rep, opt, start); err != nil {
+		return rep, err
+	}
+	rep.Seconds = time.Since(start).Seconds()
+	return rep, nil
+}
+
+func load(ctx context.Context, pool *pgxpool.Pool, rep *Report, opt Options, start time.Time) error {
+	tx, err := pool.Begin(ctx)
+	if err != nil {
+		return fmt.Errorf("connexion à la base : %w", err)
+	}
+	defer tx.Rollback(context.WithoutCancel(ctx))
+	// One import at a time: a second run waits for the first to commit.
+	if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(7243101)`); err != nil {
+		return err
+	}
+	optJSON, _ := json.Marshal(map[string]any{"skip_invalid": opt.SkipInvalid, "source": opt.Source, "synthetic": opt.Synthetic})
+	if err := tx.QueryRow(ctx, `INSERT INTO import_runs (started_at, options) VALUES ($1, $2) RETURNING id`,
+		start, optJSON).Scan(&rep.RunID); err != nil {
+		return fmt.Errorf("import_runs : %w", err)
+	}
+	var tot FileReport
+	for i := range rep.Files {
+		f := &rep.Files[i]
+		t0 := time.Now()
+		if opt.Progress != nil {
+			fmt.Fprintf(opt.Progress, "\rchargement %-60s", trunc(f.Name, 60))
+		}
+		if err := loadFile(ctx, tx, rep.RunID, f); err != nil {
+			return fmt.Errorf("%s : chargement : %w", f.Name, err)
+		}
+		f.Seconds += time.Since(t0).Seconds()
+		tot.Read += f.Read
+		tot.Loaded += f.Loaded
+		tot.Rejected += f.Rejected
+		tot.Unchanged += f.Unchanged
+		if _, err := tx.Exec(ctx, `UPDATE import_files SET loaded=$2, unchanged=$3, seconds=$4 WHERE id=$1`,
+			f.FileID, f.Loaded, f.Unchanged, f.Seconds); err != nil {
+			return err
+		}
+	}
+	if opt.Progress != nil {
+		fmt.Fprintf(opt.Progress, "\r%-72s\r", "")
+	}
+	if _, err := tx.Exec(ctx, `UPDATE import_runs SET finished_at=now(), rows_read=$2, loaded=$3, rejected=$4, unchanged=$5, duration_ms=$6 WHERE id=$1`,
+		rep.RunID, tot.Read, tot.Loaded, tot.Rejected, tot.Unchanged, time.Since(start).Milliseconds()); err != nil {
+		return err
+	}
+	if opt.DryRun {
+		return nil // deferred rollback
+	}
+	return tx.Commit(ctx)
+}
+
+func loadFile(ctx context.Context, tx pgx.Tx, runID int64, f *FileReport) error {
+	p := f.parsed
+	rejects, _ := json.Marshal(f.Rejects)
+	if f.Rejects == nil {
+		rejects = []byte("[]")
+	}
+	if err := tx.QueryRow(ctx, `INSERT INTO import_files (run_id, name, sha256, format, producer, millesimes, rows_read, loaded, rejected, unchanged, seconds, synthetic, rejects)
+		VALUES ($1,$2,$3,$4,$5,$6,$7,0,$8,0,0,$9,$10) RETURNING id`,
+		runID, f.Name, f.SHA256, f.Format, p.format.Producer, f.Millesimes, f.Read, f.Rejected, f.Synthetic, rejects).Scan(&f.FileID); err != nil {
+		return err
+	}
+	for ti, t := range p.format.Targets {
+		rows := p.rows[t]
+		ins, upd, err := upsert(ctx, tx, t, rows, f.FileID)
+		if err != nil {
+			return err
+		}
+		if ti == 0 {
+			f.Loaded = ins + upd
+			f.Unchanged = len(rows) - ins - upd
+		}
+	}
+	return nil
+}
+
+// upsert copies rows into a staging table and merges them into t with one
+// statement; rows whose values did not change are left untouched.
+func upsert(ctx context.Context, tx pgx.Tx, t *Target, rows [][]any, fileID int64) (inserted, updated int, err error) {
+	if len(rows) == 0 {
+		return 0, 0, nil
+	}
+	stg := "stg_" + t.Table
+	cols := strings.Join(t.Cols, ", ")
+	if _, err = tx.Exec(ctx, fmt.Sprintf(`DROP TABLE IF EXISTS %s; CREATE TEMP TABLE %s ON COMMIT DROP AS SELECT %s FROM %s WITH NO DATA`,
+		stg, stg, cols, t.Table)); err != nil {
+		return 0, 0, fmt.Errorf("staging %s : %w", t.Table, err)
+	}
+	if _, err = tx.CopyFrom(ctx, pgx.Identifier{stg}, t.Cols, pgx.CopyFromRows(rows)); err != nil {
+		return 0, 0, fmt.Errorf("COPY %s : %w", t.Table, err)
+	}
+	isKey := map[string]bool{}
+	for _, k := range t.Key {
+		isKey[k] = true
+	}
+	var data []string
+	for _, c := range t.Cols {
+		if !isKey[c] {
+			data = append(data, c)
+		}
+	}
+	conflict := "DO NOTHING"
+	if len(data) > 0 {
+		set := make([]string, 0, len(data)+1)
+		old := make([]string, len(data))
+		neu := make([]string, len(data))
+		for i, c := range data {
+			set = append(set, c+" = EXCLUDED."+c)
+			old[i] = "t." + c
+			neu[i] = "EXCLUDED." + c
+		}
+		set = append(set, "file_id = EXCLUDED.file_id")
+		conflict = fmt.Sprintf("DO UPDATE SET %s WHERE (%s) IS DISTINCT FROM (%s)",
+			strings.Join(set, ", "), strings.Join(old, ", "), strings.Join(neu, ", "))
+	}
+	q := fmt.Sprintf(`WITH up AS (
+		INSERT INTO %s AS t (%s, file_id) SELECT %s, $1 FROM %s
+		ON CONFLICT (%s) %s
+		RETURNING (xmax = 0) AS ins)
+		SELECT count(*) FILTER (WHERE ins), count(*) FILTER (WHERE NOT ins) FROM up`,
+		t.Table, cols, cols, stg, strings.Join(t.Key, ", "), conflict)
+	if err = tx.QueryRow(ctx, q, fileID).Scan(&inserted, &updated); err != nil {
+		return 0, 0, fmt.Errorf("upsert %s : %w", t.Table, err)
+	}
+	return inserted, updated, nil
+}
+
+func trunc(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n-1] + "…"
+}

@@ -1,0 +1,5 @@
+package model
+
+import "unicode"
+
+var unicodeMn = unicode.Mn
