@@ -78,7 +78,7 @@ var fmtVFormation = &Format{
 var fmtMef = &Format{
 	Kind: "bcn_n_mef", Producer: "BCN (DEPP)", Label: "BCN N_MEF", Order: 12, Plain: true,
 	Targets: []*Target{tMefs},
-	Match: func(h header, _ string) bool { return h.has("MEF", "MEF_STAT_11", "FORMATION_DIPLOME") },
+	Match:   func(h header, _ string) bool { return h.has("MEF", "MEF_STAT_11", "FORMATION_DIPLOME") },
 	Bind: func(h header, _ string) (rowFunc, error) {
 		c, err := h.cols("MEF", "MEF_STAT_11", "FORMATION_DIPLOME", "DISPOSITIF_FORMATION", "DUREE_DISPOSITIF",
 			"ANNEE_DISPOSITIF", "LIBELLE_LONG", "DATE_FERMETURE")

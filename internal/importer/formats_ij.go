@@ -331,10 +331,3 @@ var fmtRegionFormation = &Format{
 	},
 }
 
-// registry lists the formats, most specific first.
-var registry = []*Format{
-	fmtRegions, fmtDepartements, fmtAnnuaire, fmtACCE,
-	fmtNFormation, fmtVFormation, fmtMef, fmtNiveau, fmtDispositif, fmtGroupe,
-	fmtDEPPLyceePro, fmtDEPPCFA, fmtDEPPLegacy11, fmtDEPPLegacy9, fmtPortalCFA,
-	fmtRegionFormation,
-}

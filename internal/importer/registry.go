@@ -1,0 +1,9 @@
+package importer
+
+// registry lists the formats, most specific first.
+var registry = []*Format{
+	fmtRegions, fmtDepartements, fmtAnnuaire, fmtACCE,
+	fmtNFormation, fmtVFormation, fmtMef, fmtNiveau, fmtDispositif, fmtGroupe,
+	fmtDEPPLyceePro, fmtDEPPCFA, fmtDEPPLegacy11, fmtDEPPLegacy9, fmtPortalCFA,
+	fmtRegionFormation,
+}
