@@ -330,4 +330,3 @@ var fmtRegionFormation = &Format{
 		}, nil
 	},
 }
-
