@@ -33,6 +33,14 @@ func noCols() etabCols {
 
 // sousPopulation normalises the "Dont apprentis en EPLE" column.
 func sousPopulation(s string) (string, bool) {
+	switch s { // the spellings of the real files, without folding
+	case "ensemble", "":
+		return "ensemble", true
+	case "dont apprentis":
+		return "apprentis", true
+	case "dont élèves en voie pro sco":
+		return "voie_pro_sco", true
+	}
 	switch model.Fold(strings.TrimSpace(s)) {
 	case "", "ensemble":
 		return "ensemble", true
@@ -51,7 +59,8 @@ func bindDEPPEtab(name, voie string, c etabCols) (rowFunc, error) {
 	if !ok {
 		return nil, fmt.Errorf("millésime introuvable dans le nom du fichier %q (attendu : …_AAAA_BBBB.csv)", name)
 	}
-	label := "cumul " + strings.Replace(m.String(), "_", "-", 1)
+	ms := m.String()
+	label := "cumul " + strings.Replace(ms, "_", "-", 1)
 	return func(r *row) {
 		uai := r.uai(0)
 		region := r.regionLabel(2)
@@ -62,8 +71,8 @@ func bindDEPPEtab(name, voie string, c etabCols) (rowFunc, error) {
 				r.reject(c.souspop, "sous-population inconnue (ensemble, dont apprentis, dont élèves en voie pro sco)")
 			}
 		}
-		r.millesime(m.String())
-		emitEtab(r, uai, m.String(), voie, sp, "depp_"+voie, precDEPPEtab, label, region, c)
+		r.millesime(ms)
+		emitEtab(r, uai, ms, voie, sp, "depp_"+voie, precDEPPEtab, label, region, c)
 		ijEtabIdentity(r, uai, r.str(1), region)
 	}, nil
 }

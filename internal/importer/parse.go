@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -104,6 +105,7 @@ func parseFile(path string, opt Options) (*FileReport, error) {
 		}
 	}
 	size := float64(len(src.Text))
+	var kb []byte
 	lastPct := -1
 	for {
 		rec, line, err := recs.Next()
@@ -130,11 +132,11 @@ func parseFile(path string, opt Options) (*FileReport, error) {
 		kept := r.out[:0]
 		if !r.bad() {
 			for _, e := range r.out {
-				var kb strings.Builder
+				kb = kb[:0]
 				for _, i := range keyIdx[e.t] {
-					fmt.Fprintf(&kb, "%v\x00", e.vals[i])
+					kb = appendKey(kb, e.vals[i])
 				}
-				k := kb.String()
+				k := string(kb)
 				if prev, dup := seen[e.t][k]; dup {
 					if e.t.DupOK {
 						continue // first row wins
@@ -182,4 +184,18 @@ func parseFile(path string, opt Options) (*FileReport, error) {
 	fr.parsed = p
 	fr.Seconds = time.Since(t0).Seconds()
 	return fr, nil
+}
+
+// appendKey appends one key value and a separator.
+func appendKey(b []byte, v any) []byte {
+	switch x := v.(type) {
+	case string:
+		b = append(b, x...)
+	case nil:
+	case int32:
+		b = strconv.AppendInt(b, int64(x), 10)
+	default:
+		b = fmt.Append(b, x)
+	}
+	return append(b, 0)
 }

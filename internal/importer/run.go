@@ -12,7 +12,9 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime"
 	"sort"
+	"sync"
 	"strings"
 	"time"
 
@@ -133,14 +135,13 @@ func Run(ctx context.Context, pool *pgxpool.Pool, paths []string, opt Options) (
 		return nil, err
 	}
 	rep := &Report{DryRun: opt.DryRun}
-	// 1. Parse and validate every file, in memory, before touching the database.
-	for _, p := range files {
-		fr, err := parseFile(p, opt)
-		if err != nil {
-			return rep, err
-		}
-		rep.Files = append(rep.Files, *fr)
+	// 1. Parse and validate every file, in memory, before touching the
+	// database; files are independent, so they are parsed in parallel.
+	parsedFiles, err := parseAll(files, opt)
+	if err != nil {
+		return rep, err
 	}
+	rep.Files = parsedFiles
 	sort.SliceStable(rep.Files, func(i, j int) bool {
 		return rep.Files[i].parsed.format.Order < rep.Files[j].parsed.format.Order
 	})
@@ -277,6 +278,44 @@ func upsert(ctx context.Context, tx pgx.Tx, t *Target, rows [][]any, fileID int6
 		return 0, 0, fmt.Errorf("upsert %s : %w", t.Table, err)
 	}
 	return inserted, updated, nil
+}
+
+// parseAll parses files with one worker per CPU; the first error (in file
+// order) wins.
+func parseAll(files []string, opt Options) ([]FileReport, error) {
+	out := make([]FileReport, len(files))
+	errs := make([]error, len(files))
+	workers := runtime.GOMAXPROCS(0)
+	if opt.Progress != nil {
+		workers = 1 // one progress bar at a time
+	}
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				fr, err := parseFile(files[i], opt)
+				if err != nil {
+					errs[i] = err
+					continue
+				}
+				out[i] = *fr
+			}
+		}()
+	}
+	for i := range files {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
 }
 
 func trunc(s string, n int) string {

@@ -17,7 +17,7 @@ func (m Millesime) String() string {
 	if m.Start == m.End {
 		return strconv.Itoa(m.Start)
 	}
-	return fmt.Sprintf("%d_%d", m.Start, m.End)
+	return strconv.Itoa(m.Start) + "_" + strconv.Itoa(m.End)
 }
 
 // Label is the French display form ("promotions 2023 et 2024", "promotion 2024").

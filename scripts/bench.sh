@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# Benchmarks that print ratios (performance targets live here, not in tests).
+#   1. import of the bundled demo set vs `psql \copy` of the same rows into
+#      plain text tables (goal: ratio ≤ 1.5);
+#   2. Go benchmarks of the API and pages (p50/p99 reported by the benchmarks).
+# Usage: DATABASE_URL=postgres://…/postgres scripts/bench.sh [import|go|all]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+BASE=${DATABASE_URL:?DATABASE_URL (server to create the bench databases on)}
+WHAT=${1:-all}
+srv=${BASE%/*}
+go build -o bin/vitrine ./cmd/vitrine
+
+fresh() { # $1 = db name
+  psql "$srv/postgres" -qc "SET client_min_messages=warning" -c "DROP DATABASE IF EXISTS $1" -c "CREATE DATABASE $1" >/dev/null
+}
+
+now() { date +%s.%N; }
+calc() { awk "BEGIN { print $* }"; }
+
+bench_import() {
+  local files=(testdata/demo/*.gz)
+  if compgen -G "testdata/demo/synthetic/*.gz" >/dev/null; then files+=(testdata/demo/synthetic/*.gz); fi
+  # --- vitrine import (parse, validate, COPY to staging, upsert, one transaction)
+  fresh vitrine_bench_import
+  DATABASE_URL="$srv/vitrine_bench_import" bin/vitrine migrate
+  local t0 t1 rows
+  t0=$(now)
+  DATABASE_URL="$srv/vitrine_bench_import" bin/vitrine import "${files[@]}" > /tmp/vitrine_bench_import.txt
+  t1=$(now)
+  local tv; tv=$(calc "$t1 - $t0")
+  rows=$(psql "$srv/vitrine_bench_import" -Atc "select sum(rows_read) from import_files")
+  # --- psql \copy of the same CSV rows into plain text tables
+  fresh vitrine_bench_copy
+  local tmp; tmp=$(mktemp -d)
+  local sql="$tmp/copy.sql" n=0
+  : > "$sql"
+  for f in "${files[@]}"; do
+    case "$f" in *.json.gz) continue;; esac   # JSON has no \copy equivalent
+    n=$((n+1))
+    gunzip -c "$f" > "$tmp/$n.csv"
+    local head enc="UTF8" quote=""
+    head=$(head -1 "$tmp/$n.csv" | tr -d '\r' | sed 's/^\xEF\xBB\xBF//')
+    if ! head -c 200000 "$tmp/$n.csv" | iconv -f utf-8 -t utf-8 >/dev/null 2>&1; then enc="WIN1252"; fi
+    # files written without quoting may hold bare quotes: disable quoting for them
+    case "$head" in \"*) quote="";; *) quote=", QUOTE E'\\x01'";; esac
+    local ncol; ncol=$(awk -F';' '{print NF; exit}' <<<"$head")
+    local cols=""; for i in $(seq 1 "$ncol"); do cols="$cols${cols:+,}c$i text"; done
+    echo "CREATE TABLE t$n ($cols);" >> "$sql"
+    echo "\\copy t$n FROM '$tmp/$n.csv' WITH (FORMAT csv, DELIMITER ';', HEADER true, ENCODING '$enc'$quote)" >> "$sql"
+  done
+  t0=$(now)
+  psql "$srv/vitrine_bench_copy" -v ON_ERROR_STOP=1 -q -1 -f "$sql" >/dev/null
+  t1=$(now)
+  local tc; tc=$(calc "$t1 - $t0")
+  rm -rf "$tmp"
+  printf 'import of the demo set: %d rows in %.2f s = %.0f rows/s\n' "$rows" "$tv" "$(calc "$rows / $tv")"
+  printf 'psql \\copy of the same CSV rows into text tables: %.2f s\n' "$tc"
+  printf 'ratio import / \\copy = %.2f (goal ≤ 1.5)\n' "$(calc "$tv / $tc")"
+  psql "$srv/postgres" -qc "DROP DATABASE vitrine_bench_copy" -c "DROP DATABASE vitrine_bench_import" >/dev/null
+}
+
+bench_go() {
+  DATABASE_URL="$BASE" go test -run '^$' -bench . -benchtime 2000x ./web/ ./search/ ./internal/... 2>/dev/null | grep -E '^(Benchmark|ok|PASS)|p50|p99' || true
+}
+
+case "$WHAT" in
+  import) bench_import ;;
+  go) bench_go ;;
+  all) bench_import; bench_go ;;
+esac
