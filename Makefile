@@ -1,6 +1,5 @@
 # Vitrine InserJeunes — the two commands: `make run` and `make test`.
 GO ?= go
-export GOFLAGS ?= -mod=mod
 
 .PHONY: run test build vet fmt bench demo-data assets clean-db fuzz
 
