@@ -76,8 +76,13 @@ func (f *Figure) rates() []**int {
 		&f.TauxEmploi12Mois, &f.TauxEmploi18Mois, &f.TauxEmploi24Mois, &f.TauxContratsInterrompus}
 }
 
+// emploiRates are the rates that rest on nb_sortant: the employment rates,
+// and the expected rate and valeur ajoutée (taux = attendu + valeur
+// ajoutée would give a hidden taux away; the producer never publishes
+// them without the taux).
 func (f *Figure) emploiRates() []**int {
-	return []**int{&f.TauxEmploi6Mois, &f.TauxEmploi12Mois, &f.TauxEmploi18Mois, &f.TauxEmploi24Mois}
+	return []**int{&f.TauxEmploi6Mois, &f.TauxEmploi12Mois, &f.TauxEmploi18Mois, &f.TauxEmploi24Mois,
+		&f.TauxEmploi6MoisAttendu, &f.ValeurAjoutee}
 }
 
 func (f *Figure) countsButTerm() []**int {
@@ -89,7 +94,8 @@ func (f *Figure) countsButTerm() []**int {
 // function every output (page, export, API, badge) goes through:
 //   - nb_annee_term < 20: every rate and every count but nb_annee_term is
 //     removed, statut "sous_seuil";
-//   - nb_sortant < 20: the employment rates (denominator nb_sortant) are removed;
+//   - nb_sortant < 20: the employment rates (denominator nb_sortant) are
+//     removed, with the expected rate and the valeur ajoutée derived from them;
 //   - nothing published at all: statut "non_diffuse".
 //
 // Published rates are kept as published. Disclose is idempotent.
