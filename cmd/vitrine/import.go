@@ -67,6 +67,11 @@ func printReport(rep *importer.Report, ok bool) {
 		fmt.Fprintf(w, "%s\t%s\t%s\t%d\t%d\t%d\t%d\t%.2f\t\n", f.Name, f.Format, mill, f.Read, f.Loaded, f.Rejected, f.Unchanged, f.Seconds)
 	}
 	w.Flush()
+	for _, f := range rep.Files {
+		for _, c := range f.Checks {
+			fmt.Printf("%s : %s\n", f.Name, c)
+		}
+	}
 	switch {
 	case !ok:
 		fmt.Println("import refusé : la base n'a pas été modifiée.")

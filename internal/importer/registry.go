@@ -5,5 +5,5 @@ var registry = []*Format{
 	fmtRegions, fmtDepartements, fmtAnnuaire, fmtACCE,
 	fmtNFormation, fmtVFormation, fmtMef, fmtNiveau, fmtDispositif, fmtGroupe,
 	fmtDEPPLyceePro, fmtDEPPCFA, fmtDEPPLegacy11, fmtDEPPLegacy9, fmtPortalCFA,
-	fmtRegionFormation,
+	fmtRegionFormation, fmtUAIFormation, fmtPortalFormation, fmtInserSup,
 }

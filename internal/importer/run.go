@@ -17,6 +17,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -46,12 +47,21 @@ type FileReport struct {
 	Loaded     int       `json:"loaded"`
 	Rejected   int       `json:"rejected"`
 	Unchanged  int       `json:"unchanged"`
+	// Ignored: valid rows that load nothing by design (a second row with
+	// the key of a DupOK target, a referential row without a key); read
+	// = loaded + unchanged + rejected + ignored. Not stored: import_files
+	// keeps rows_read, loaded, unchanged and rejected.
+	Ignored    int       `json:"ignored"`
 	Seconds    float64   `json:"seconds"`
 	Synthetic  bool      `json:"synthetic"`
 	Rejects    []Reject  `json:"rejects,omitempty"`
 	FileID     int64     `json:"file_id,omitempty"`
 	parsed     *parsed   `json:"-"`
 	started    time.Time `json:"-"`
+
+	// Checks are notes on the loaded data (consistency checks, demonstration
+	// rows replaced or skipped), in French; see replace.go.
+	Checks []string `json:"checks,omitempty"`
 }
 
 // Report is the outcome of a run.
@@ -216,9 +226,15 @@ func loadFile(ctx context.Context, tx pgx.Tx, runID int64, f *FileReport) error 
 		return err
 	}
 	for ti, t := range p.format.Targets {
-		rows := p.rows[t]
+		rows, err := keepReal(ctx, tx, t, f, p.rows[t])
+		if err != nil {
+			return err
+		}
 		ins, upd, err := upsert(ctx, tx, t, rows, f.FileID)
 		if err != nil {
+			return err
+		}
+		if err := replaceSynthetic(ctx, tx, t, f, rows); err != nil {
 			return err
 		}
 		if ti == 0 {
@@ -226,7 +242,7 @@ func loadFile(ctx context.Context, tx pgx.Tx, runID int64, f *FileReport) error 
 			f.Unchanged = len(rows) - ins - upd
 		}
 	}
-	return nil
+	return afterLoad(ctx, tx, f)
 }
 
 // upsert copies rows into a staging table and merges them into t with one
@@ -335,9 +351,14 @@ func prefixed(p string, cols []string) string {
 	return strings.Join(out, ", ")
 }
 
+// trunc shortens s to at most n bytes, on a rune boundary.
 func trunc(s string, n int) string {
 	if len(s) <= n {
 		return s
 	}
-	return s[:n-1] + "…"
+	cut := n - 1
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + "…"
 }
