@@ -96,11 +96,19 @@ func (f *Figure) countsButTerm() []**int {
 //     removed, statut "sous_seuil";
 //   - nb_sortant < 20: the employment rates (denominator nb_sortant) are
 //     removed, with the expected rate and the valeur ajoutée derived from them;
-//   - nothing published at all: statut "non_diffuse".
+//   - nothing published at all: statut "non_diffuse";
+//   - a statut that says why there is no figure at all (IsAbsence) is kept
+//     and every value cleared.
 //
-// Published rates are kept as published. Disclose is idempotent.
+// The thresholds are decided by SecretStatistique, shared with InserSup
+// (SupFigure.Disclose). Published rates are kept as published. Disclose is idempotent.
 func (f *Figure) Disclose() {
-	if f.NbAnneeTerm != nil && *f.NbAnneeTerm < Seuil {
+	if IsAbsence(f.Statut) { // no figure at all: keep the reason, show nothing
+		*f = Figure{Statut: f.Statut}
+		return
+	}
+	hideAll, hideEmploi := SecretStatistique(f.NbAnneeTerm, f.NbSortant)
+	if hideAll {
 		for _, p := range f.rates() {
 			*p = nil
 		}
@@ -110,7 +118,7 @@ func (f *Figure) Disclose() {
 		f.Statut = StatutSousSeuil
 		return
 	}
-	if f.NbSortant != nil && *f.NbSortant < Seuil {
+	if hideEmploi {
 		for _, p := range f.emploiRates() {
 			*p = nil
 		}

@@ -1,0 +1,276 @@
+package model
+
+// InserSup breakdown values of the headline figure: graduates, every
+// gender, every nationality (FORMATS.md §4.6).
+const (
+	SupObtentionDiplome = "diplômé"
+	SupEnsemble         = "ensemble"
+)
+
+// SupHorizons are the months after graduation InserSup publishes; the
+// arrays of SupFigure are indexed like it.
+var SupHorizons = [5]int{6, 12, 18, 24, 30}
+
+// SupHorizonIndex returns the index of a horizon in SupHorizons, or -1.
+func SupHorizonIndex(mois int) int {
+	for i, h := range SupHorizons {
+		if h == mois {
+			return i
+		}
+	}
+	return -1
+}
+
+// Salaire holds the net monthly salary quartiles (euros) at one horizon.
+type Salaire struct {
+	Mois int  `json:"mois"`
+	Q1   *int `json:"q1"`
+	Q2   *int `json:"q2"`
+	Q3   *int `json:"q3"`
+}
+
+// SupFigure is one set of InserSup indicators, every horizon, for one key
+// (establishment or aggregate × diplôme × promotion(s) × breakdown). nil
+// means not published ("nd", "**", null): never 0. Rates are percentages
+// with two decimals, as the producer publishes them.
+type SupFigure struct {
+	NbDiplomes     *int `json:"nb_diplomes"`
+	NbSortants     *int `json:"nb_sortants"`
+	NbPoursuivants *int `json:"nb_poursuivants"`
+
+	NbEnEmploiSalarieFr6Mois  *int `json:"nb_en_emploi_salarie_fr_6_mois"`
+	NbEnEmploiSalarieFr12Mois *int `json:"nb_en_emploi_salarie_fr_12_mois"`
+	NbEnEmploiSalarieFr18Mois *int `json:"nb_en_emploi_salarie_fr_18_mois"`
+	NbEnEmploiSalarieFr24Mois *int `json:"nb_en_emploi_salarie_fr_24_mois"`
+	NbEnEmploiSalarieFr30Mois *int `json:"nb_en_emploi_salarie_fr_30_mois"`
+
+	TauxEmploiSalarieFr6Mois  *float64 `json:"taux_emploi_salarie_fr_6_mois"`
+	TauxEmploiSalarieFr12Mois *float64 `json:"taux_emploi_salarie_fr_12_mois"`
+	TauxEmploiSalarieFr18Mois *float64 `json:"taux_emploi_salarie_fr_18_mois"`
+	TauxEmploiSalarieFr24Mois *float64 `json:"taux_emploi_salarie_fr_24_mois"`
+	TauxEmploiSalarieFr30Mois *float64 `json:"taux_emploi_salarie_fr_30_mois"`
+
+	// Salaires lists the horizons where a quartile is published.
+	Salaires []Salaire `json:"salaires"`
+
+	Statut string `json:"statut"`
+}
+
+// Emploi returns pointers to the employment count and rate at horizon
+// index i (see SupHorizons).
+func (s *SupFigure) Emploi(i int) (**int, **float64) {
+	switch i {
+	case 0:
+		return &s.NbEnEmploiSalarieFr6Mois, &s.TauxEmploiSalarieFr6Mois
+	case 1:
+		return &s.NbEnEmploiSalarieFr12Mois, &s.TauxEmploiSalarieFr12Mois
+	case 2:
+		return &s.NbEnEmploiSalarieFr18Mois, &s.TauxEmploiSalarieFr18Mois
+	case 3:
+		return &s.NbEnEmploiSalarieFr24Mois, &s.TauxEmploiSalarieFr24Mois
+	case 4:
+		return &s.NbEnEmploiSalarieFr30Mois, &s.TauxEmploiSalarieFr30Mois
+	}
+	panic("model: horizon InserSup hors bornes")
+}
+
+// Disclose applies the secret statistique (SecretStatistique, as
+// Figure.Disclose) and sets Statut:
+//   - nb_diplomes < 20: everything but nb_diplomes is removed, "sous_seuil";
+//   - nb_sortants < 20: employment counts, rates and salaries are removed
+//     (they rest on the leavers);
+//   - no rate left: "sous_seuil" when the threshold removed them, else
+//     "non_diffuse".
+//
+// Published rates are kept as published. Disclose is idempotent.
+func (s *SupFigure) Disclose() {
+	if IsAbsence(s.Statut) {
+		*s = SupFigure{Statut: s.Statut, Salaires: []Salaire{}}
+		return
+	}
+	hideAll, hideEmploi := SecretStatistique(s.NbDiplomes, s.NbSortants)
+	if hideAll {
+		*s = SupFigure{NbDiplomes: s.NbDiplomes, Salaires: []Salaire{}, Statut: StatutSousSeuil}
+		return
+	}
+	if hideEmploi {
+		for i := range SupHorizons {
+			n, t := s.Emploi(i)
+			*n, *t = nil, nil
+		}
+		s.Salaires = nil
+	}
+	if s.Salaires == nil {
+		s.Salaires = []Salaire{}
+	}
+	for i := range SupHorizons {
+		if _, t := s.Emploi(i); *t != nil {
+			s.Statut = StatutOK
+			return
+		}
+	}
+	if hideEmploi {
+		s.Statut = StatutSousSeuil
+	} else {
+		s.Statut = StatutNonDiffuse
+	}
+}
+
+// Rate2 returns 100·num/den rounded half to even at two decimals (the
+// precision InserSup publishes); ok is false when den is 0.
+func Rate2(num, den int) (float64, bool) {
+	if den <= 0 || num < 0 {
+		return 0, false
+	}
+	n := 10000 * num
+	q, r := n/den, n%den
+	switch {
+	case 2*r > den:
+		q++
+	case 2*r == den && q%2 == 1:
+		q++
+	}
+	return float64(q) / 100, true
+}
+
+// AggregateSup sums InserSup figures (establishments of a région or of the
+// country) and computes the rates from the sums, as Aggregate does: a part
+// enters the counts when its nb_sortants and nb_poursuivants are
+// published; an employment count is summed only when every such part
+// publishes it. Salaries are quartiles: they cannot be summed and are left
+// out.
+func AggregateSup(perimetre string, parts []SupFigure) (SupFigure, Agregat) {
+	ag := Agregat{Perimetre: perimetre, Composantes: len(parts)}
+	var out SupFigure
+	var sortants, pours int
+	var emploi [5]int
+	known := [5]bool{true, true, true, true, true}
+	field := 0
+	for i := range parts {
+		p := &parts[i]
+		if p.NbDiplomes != nil {
+			ag.NbAnneeTermTotal += *p.NbDiplomes
+		}
+		if p.NbSortants == nil || p.NbPoursuivants == nil {
+			ag.ComposantesSansEffectifs++
+			continue
+		}
+		field++
+		sortants += *p.NbSortants
+		pours += *p.NbPoursuivants
+		for h := range SupHorizons {
+			n, _ := p.Emploi(h)
+			if *n == nil {
+				known[h] = false
+			} else {
+				emploi[h] += **n
+			}
+		}
+	}
+	out.Salaires = []Salaire{}
+	if field == 0 {
+		return out, ag
+	}
+	out.NbSortants, out.NbPoursuivants, out.NbDiplomes = Int(sortants), Int(pours), Int(sortants+pours)
+	for h := range SupHorizons {
+		if !known[h] {
+			continue
+		}
+		n, t := out.Emploi(h)
+		*n = Int(emploi[h])
+		if v, ok := Rate2(emploi[h], sortants); ok {
+			*t = &v
+		}
+	}
+	return out, ag
+}
+
+// InserSupFigure is one InserSup figure of a diploma (SISE) for one
+// promotion (or cumul of two), at one level: an establishment (UAI set) or
+// an aggregate. The headline figure (diplômés, ensemble, ensemble) carries
+// its breakdowns in Repartitions.
+type InserSupFigure struct {
+	Millesime        string `json:"millesime"`
+	MillesimeLabel   string `json:"millesime_libelle"`
+	Voie             string `json:"voie"`
+	SISE             string `json:"sise"`
+	UAI              string `json:"uai,omitempty"`
+	ObtentionDiplome string `json:"obtention_diplome"`
+	Genre            string `json:"genre"`
+	Nationalite      string `json:"nationalite"`
+	SupFigure
+	Calcule       bool             `json:"calcule"`
+	Agregat       *Agregat         `json:"agregat,omitempty"`
+	Demonstration bool             `json:"demonstration"`
+	Source        Source           `json:"source"`
+	Repartitions  []InserSupFigure `json:"repartitions,omitempty"`
+}
+
+// IsHeadline reports whether f is the headline breakdown.
+func (f *InserSupFigure) IsHeadline() bool {
+	return f.ObtentionDiplome == SupObtentionDiplome && f.Genre == SupEnsemble && f.Nationalite == SupEnsemble
+}
+
+// Disclose finishes the figure (and its breakdowns) for output: label,
+// voie, demonstration flag, secret statistique. Every output calls it.
+func (f *InserSupFigure) Disclose() {
+	f.Voie = VoieSuperieur
+	if m, err := ParseMillesime(f.Millesime); err == nil {
+		f.MillesimeLabel = m.Label()
+	}
+	if f.Source.Demonstration {
+		f.Demonstration = true
+	}
+	f.SupFigure.Disclose()
+	for i := range f.Repartitions {
+		f.Repartitions[i].Disclose()
+	}
+}
+
+// FormationSupDetail is everything about one InserSup diploma (SISE):
+// identity, national and regional headline figures per promotion, and the
+// establishments that award it.
+type FormationSupDetail struct {
+	Formation      Formation               `json:"formation"`
+	Demonstration  bool                    `json:"demonstration"`
+	Millesimes     []string                `json:"millesimes"`
+	National       []InserSupFigure        `json:"national"`
+	Regions        []RegionSupFigures      `json:"regions"`
+	Etablissements []EtablissementOffreSup `json:"etablissements"`
+}
+
+// RegionSupFigures is the block of one région on an InserSup diploma page.
+type RegionSupFigures struct {
+	Region   Territoire       `json:"region"`
+	Chiffres []InserSupFigure `json:"chiffres"`
+}
+
+// EtablissementOffreSup is one establishment awarding an InserSup diploma,
+// with its latest headline figure.
+type EtablissementOffreSup struct {
+	UAI        string         `json:"uai"`
+	Nom        string         `json:"nom"`
+	Commune    string         `json:"commune"`
+	Region     Territoire     `json:"region"`
+	Millesimes []string       `json:"millesimes"`
+	Dernier    InserSupFigure `json:"dernier"`
+}
+
+// SupMillesime holds, for one promotion, an establishment's headline
+// figure (with its breakdowns) beside the regional and national ones.
+type SupMillesime struct {
+	Millesime     string         `json:"millesime"`
+	Etablissement InserSupFigure `json:"etablissement"`
+	Region        InserSupFigure `json:"region"`
+	National      InserSupFigure `json:"national"`
+}
+
+// EtablissementSupDetail is every promotion of one establishment ×
+// InserSup diploma pair.
+type EtablissementSupDetail struct {
+	Etablissement Etablissement  `json:"etablissement"`
+	Formation     Formation      `json:"formation"`
+	Demonstration bool           `json:"demonstration"`
+	Millesimes    []string       `json:"millesimes"`
+	Chiffres      []SupMillesime `json:"chiffres"`
+}
