@@ -58,13 +58,13 @@ func cmdImport(ctx context.Context, args []string) error {
 
 func printReport(rep *importer.Report, ok bool) {
 	w := tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(w, "fichier\tformat\tmillésimes\tlues\tchargées\trejetées\tinchangées\tsecondes\t")
+	fmt.Fprintln(w, "fichier\tformat\tmillésimes\tlues\tchargées\trejetées\tinchangées\tignorées\tsecondes\t")
 	for _, f := range rep.Files {
 		mill := fmt.Sprint(f.Millesimes)
 		if len(f.Millesimes) > 3 {
 			mill = fmt.Sprintf("[%s … %s]", f.Millesimes[0], f.Millesimes[len(f.Millesimes)-1])
 		}
-		fmt.Fprintf(w, "%s\t%s\t%s\t%d\t%d\t%d\t%d\t%.2f\t\n", f.Name, f.Format, mill, f.Read, f.Loaded, f.Rejected, f.Unchanged, f.Seconds)
+		fmt.Fprintf(w, "%s\t%s\t%s\t%d\t%d\t%d\t%d\t%d\t%.2f\t\n", f.Name, f.Format, mill, f.Read, f.Loaded, f.Rejected, f.Unchanged, f.Ignored, f.Seconds)
 	}
 	w.Flush()
 	for _, f := range rep.Files {

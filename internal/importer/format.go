@@ -138,16 +138,22 @@ func notPublished(s string) bool {
 	return false
 }
 
-// number parses an integer as the producers write it: "42", "42.0", "-4.0".
+// parseNumber parses an integer as the producers write it: "42", "-4",
+// "42.0", "-4.0" (ODS doubles), "42,0". Nothing else: no exponent, no hex,
+// no fraction, at most 9 digits.
 func parseNumber(s string) (int, bool) {
-	if v, err := strconv.Atoi(s); err == nil {
-		return v, true
+	if i := strings.IndexAny(s, ".,"); i >= 0 {
+		if i+1 == len(s) || strings.Trim(s[i+1:], "0") != "" {
+			return 0, false
+		}
+		s = s[:i]
 	}
-	f, err := strconv.ParseFloat(strings.Replace(s, ",", ".", 1), 64)
-	if err != nil || math.IsNaN(f) || math.IsInf(f, 0) || f != math.Trunc(f) || math.Abs(f) > 1e9 {
+	d := strings.TrimPrefix(strings.TrimPrefix(s, "-"), "+")
+	if d == "" || len(d) > 9 || !isDigits(d) {
 		return 0, false
 	}
-	return int(f), true
+	v, err := strconv.Atoi(s)
+	return v, err == nil
 }
 
 // rate reads a published percentage, 0–100; nil when not published.

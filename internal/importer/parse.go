@@ -61,10 +61,7 @@ func detect(src *source, force string) (*Format, error) {
 			return f, nil
 		}
 	}
-	shown := first
-	if len(shown) > 120 {
-		shown = shown[:120] + "…"
-	}
+	shown := trunc(first, 120)
 	return nil, fmt.Errorf("format non reconnu : l'en-tête %q ne correspond à aucune source connue (voir README, « Importer des fichiers réels », ou forcez avec --source)", shown)
 }
 
@@ -104,6 +101,7 @@ func parseFile(path string, opt Options) (*FileReport, error) {
 			}
 		}
 	}
+	asOfCol := h.col("DATE_INTERVENTION") // BCN: last change of the row
 	size := float64(len(src.Text))
 	var kb []byte
 	lastPct := -1
@@ -126,10 +124,13 @@ func parseFile(path string, opt Options) (*FileReport, error) {
 		if len(rec) != len(h.raw) {
 			r.rejectCol("-", trunc(strings.Join(rec, ";"), 60),
 				fmt.Sprintf("%d colonnes au lieu de %d", len(rec), len(h.raw)))
+		} else if i := longField(rec); i >= 0 {
+			r.reject(i, fmt.Sprintf("champ trop long (%d octets, %d au plus)", len(rec[i]), maxField))
 		} else {
 			fn(r)
 		}
 		kept := r.out[:0]
+		var added []string // keys this row marked as seen, parallel to kept
 		if !r.bad() {
 			for _, e := range r.out {
 				kb = kb[:0]
@@ -146,13 +147,26 @@ func parseFile(path string, opt Options) (*FileReport, error) {
 					break
 				}
 				seen[e.t][k] = line
+				added = append(added, k)
 				kept = append(kept, e)
 			}
 		}
 		if r.bad() {
+			// A rejected row must not make a later row a duplicate.
+			for i, k := range added {
+				delete(seen[kept[i].t], k)
+			}
 			fr.Rejects = append(fr.Rejects, r.rejects...)
 			fr.Rejected++
 			continue
+		}
+		if !emitsTo(kept, f.Targets[0]) {
+			fr.Ignored++ // nothing for the primary target
+		}
+		if asOfCol >= 0 {
+			if d := dateKey(rec[asOfCol]); d > fr.asOf {
+				fr.asOf = d
+			}
 		}
 		for _, e := range kept {
 			p.rows[e.t] = append(p.rows[e.t], e.vals)
@@ -198,4 +212,37 @@ func appendKey(b []byte, v any) []byte {
 		b = fmt.Append(b, x)
 	}
 	return append(b, 0)
+}
+
+// maxField bounds one field (the longest real one is a 291-byte BCN
+// comment): a longer field is a broken file, not data.
+const maxField = 4096
+
+// longField returns the index of the first field longer than maxField, or -1.
+func longField(rec []string) int {
+	for i, s := range rec {
+		if len(s) > maxField {
+			return i
+		}
+	}
+	return -1
+}
+
+// dateKey turns JJ/MM/AAAA into AAAAMMJJ (comparable), "" when s is not such a date.
+func dateKey(s string) string {
+	s = strings.TrimSpace(s)
+	if len(s) != 10 || s[2] != '/' || s[5] != '/' || !isDigits(s[:2]) || !isDigits(s[3:5]) || !isDigits(s[6:]) {
+		return ""
+	}
+	return s[6:] + s[3:5] + s[:2]
+}
+
+// emitsTo reports whether one of es goes to t.
+func emitsTo(es []emitted, t *Target) bool {
+	for _, e := range es {
+		if e.t == t {
+			return true
+		}
+	}
+	return false
 }

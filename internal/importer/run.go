@@ -37,31 +37,37 @@ type Options struct {
 
 // FileReport is the outcome of one file.
 type FileReport struct {
-	Path       string    `json:"path"`
-	Name       string    `json:"name"`
-	SHA256     string    `json:"sha256"`
-	Format     string    `json:"format"`
-	Encoding   string    `json:"encoding"`
-	Millesimes []string  `json:"millesimes"`
-	Read       int       `json:"rows_read"`
-	Loaded     int       `json:"loaded"`
-	Rejected   int       `json:"rejected"`
-	Unchanged  int       `json:"unchanged"`
+	Path       string   `json:"path"`
+	Name       string   `json:"name"`
+	SHA256     string   `json:"sha256"`
+	Format     string   `json:"format"`
+	Encoding   string   `json:"encoding"`
+	Millesimes []string `json:"millesimes"`
+	Read       int      `json:"rows_read"`
+	Loaded     int      `json:"loaded"`
+	Rejected   int      `json:"rejected"`
+	Unchanged  int      `json:"unchanged"`
 	// Ignored: valid rows that load nothing by design (a second row with
-	// the key of a DupOK target, a referential row without a key); read
-	// = loaded + unchanged + rejected + ignored. Not stored: import_files
+	// the key of a DupOK target, a referential row without a key, a key
+	// a newer file of the same run also holds: see supersede); read =
+	// loaded + unchanged + rejected + ignored. Not stored: import_files
 	// keeps rows_read, loaded, unchanged and rejected.
-	Ignored    int       `json:"ignored"`
-	Seconds    float64   `json:"seconds"`
-	Synthetic  bool      `json:"synthetic"`
-	Rejects    []Reject  `json:"rejects,omitempty"`
-	FileID     int64     `json:"file_id,omitempty"`
-	parsed     *parsed   `json:"-"`
-	started    time.Time `json:"-"`
+	Ignored   int       `json:"ignored"`
+	Seconds   float64   `json:"seconds"`
+	Synthetic bool      `json:"synthetic"`
+	Rejects   []Reject  `json:"rejects,omitempty"`
+	FileID    int64     `json:"file_id,omitempty"`
+	parsed    *parsed   `json:"-"`
+	started   time.Time `json:"-"`
 
 	// Checks are notes on the loaded data (consistency checks, demonstration
 	// rows replaced or skipped), in French; see replace.go.
 	Checks []string `json:"checks,omitempty"`
+
+	// asOf is the date of the data (AAAAMMJJ, "" when unknown): the
+	// latest BCN DATE_INTERVENTION of the file. Files of one Order load
+	// oldest first, so a newer snapshot wins over an older one.
+	asOf string
 }
 
 // Report is the outcome of a run.
@@ -153,11 +159,16 @@ func Run(ctx context.Context, pool *pgxpool.Pool, paths []string, opt Options) (
 	}
 	rep.Files = parsedFiles
 	sort.SliceStable(rep.Files, func(i, j int) bool {
-		return rep.Files[i].parsed.format.Order < rep.Files[j].parsed.format.Order
+		a, b := &rep.Files[i], &rep.Files[j]
+		if a.parsed.format.Order != b.parsed.format.Order {
+			return a.parsed.format.Order < b.parsed.format.Order
+		}
+		return a.asOf < b.asOf
 	})
 	if rj := rep.Rejects(); len(rj) > 0 && !opt.SkipInvalid {
 		return rep, &RejectedError{Rejects: rj}
 	}
+	supersede(rep.Files)
 	// 2. Load, atomically.
 	if err := load(ctx, pool, rep, opt, start); err != nil {
 		return rep, err
@@ -361,4 +372,61 @@ func trunc(s string, n int) string {
 		cut--
 	}
 	return s[:cut] + "…"
+}
+
+// supersede keeps, for a key that several files of the run write into the
+// same table, the row of the last file only (files are sorted: referentials
+// first, then oldest snapshot first). Loading every version would rewrite
+// the key once per file and make a re-import of the same files report
+// changes. A superseded row of a file's primary target counts as ignored.
+func supersede(files []FileReport) {
+	claimed := map[*Target]map[string]bool{}
+	var kb []byte
+	for i := len(files) - 1; i >= 0; i-- {
+		f := &files[i]
+		p := f.parsed
+		for ti, t := range p.format.Targets {
+			rows := p.rows[t]
+			if len(rows) == 0 {
+				continue
+			}
+			if claimed[t] == nil {
+				claimed[t] = map[string]bool{}
+			}
+			idx := keyIndexes(t)
+			keep := make([][]any, 0, len(rows))
+			mine := make([]string, 0, len(rows))
+			for _, r := range rows {
+				kb = kb[:0]
+				for _, j := range idx {
+					kb = appendKey(kb, r[j])
+				}
+				if claimed[t][string(kb)] {
+					if ti == 0 {
+						f.Ignored++
+					}
+					continue
+				}
+				keep = append(keep, r)
+				mine = append(mine, string(kb))
+			}
+			for _, k := range mine {
+				claimed[t][k] = true
+			}
+			p.rows[t] = keep
+		}
+	}
+}
+
+// keyIndexes returns the positions of t's key columns in t.Cols.
+func keyIndexes(t *Target) []int {
+	var idx []int
+	for _, k := range t.Key {
+		for i, c := range t.Cols {
+			if c == k {
+				idx = append(idx, i)
+			}
+		}
+	}
+	return idx
 }

@@ -113,14 +113,15 @@ type csvRecords struct {
 
 func (c *csvRecords) Next() ([]string, int, error) {
 	rec, err := c.r.Read()
-	line, _ := c.r.FieldPos(0)
 	if err != nil {
+		// FieldPos would panic here when the error is in the first field.
 		var pe *csv.ParseError
 		if errors.As(err, &pe) {
 			return nil, pe.StartLine, fmt.Errorf("%s", csvErr(err))
 		}
-		return nil, line, err
+		return nil, 0, err
 	}
+	line, _ := c.r.FieldPos(0)
 	return rec, line, nil
 }
 
@@ -225,15 +226,17 @@ func openJSON(text string) (header, records, error) {
 		for i, k := range keys {
 			rec[i] = jsonScalar(o[k])
 		}
-		if len(o) != len(keys) {
-			// Unknown keys: keep the record but make its width differ so the
-			// row check reports it.
-			for k := range o {
-				if _, ok := first[k]; !ok {
-					rec = append(rec, k)
-				}
+		// Unknown keys (a key renamed in one record, even when the
+		// record has as many keys as the first): keep the record but make
+		// its width differ so the row check reports it, in a stable order.
+		var unknown []string
+		for k := range o {
+			if _, ok := first[k]; !ok {
+				unknown = append(unknown, k)
 			}
 		}
+		sort.Strings(unknown)
+		rec = append(rec, unknown...)
 		jr.rows = append(jr.rows, rec)
 	}
 	return newHeader(keys), jr, nil

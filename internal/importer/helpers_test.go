@@ -1,0 +1,184 @@
+package importer
+
+import (
+	"bufio"
+	"bytes"
+	"compress/gzip"
+	"context"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/vitrine-inserjeunes/vitrine/internal/testdb"
+)
+
+// demoDir holds the bundled real files (the synthetic ones are in a
+// sub-directory and are not read here).
+const demoDir = "../../testdata/demo"
+
+// demoFiles lists the real files of the demo set.
+func demoFiles(t testing.TB) []string {
+	t.Helper()
+	files, err := filepath.Glob(filepath.Join(demoDir, "*.gz"))
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no demo file under %s: %v", demoDir, err)
+	}
+	sort.Strings(files)
+	return files
+}
+
+func demoPath(name string) string { return filepath.Join(demoDir, name+".gz") }
+
+var (
+	demoOnce sync.Once
+	demoRep  *Report
+	demoErr  error
+)
+
+// demoPool returns the package's database with the real demo files
+// imported once, and the report of that first import (on an empty
+// database: every row counts as loaded).
+func demoPool(t testing.TB) (*pgxpool.Pool, *Report) {
+	t.Helper()
+	pool := testdb.Pool(t, "importer")
+	demoOnce.Do(func() {
+		demoRep, demoErr = Run(context.Background(), pool, demoFiles(t), Options{})
+	})
+	if demoErr != nil {
+		t.Fatalf("import of the demo files: %v", demoErr)
+	}
+	return pool, demoRep
+}
+
+// tableChecksums returns md5 of the sorted text of every row of every
+// table of schema public (import_runs and import_files included).
+func tableChecksums(t testing.TB, pool *pgxpool.Pool) map[string]string {
+	t.Helper()
+	ctx := context.Background()
+	rows, err := pool.Query(ctx, `SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY 1`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var tables []string
+	for rows.Next() {
+		var n string
+		if err := rows.Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		tables = append(tables, n)
+	}
+	rows.Close()
+	if len(tables) < 10 {
+		t.Fatalf("only %d tables in schema public", len(tables))
+	}
+	var q strings.Builder
+	for i, tb := range tables {
+		if i > 0 {
+			q.WriteString(" UNION ALL ")
+		}
+		q.WriteString(`SELECT '` + tb + `', md5(coalesce(string_agg(t::text, '|' ORDER BY t::text COLLATE "C"), '')) || ':' || count(*) FROM "` + tb + `" t`)
+	}
+	out := map[string]string{}
+	rows, err = pool.Query(ctx, q.String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var n, sum string
+		if err := rows.Scan(&n, &sum); err != nil {
+			t.Fatal(err)
+		}
+		out[n] = sum
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// changedTables lists the tables whose checksum differs, except those in skip.
+func changedTables(before, after map[string]string, skip ...string) []string {
+	ignore := map[string]bool{}
+	for _, s := range skip {
+		ignore[s] = true
+	}
+	var out []string
+	for tb, sum := range before {
+		if !ignore[tb] && after[tb] != sum {
+			out = append(out, tb)
+		}
+	}
+	for tb := range after {
+		if _, ok := before[tb]; !ok && !ignore[tb] {
+			out = append(out, tb)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// fileLines returns the decoded lines (without EOL) of a demo file.
+func fileLines(t testing.TB, name string) []string {
+	t.Helper()
+	src, err := readSource(demoPath(name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	sc := bufio.NewScanner(strings.NewReader(src.Text))
+	sc.Buffer(make([]byte, 1<<20), 1<<20)
+	for sc.Scan() {
+		out = append(out, strings.TrimSuffix(sc.Text(), "\r"))
+	}
+	return out
+}
+
+// rawBytes returns the decompressed bytes of a demo file, as on disk
+// before gzip (encoding, BOM and line endings kept).
+func rawBytes(t testing.TB, name string) []byte {
+	t.Helper()
+	f, err := os.Open(demoPath(name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	zr, err := gzip.NewReader(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := io.ReadAll(zr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+func gzipBytes(b []byte) []byte {
+	var buf bytes.Buffer
+	zw := gzip.NewWriter(&buf)
+	_, _ = zw.Write(b)
+	_ = zw.Close()
+	return buf.Bytes()
+}
+
+// writeFile writes data under dir and returns its path.
+func writeFile(t testing.TB, dir, name string, data []byte) string {
+	t.Helper()
+	p := filepath.Join(dir, name)
+	if err := os.WriteFile(p, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// lines joins lines with sep and a final sep.
+func lines(sep string, ls ...string) []byte {
+	return []byte(strings.Join(ls, sep) + sep)
+}

@@ -1,0 +1,148 @@
+package importer
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/vitrine-inserjeunes/vitrine/internal/testdb"
+)
+
+// TestSkipInvalid: with --skip-invalid the valid rows load and the rejects
+// are stored in import_files.rejects; without it, nothing is written.
+func TestSkipInvalid(t *testing.T) {
+	pool := testdb.Pool(t, "importer_skip")
+	ctx := context.Background()
+	lp := fileLines(t, "depp_ij_etab_lycee_pro_2021_2022.csv")
+	const name = "depp_ij_etab_lycee_pro_2021_2022.csv"
+	path := writeFile(t, t.TempDir(), name, lines("\r\n",
+		lp[0],
+		lp[1],                     // line 2: 0010001W ensemble, valid
+		setField(lp[2], 4, "140"), // line 3: 0010006B ensemble, rate 140 → rejected
+		lp[3],                     // line 4: valid
+		lp[2],                     // line 5: 0010006B ensemble, valid: the rejected line 3 does not make it a duplicate
+		lp[1],                     // line 6: duplicate of line 2 → rejected
+	))
+	wantRejects := []Reject{
+		{File: name, Line: 3, Column: "Taux de poursuite d'études", Value: "140", Reason: "taux hors bornes (0 à 100 attendu)"},
+		{File: name, Line: 6, Column: "uai+millesime+voie+sous_population+source", Value: "0010001W|2021_2022|scolaire|ensemble|depp_scolaire", Reason: "clé en double (déjà vue ligne 2)"},
+	}
+
+	// Without --skip-invalid: refused, nothing written.
+	before := tableChecksums(t, pool)
+	_, err := Run(ctx, pool, []string{path}, Options{})
+	var re *RejectedError
+	if !errors.As(err, &re) || !reflect.DeepEqual(re.Rejects, wantRejects) {
+		t.Fatalf("without --skip-invalid: error %v, want the rejects %v", err, wantRejects)
+	}
+	if ch := changedTables(before, tableChecksums(t, pool)); len(ch) > 0 {
+		t.Fatalf("a refused run changed %v", ch)
+	}
+
+	// With it: 3 rows load, 2 rejects are kept in the report.
+	rep, err := Run(ctx, pool, []string{path}, Options{SkipInvalid: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := rep.Files[0]
+	if f.Read != 5 || f.Loaded != 3 || f.Rejected != 2 || f.Unchanged != 0 || f.Ignored != 0 {
+		t.Errorf("read %d, loaded %d, rejected %d, unchanged %d, ignored %d; want 5, 3, 2, 0, 0", f.Read, f.Loaded, f.Rejected, f.Unchanged, f.Ignored)
+	}
+	var n int
+	if err := pool.QueryRow(ctx, `SELECT count(*) FROM ij_etab WHERE source = 'depp_scolaire'`).Scan(&n); err != nil || n != 3 {
+		t.Errorf("%d rows in ij_etab (%v), want 3", n, err)
+	}
+	var (
+		raw              []byte
+		rejected, loaded int
+		runRejected      int
+	)
+	if err := pool.QueryRow(ctx, `SELECT f.rejects, f.rejected, f.loaded, r.rejected FROM import_files f JOIN import_runs r ON r.id = f.run_id WHERE f.id = $1`,
+		f.FileID).Scan(&raw, &rejected, &loaded, &runRejected); err != nil {
+		t.Fatal(err)
+	}
+	var stored []Reject
+	if err := json.Unmarshal(raw, &stored); err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(stored, wantRejects) || rejected != 2 || loaded != 3 || runRejected != 2 {
+		t.Errorf("import_files: rejects %s, rejected %d, loaded %d, run rejected %d", raw, rejected, loaded, runRejected)
+	}
+	// The reject format of the issue: file:line: column: "value": reason.
+	if got := stored[0].String(); got != name+`:3: Taux de poursuite d'études: "140": taux hors bornes (0 à 100 attendu)` {
+		t.Errorf("Reject.String() = %s", got)
+	}
+}
+
+// TestRunAtomicOnDatabaseError: a run that fails in the middle of its
+// load (here: blocked on a lock, then cancelled) leaves every table as it
+// was, although it had already written rows of its first files.
+func TestRunAtomicOnDatabaseError(t *testing.T) {
+	pool, _ := demoPool(t)
+	ctx := context.Background()
+	// A changed lycée pro file (loads before the région × formation one).
+	lp := fileLines(t, "depp_ij_etab_lycee_pro_2021_2022.csv")
+	rf := fileLines(t, "ij_api_region_formation_2019-2022.csv")
+	dir := t.TempDir()
+	paths := []string{
+		writeFile(t, dir, "depp_ij_etab_lycee_pro_2021_2022.csv", lines("\r\n", lp[0], setField(lp[1], 5, "99"), lp[2])),
+		writeFile(t, dir, "ij_api_region_formation.csv", lines("\n", rf[0], setField(rf[1], 17, "44"))),
+	}
+	before := tableChecksums(t, pool)
+
+	// Another session holds ij_region_formation.
+	blocker, err := pool.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer blocker.Rollback(ctx)
+	if _, err := blocker.Exec(ctx, `LOCK TABLE ij_region_formation IN ACCESS EXCLUSIVE MODE`); err != nil {
+		t.Fatal(err)
+	}
+	var blockerPID int
+	if err := blocker.QueryRow(ctx, `SELECT pg_backend_pid()`).Scan(&blockerPID); err != nil {
+		t.Fatal(err)
+	}
+
+	runCtx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	done := make(chan error, 1)
+	go func() {
+		_, err := Run(runCtx, pool, paths, Options{})
+		done <- err
+	}()
+	// Wait until the import waits for that lock, its first file written.
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		var waiting bool
+		if err := pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM pg_stat_activity WHERE datname = current_database()
+			AND wait_event_type = 'Lock' AND $1 = ANY (pg_blocking_pids(pid)))`, blockerPID).Scan(&waiting); err != nil {
+			t.Fatal(err)
+		}
+		if waiting {
+			break
+		}
+		select {
+		case err := <-done:
+			t.Fatalf("the import ended before waiting for the lock: %v", err)
+		default:
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the import never waited for the lock")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	cancel()
+	err = <-done
+	if err == nil || !strings.Contains(err.Error(), "ij_region_formation") {
+		t.Errorf("error %v, want a failure on ij_region_formation", err)
+	}
+	_ = blocker.Rollback(ctx)
+	if ch := changedTables(before, tableChecksums(t, pool)); len(ch) > 0 {
+		t.Errorf("a failed run changed %v", ch)
+	}
+}
