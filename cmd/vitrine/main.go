@@ -3,6 +3,7 @@
 //	vitrine serve                      serve the site on ADDR
 //	vitrine migrate                    apply database migrations
 //	vitrine import [flags] PATH...     import open-data files
+//	vitrine reindex [--if-outdated]    build the search index from the database into INDEX_DIR
 //	vitrine demo                       migrate, load the bundled demo data if the database is empty, serve
 package main
 
@@ -25,6 +26,7 @@ commandes :
   import    importe des fichiers open data : vitrine import [--skip-invalid] [--dry-run] [--source TYPE] CHEMIN...
   demo      migre, charge les données de démonstration si la base est vide, puis sert le site
   formats   liste les formats de fichiers reconnus
+  reindex   reconstruit l'index de recherche depuis la base : vitrine reindex [--if-outdated]
 
 environnement : DATABASE_URL (obligatoire), ADDR, DEMO_DIR
 `
@@ -61,6 +63,8 @@ func run(ctx context.Context, log *slog.Logger, args []string) int {
 		err = cmdImport(ctx, args[1:])
 	case "formats":
 		cmdFormats()
+	case "reindex":
+		err = cmdReindex(ctx, log, args[1:])
 	case "-h", "--help", "help":
 		fmt.Print(usage)
 	default:

@@ -1,0 +1,200 @@
+package store
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/vitrine-inserjeunes/vitrine/internal/model"
+)
+
+// What the search index holds (see search/ and internal/searchsource):
+//
+//   - every establishment with at least one figure (ij_etab), merged from
+//     its referential sources like Etablissement does. Establishments
+//     without any figure (the annuaire lists every nursery school of a
+//     département) are left out: the site exists for figures, and a page
+//     of schools with nothing to show would bury the lycées and CFAs a
+//     search is for. A UAI typed in the box still reaches its page when
+//     the referential knows it (the handler asks the store).
+//   - every formation (CFD) with a figure of its own (région × formation
+//     file), plus the new formations whose 1:1 predecessor has figures,
+//     since their page shows those figures ("chiffres issus de l'ancien
+//     diplôme"). The ~15,000 other BCN diplomas, mostly closed, have no page
+//     worth landing on; the labels of old diplomas are searchable as old
+//     labels (AnciensLibelles) of the diplomas that replaced them, so that a
+//     search on an old name lands on the current diploma.
+
+// SearchEtablissement is an establishment as the search index sees it.
+type SearchEtablissement struct {
+	UAI         string
+	Nom         string
+	Type        string // from the referentials, "" when unknown
+	Commune     string
+	CodePostal  string
+	Departement model.Territoire
+	Academie    model.Territoire
+	Region      model.Territoire
+	Voies       []string // voies with figures: scolaire, apprentissage
+}
+
+// SearchEtablissements calls fn for every establishment with at least one
+// figure, in UAI order.
+func (s *Store) SearchEtablissements(ctx context.Context, fn func(SearchEtablissement) error) error {
+	deps, acads, err := s.territories(ctx)
+	if err != nil {
+		return err
+	}
+	const q = `
+WITH fig AS (
+  SELECT uai, array_agg(DISTINCT CASE WHEN sous_population = 'apprentis' THEN 'apprentissage' ELSE voie END) AS voies
+  FROM ij_etab GROUP BY uai
+), e AS (
+  SELECT s.uai,
+    (array_agg(nom ORDER BY precedence DESC) FILTER (WHERE nom IS NOT NULL AND nom <> ''))[1] AS nom,
+    (array_agg(type ORDER BY precedence DESC) FILTER (WHERE type IS NOT NULL AND type <> ''))[1] AS type,
+    (array_agg(commune ORDER BY precedence DESC) FILTER (WHERE commune IS NOT NULL AND commune <> ''))[1] AS commune,
+    (array_agg(code_postal ORDER BY precedence DESC) FILTER (WHERE code_postal IS NOT NULL AND code_postal <> ''))[1] AS code_postal,
+    (array_agg(departement ORDER BY precedence DESC) FILTER (WHERE departement IS NOT NULL AND departement <> ''))[1] AS departement,
+    (array_agg(academie ORDER BY precedence DESC) FILTER (WHERE academie IS NOT NULL AND academie <> ''))[1] AS academie,
+    (array_agg(region ORDER BY precedence DESC) FILTER (WHERE region IS NOT NULL AND region <> ''))[1] AS region
+  FROM etablissement_sources s WHERE s.uai IN (SELECT uai FROM fig) GROUP BY s.uai
+)
+SELECT fig.uai, coalesce(e.nom, ''), coalesce(e.type, ''), coalesce(e.commune, ''), coalesce(e.code_postal, ''),
+  coalesce(e.departement, ''), coalesce(e.academie, ''), coalesce(e.region, ''), fig.voies
+FROM fig LEFT JOIN e USING (uai)
+ORDER BY fig.uai`
+	rows, err := s.pool.Query(ctx, q)
+	if err != nil {
+		return fmt.Errorf("documents de recherche (établissements) : %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var d SearchEtablissement
+		var dep, acad, region string
+		if err := rows.Scan(&d.UAI, &d.Nom, &d.Type, &d.Commune, &d.CodePostal, &dep, &acad, &region, &d.Voies); err != nil {
+			return err
+		}
+		if dep == "" {
+			dep = model.DepartementOfUAI(d.UAI)
+		}
+		t := deps[dep]
+		d.Departement = model.Territoire{Code: dep, Nom: t.nom}
+		if acad == "" {
+			acad = t.academie
+		}
+		d.Academie = model.Territoire{Code: acad, Nom: acads[acad]}
+		if t.region != "" {
+			region = t.region
+		}
+		if r, ok := model.RegionByCode(region); ok {
+			d.Region = model.Territoire{Code: r.Code, Nom: r.Nom}
+		} else if region != "" {
+			d.Region = model.Territoire{Code: region}
+		}
+		if err := fn(d); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
+type departement struct{ nom, academie, region string }
+
+// territories loads the département table (code → names) and the
+// académie names.
+func (s *Store) territories(ctx context.Context) (map[string]departement, map[string]string, error) {
+	rows, err := s.pool.Query(ctx, `SELECT code, nom, academie_code, academie_nom, region_code FROM departements`)
+	if err != nil {
+		return nil, nil, fmt.Errorf("départements : %w", err)
+	}
+	defer rows.Close()
+	deps := map[string]departement{}
+	acads := map[string]string{}
+	for rows.Next() {
+		var code, acadNom string
+		var d departement
+		if err := rows.Scan(&code, &d.nom, &d.academie, &acadNom, &d.region); err != nil {
+			return nil, nil, err
+		}
+		deps[code] = d
+		acads[d.academie] = acadNom
+	}
+	return deps, acads, rows.Err()
+}
+
+// SearchFormation is a formation (one CFD) as the search index sees it.
+type SearchFormation struct {
+	CFD             string
+	Libelle         string
+	Niveau          string // short label of the level: CAP, BAC PRO, BTS…
+	Fermee          bool
+	MEFSTAT11s      []string // every MEFSTAT11 of the CFD in BCN N_MEF
+	Voies           []string // voies with figures (own or borrowed)
+	Regions         []string // régions (INSEE) with figures
+	AnciensLibelles []string // labels of the diplomas it replaced, up to three generations back
+}
+
+// SearchFormations calls fn for every formation with figures (own, or of
+// its 1:1 continuum neighbour), in CFD order.
+func (s *Store) SearchFormations(ctx context.Context, fn func(SearchFormation) error) error {
+	const q = `
+WITH own AS (
+  SELECT coalesce(r.cfd, m.cfd) AS cfd, r.voie, r.region
+  FROM ij_region_formation r
+  LEFT JOIN LATERAL (SELECT cfd FROM bcn_mefs WHERE mefstat11 = r.mefstat11 AND cfd IS NOT NULL LIMIT 1) m ON r.cfd IS NULL
+), owncfd AS (
+  SELECT DISTINCT cfd FROM own WHERE cfd IS NOT NULL
+), l AS (
+  SELECT ancien, nouveau,
+    count(*) OVER (PARTITION BY ancien) AS n_succ,
+    count(*) OVER (PARTITION BY nouveau) AS n_pred
+  FROM bcn_formation_links
+), borrowed AS (
+  -- a new formation without figures of its own, successor 1:1 of one that
+  -- has some (an old diploma is found through its successor's old labels)
+  SELECT l.nouveau AS cfd, l.ancien AS from_cfd FROM l
+  WHERE l.n_succ = 1 AND l.n_pred = 1 AND l.ancien IN (SELECT cfd FROM owncfd) AND l.nouveau NOT IN (SELECT cfd FROM owncfd)
+), figs AS (
+  SELECT cfd, voie, region FROM own WHERE cfd IS NOT NULL
+  UNION
+  SELECT b.cfd, o.voie, o.region FROM borrowed b JOIN own o ON o.cfd = b.from_cfd
+), agg AS (
+  SELECT cfd, array_agg(DISTINCT voie) AS voies, array_agg(DISTINCT region) AS regions FROM figs GROUP BY cfd
+), anc AS (
+  WITH RECURSIVE a(cfd, ancien, depth) AS (
+    SELECT nouveau, ancien, 1 FROM bcn_formation_links WHERE nouveau IN (SELECT cfd FROM agg)
+    UNION
+    SELECT a.cfd, k.ancien, a.depth + 1 FROM a JOIN bcn_formation_links k ON k.nouveau = a.ancien
+    WHERE a.depth < 3 AND k.ancien <> a.cfd
+  )
+  SELECT a.cfd, array_agg(DISTINCT coalesce(f.libelle_long, f.libelle_court)) FILTER (WHERE coalesce(f.libelle_long, f.libelle_court) IS NOT NULL) AS libelles
+  FROM a JOIN bcn_formations f ON f.cfd = a.ancien GROUP BY a.cfd
+), mefs AS (
+  SELECT cfd, array_agg(DISTINCT mefstat11) AS mefs FROM bcn_mefs
+  WHERE cfd IN (SELECT cfd FROM agg) AND mefstat11 IS NOT NULL AND mefstat11 <> '' GROUP BY cfd
+)
+SELECT agg.cfd, coalesce(f.libelle_long, f.libelle_court, f.libelle_stat_33, ''), coalesce(n.libelle_court, ''),
+  coalesce(f.date_fermeture < current_date, false),
+  coalesce(mefs.mefs, '{}'), agg.voies, agg.regions, coalesce(anc.libelles, '{}')
+FROM agg
+LEFT JOIN bcn_formations f ON f.cfd = agg.cfd
+LEFT JOIN bcn_niveaux n ON n.code = f.niveau
+LEFT JOIN mefs ON mefs.cfd = agg.cfd
+LEFT JOIN anc ON anc.cfd = agg.cfd
+ORDER BY agg.cfd`
+	rows, err := s.pool.Query(ctx, q)
+	if err != nil {
+		return fmt.Errorf("documents de recherche (formations) : %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var d SearchFormation
+		if err := rows.Scan(&d.CFD, &d.Libelle, &d.Niveau, &d.Fermee, &d.MEFSTAT11s, &d.Voies, &d.Regions, &d.AnciensLibelles); err != nil {
+			return err
+		}
+		if err := fn(d); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}

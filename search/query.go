@@ -1,0 +1,477 @@
+package search
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/search/query"
+
+	"github.com/vitrine-inserjeunes/vitrine/internal/model"
+)
+
+// Page sizes.
+const (
+	DefaultPageSize = 20
+	MaxPageSize     = 100
+	maxWindow       = 10000 // page × size never goes beyond this
+	// FuzzyMinLength is the length from which a word tolerates one typo.
+	FuzzyMinLength = 5
+)
+
+// Filters are the facet filters, as given in the URL (one value each).
+type Filters struct {
+	Type     string `json:"type,omitempty"`
+	Region   string `json:"region,omitempty"`
+	Academie string `json:"academie,omitempty"`
+	Voie     string `json:"voie,omitempty"`
+	Niveau   string `json:"niveau,omitempty"`
+}
+
+// Empty reports whether no filter is set.
+func (f Filters) Empty() bool { return f == Filters{} }
+
+// filterFields pairs each URL parameter with its index field.
+func (f Filters) fields() []struct{ param, field, value string } {
+	return []struct{ param, field, value string }{
+		{"type", fType, f.Type},
+		{"region", fRegion, f.Region},
+		{"academie", fAcademie, f.Academie},
+		{"voie", fVoie, f.Voie},
+		{"niveau", fNiveau, f.Niveau},
+	}
+}
+
+// Request is one search.
+type Request struct {
+	Q string
+	Filters
+	Page int // from 1
+	Size int // DefaultPageSize when 0
+}
+
+// Hit is one result.
+type Hit struct {
+	Document
+	URL   string  `json:"url"`
+	Score float64 `json:"score"`
+}
+
+// FacetValue is one value of a facet with its number of results.
+type FacetValue struct {
+	Valeur  string `json:"valeur"`
+	Libelle string `json:"libelle"`
+	Nombre  int    `json:"nombre"`
+	Actif   bool   `json:"actif"`
+}
+
+// Facet is one facet: the URL parameter it sets and its values.
+type Facet struct {
+	Param   string       `json:"parametre"`
+	Libelle string       `json:"libelle"`
+	Valeurs []FacetValue `json:"valeurs"`
+}
+
+// Result is the answer to a Request.
+type Result struct {
+	Q       string  `json:"q"`
+	Filtres Filters `json:"filtres"`
+	// Redirection is the page of the object whose code is the whole query
+	// (UAI, CFD, MEFSTAT11, SISE): the site goes straight there.
+	Redirection string `json:"redirection,omitempty"`
+	Total       uint64 `json:"total"`
+	Page        int    `json:"page"`
+	Pages       int    `json:"pages"`
+	ParPage     int    `json:"par_page"`
+	// Approchant is set when no object matches every word: the results
+	// match all words but one.
+	Approchant bool    `json:"approchant"`
+	Resultats  []Hit   `json:"resultats"`
+	Facettes   []Facet `json:"facettes"`
+	DureeMs    float64 `json:"duree_ms"`
+}
+
+// Search runs a search: exact code first, then the words of the query
+// (all of them, else all but one), with the facet filters.
+func (ix *Index) Search(ctx context.Context, r Request) (*Result, error) {
+	start := time.Now()
+	h := ix.acquire()
+	if h == nil {
+		return nil, ErrNoIndex
+	}
+	defer h.release()
+
+	size := r.Size
+	if size <= 0 {
+		size = DefaultPageSize
+	}
+	size = min(size, MaxPageSize)
+	page := max(r.Page, 1)
+	if page*size > maxWindow {
+		page = maxWindow / size
+	}
+	res := &Result{Q: r.Q, Filtres: r.Filters, Page: page, ParPage: size, Resultats: []Hit{}, Facettes: []Facet{}}
+	defer func() { res.DureeMs = float64(time.Since(start).Microseconds()) / 1000 }()
+
+	q := strings.TrimSpace(r.Q)
+	if q == "" && r.Filters.Empty() {
+		return res, nil
+	}
+	if q != "" && r.Filters.Empty() {
+		hit, err := h.lookup(ctx, q)
+		if err != nil {
+			return nil, err
+		}
+		if hit != nil {
+			res.Redirection = hit.URL
+			res.Total, res.Pages = 1, 1
+			res.Resultats = []Hit{*hit}
+			return res, nil
+		}
+	}
+
+	terms := h.terms(q)
+	var main query.Query
+	switch {
+	case q == "":
+		main = bleve.NewMatchAllQuery()
+	case len(terms) == 0: // only stop words or punctuation
+		return res, nil
+	default:
+		main = h.textQuery(q, terms, !endsWithSpace(r.Q), false, 0)
+	}
+	sr, err := h.run(ctx, main, r.Filters, page, size, true)
+	if err != nil {
+		return nil, err
+	}
+	if sr.Total == 0 && len(terms) > 1 {
+		// No object has every word: accept all but one.
+		sr, err = h.run(ctx, h.textQuery(q, terms, !endsWithSpace(r.Q), false, len(terms)-1), r.Filters, page, size, true)
+		if err != nil {
+			return nil, err
+		}
+		res.Approchant = sr.Total > 0
+	}
+	res.Total = sr.Total
+	res.Pages = int((sr.Total + uint64(size) - 1) / uint64(size))
+	res.Resultats, err = hits(sr)
+	if err != nil {
+		return nil, err
+	}
+	res.Facettes = h.facets(sr, r.Filters)
+	return res, nil
+}
+
+// Suggest returns up to n objects for what is being typed: the last word
+// is a prefix, codes match by prefix too.
+func (ix *Index) Suggest(ctx context.Context, q string, n int) ([]Hit, error) {
+	h := ix.acquire()
+	if h == nil {
+		return nil, ErrNoIndex
+	}
+	defer h.release()
+	if n <= 0 || n > 20 {
+		n = 8
+	}
+	if strings.TrimSpace(q) == "" {
+		return []Hit{}, nil
+	}
+	terms := h.terms(q)
+	if len(terms) == 0 {
+		return []Hit{}, nil
+	}
+	sr, err := h.run(ctx, h.textQuery(q, terms, !endsWithSpace(q), true, 0), Filters{}, 1, n, false)
+	if err != nil {
+		return nil, err
+	}
+	return hits(sr)
+}
+
+// Lookup finds the object whose code (UAI, CFD, MEFSTAT11, SISE) is s,
+// spelled in any case with surrounding spaces; nil when none is indexed.
+func (ix *Index) Lookup(ctx context.Context, s string) (*Hit, error) {
+	h := ix.acquire()
+	if h == nil {
+		return nil, ErrNoIndex
+	}
+	defer h.release()
+	return h.lookup(ctx, s)
+}
+
+func (h *handle) lookup(ctx context.Context, s string) (*Hit, error) {
+	code, ok := asCode(s)
+	if !ok {
+		return nil, nil
+	}
+	tq := bleve.NewTermQuery(code)
+	tq.SetField(fCodes)
+	req := bleve.NewSearchRequestOptions(tq, 5, 0, false)
+	req.Fields = []string{fData}
+	req.SortBy([]string{fKind, fSort}) // establishments before formations, then by name
+	sr, err := h.idx.SearchInContext(ctx, req)
+	if err != nil {
+		return nil, fmt.Errorf("recherche : %w", err)
+	}
+	hs, err := hits(sr)
+	if err != nil || len(hs) == 0 {
+		return nil, err
+	}
+	return &hs[0], nil
+}
+
+// asCode recognises a whole query that is one identifier.
+func asCode(s string) (string, bool) {
+	s = strings.TrimSpace(s)
+	if u, err := model.NormalizeUAI(s); err == nil {
+		return u, true
+	}
+	if c, _, err := model.ParseFormationCode(s); err == nil && strings.ContainsAny(c, "0123456789") {
+		return c, true
+	}
+	return "", false
+}
+
+// terms folds and analyses the query exactly as the "_f" fields were
+// analysed (model.Fold first: prefix and fuzzy queries skip analysis).
+func (h *handle) terms(q string) []string {
+	a := h.idx.Mapping().AnalyzerNamed(analyzerFold)
+	if a == nil {
+		return strings.Fields(model.Fold(q))
+	}
+	var out []string
+	for _, t := range a.Analyze([]byte(model.Fold(q))) {
+		out = append(out, string(t.Term))
+	}
+	return out
+}
+
+// textQuery builds the query of the words: each word must match (a
+// conjunction of one disjunction per word), unless minMatch > 0, then at
+// least minMatch words must. A word matches a field as is (analysed: plural
+// stripped), with one typo when it has FuzzyMinLength letters or more, as a
+// prefix when it is the last word still being typed, or as a code. The
+// whole query as a phrase in the title scores higher.
+func (h *handle) textQuery(raw string, terms []string, prefixLast, suggest bool, minMatch int) query.Query {
+	type fb struct {
+		field string
+		boost float64
+	}
+	exact := []fb{{fTitle, 4}, {fAlt, 2}, {fPlace, 2}}
+	loose := []fb{{fTitleF, 2}, {fAltF, 1}, {fPlaceF, 1}}
+	minPrefix := 3
+	if suggest {
+		minPrefix = 1
+	}
+	words := make([]query.Query, 0, len(terms))
+	for i, t := range terms {
+		var dis []query.Query
+		for _, f := range exact {
+			m := bleve.NewMatchQuery(t)
+			m.SetField(f.field)
+			m.Analyzer = analyzerText
+			m.SetBoost(f.boost)
+			dis = append(dis, m)
+		}
+		if utf8.RuneCountInString(t) >= FuzzyMinLength {
+			for _, f := range loose {
+				fq := bleve.NewFuzzyQuery(t)
+				fq.SetField(f.field)
+				fq.SetFuzziness(1)
+				fq.SetBoost(f.boost * 0.5)
+				dis = append(dis, fq)
+			}
+		}
+		last := i == len(terms)-1
+		if last && prefixLast && utf8.RuneCountInString(t) >= minPrefix {
+			for _, f := range loose {
+				pq := bleve.NewPrefixQuery(t)
+				pq.SetField(f.field)
+				pq.SetBoost(f.boost * 0.75)
+				dis = append(dis, pq)
+			}
+		}
+		if isCodeLike(t) {
+			tq := bleve.NewTermQuery(strings.ToUpper(t))
+			tq.SetField(fCodes)
+			tq.SetBoost(10)
+			dis = append(dis, tq)
+			if last && prefixLast && len(t) >= 3 {
+				pq := bleve.NewPrefixQuery(strings.ToUpper(t))
+				pq.SetField(fCodes)
+				pq.SetBoost(5)
+				dis = append(dis, pq)
+			}
+		}
+		words = append(words, bleve.NewDisjunctionQuery(dis...))
+	}
+	var must query.Query
+	if minMatch > 0 && minMatch < len(words) {
+		d := bleve.NewDisjunctionQuery(words...)
+		d.SetMin(float64(minMatch))
+		must = d
+	} else {
+		must = bleve.NewConjunctionQuery(words...)
+	}
+	bq := bleve.NewBooleanQuery()
+	bq.AddMust(must)
+	// Open formations (and establishments) before closed diplomas.
+	oq := bleve.NewTermQuery("1")
+	oq.SetField(fOpen)
+	oq.SetBoost(0.5)
+	bq.AddShould(oq)
+	if len(terms) > 1 {
+		pq := bleve.NewMatchPhraseQuery(model.Fold(raw))
+		pq.SetField(fTitle)
+		pq.Analyzer = analyzerText
+		pq.SetBoost(3)
+		bq.AddShould(pq)
+	}
+	return bq
+}
+
+// run executes q with the filters; facets are computed when asked.
+func (h *handle) run(ctx context.Context, q query.Query, f Filters, page, size int, facets bool) (*bleve.SearchResult, error) {
+	var filters []query.Query
+	for _, ff := range f.fields() {
+		if ff.value == "" {
+			continue
+		}
+		tq := bleve.NewTermQuery(ff.value)
+		tq.SetField(ff.field)
+		filters = append(filters, tq)
+	}
+	if len(filters) > 0 {
+		bq := bleve.NewBooleanQuery()
+		bq.AddMust(q)
+		bq.AddFilter(bleve.NewConjunctionQuery(filters...))
+		q = bq
+	}
+	req := bleve.NewSearchRequestOptions(q, size, (page-1)*size, false)
+	req.Fields = []string{fData}
+	req.SortBy([]string{"-_score", fSort})
+	if facets {
+		for _, ff := range f.fields() {
+			req.AddFacet(ff.param, bleve.NewFacetRequest(ff.field, 40))
+		}
+	}
+	sr, err := h.idx.SearchInContext(ctx, req)
+	if err != nil {
+		return nil, fmt.Errorf("recherche : %w", err)
+	}
+	return sr, nil
+}
+
+func hits(sr *bleve.SearchResult) ([]Hit, error) {
+	out := make([]Hit, 0, len(sr.Hits))
+	for _, m := range sr.Hits {
+		var hit Hit
+		if s, ok := m.Fields[fData].(string); ok {
+			if err := json.Unmarshal([]byte(s), &hit.Document); err != nil {
+				return nil, fmt.Errorf("recherche : document %s illisible : %w", m.ID, err)
+			}
+		}
+		hit.URL = hit.Document.URL()
+		hit.Score = m.Score
+		out = append(out, hit)
+	}
+	return out, nil
+}
+
+var facetLabels = map[string]string{
+	"type":     "Type",
+	"region":   "Région",
+	"academie": "Académie",
+	"voie":     "Voie",
+	"niveau":   "Niveau",
+}
+
+// facets turns bleve's facets into labelled, stable lists; a selected
+// value stays listed even when the facet result trimmed it.
+func (h *handle) facets(sr *bleve.SearchResult, f Filters) []Facet {
+	out := []Facet{}
+	for _, ff := range f.fields() {
+		fr := sr.Facets[ff.param]
+		facet := Facet{Param: ff.param, Libelle: facetLabels[ff.param], Valeurs: []FacetValue{}}
+		seen := false
+		if fr != nil && fr.Terms != nil {
+			for _, t := range fr.Terms.Terms() {
+				v := FacetValue{Valeur: t.Term, Libelle: h.label(ff.field, t.Term), Nombre: t.Count, Actif: t.Term == ff.value}
+				seen = seen || v.Actif
+				facet.Valeurs = append(facet.Valeurs, v)
+			}
+		}
+		if ff.value != "" && !seen {
+			facet.Valeurs = append(facet.Valeurs, FacetValue{Valeur: ff.value, Libelle: h.label(ff.field, ff.value), Actif: true})
+		}
+		sort.SliceStable(facet.Valeurs, func(i, j int) bool {
+			a, b := facet.Valeurs[i], facet.Valeurs[j]
+			if a.Nombre != b.Nombre {
+				return a.Nombre > b.Nombre
+			}
+			return a.Libelle < b.Libelle
+		})
+		if len(facet.Valeurs) > 0 {
+			out = append(out, facet)
+		}
+	}
+	return out
+}
+
+// label is the French label of a facet value.
+func (h *handle) label(field, code string) string {
+	switch field {
+	case fVoie:
+		return VoieLabel(code)
+	case fRegion:
+		if r, ok := model.RegionByCode(code); ok {
+			return r.Nom
+		}
+	}
+	if l := h.labels[field][code]; l != "" {
+		return l
+	}
+	return code
+}
+
+// Label is the French label of a facet value (param as in the URL).
+func (ix *Index) Label(param, code string) string {
+	h := ix.acquire()
+	if h == nil {
+		return code
+	}
+	defer h.release()
+	for _, ff := range (Filters{}).fields() {
+		if ff.param == param {
+			return h.label(ff.field, code)
+		}
+	}
+	return code
+}
+
+func isCodeLike(t string) bool {
+	if len(t) < 3 || len(t) > 11 {
+		return false
+	}
+	digits := 0
+	for _, r := range t {
+		switch {
+		case r >= '0' && r <= '9':
+			digits++
+		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z':
+		default:
+			return false
+		}
+	}
+	return digits >= 3
+}
+
+func endsWithSpace(s string) bool {
+	r, _ := utf8.DecodeLastRuneInString(s)
+	return unicode.IsSpace(r)
+}
