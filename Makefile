@@ -29,3 +29,8 @@ fuzz:
 ## demo-data: rebuild testdata/demo from ../shared/data (maintainers only)
 demo-data:
 	scripts/demo-data.sh
+
+## assets: vendor the DSFR (npm @gouvfr/dsfr, pinned) into assets/dsfr; the output is committed
+DSFR_VERSION ?= 1.15.3
+assets:
+	$(GO) run ./assets/cmd/dsfr -version $(DSFR_VERSION) -views views -out assets/dsfr

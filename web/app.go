@@ -9,6 +9,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/vitrine-inserjeunes/vitrine/internal/model"
+	"github.com/vitrine-inserjeunes/vitrine/internal/store"
 )
 
 // Store is what the web layer needs from the database.
@@ -17,31 +18,37 @@ type Store interface {
 	EtablissementFigures(ctx context.Context, uai string) ([]model.EtabFigure, error)
 	DataVersion(ctx context.Context) (int64, error)
 	HasSynthetic(ctx context.Context) (bool, error)
+	// formations (internal/store/formation.go, insersup.go, region.go)
+	FormationDetail(ctx context.Context, code string) (model.FormationDetail, error)
+	FormationSupDetail(ctx context.Context, sise string) (model.FormationSupDetail, error)
+	EtablissementFormation(ctx context.Context, uai, code string) (model.EtablissementFormationDetail, error)
+	EtablissementSup(ctx context.Context, uai, sise string) (model.EtablissementSupDetail, error)
+	EtablissementFormations(ctx context.Context, uai string) ([]model.EtablissementFormation, error)
+	Region(ctx context.Context, code string) (model.RegionDetail, error)
+	// site pages (internal/store/site.go)
+	SiteStats(ctx context.Context) (store.SiteStats, error)
+	ImportRuns(ctx context.Context) ([]store.ImportRun, error)
+	SitemapEntries(ctx context.Context) (uais, formations []string, err error)
+	Academies(ctx context.Context) ([][2]string, error)
 }
 
 // Server holds the dependencies of the handlers.
 type Server struct {
 	store Store
 	log   *slog.Logger
+	site  // pages: assets, templates, page cache (site.go)
 }
 
 // New builds the fiber app.
 func New(store Store, log *slog.Logger) *fiber.App {
 	s := &Server{store: store, log: log}
+	s.site = newSite()
 	app := fiber.New(fiber.Config{
-		ErrorHandler:          errorHandler(log),
+		ErrorHandler:          s.errorHandler,
 		DisableStartupMessage: true,
 		AppName:               "vitrine",
 	})
-	app.Use(securityHeaders)
+	app.Use(securityHeaders, compression())
 	s.routes(app)
 	return app
-}
-
-func securityHeaders(c *fiber.Ctx) error {
-	c.Set("X-Content-Type-Options", "nosniff")
-	c.Set("Referrer-Policy", "strict-origin-when-cross-origin")
-	c.Set("X-Frame-Options", "DENY")
-	c.Set("Content-Security-Policy", "default-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'")
-	return c.Next()
 }

@@ -8,6 +8,14 @@ func (s *Server) routes(app *fiber.App) {
 	app.Get("/healthz", s.healthz)
 	app.Get("/readyz", s.readyz)
 
+	// pages (HTML; ?format=csv|xlsx|json on data pages)
+	app.Get("/etablissements/:uai", s.etablissementShow)
+	app.Get("/a-propos/donnees", s.aproposDonnees)
+	app.Get("/sitemap.xml", s.sitemap)
+	app.Get("/robots.txt", s.robots)
+	app.Get("/favicon.ico", s.favicon)
+	app.Get("/static/*", s.static)
+
 	api := app.Group("/api/v1")
 	api.Get("/etablissements/:uai", s.apiEtablissement)
 }

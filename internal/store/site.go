@@ -1,0 +1,120 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// SiteStats are the counts shown on the home page.
+type SiteStats struct {
+	Etablissements int      // establishments with at least one InserJeunes figure
+	Formations     int      // formations (codes) with at least one figure
+	Millesimes     []string // millésimes of the establishment figures, most recent first
+	LastImport     time.Time
+}
+
+// SiteStats counts what the site holds.
+func (s *Store) SiteStats(ctx context.Context) (SiteStats, error) {
+	var st SiteStats
+	var last *time.Time
+	err := s.pool.QueryRow(ctx, `
+SELECT
+  (SELECT count(*) FROM (SELECT uai FROM ij_etab UNION SELECT uai FROM ij_uai_formation) u),
+  (SELECT count(*) FROM (SELECT code FROM ij_region_formation UNION SELECT code FROM ij_uai_formation) c),
+  coalesce((SELECT array_agg(m ORDER BY right(m, 4) DESC, m DESC) FROM (SELECT DISTINCT millesime AS m FROM ij_etab) x), '{}'),
+  (SELECT max(finished_at) FROM import_runs)`).Scan(&st.Etablissements, &st.Formations, &st.Millesimes, &last)
+	if err != nil {
+		return st, fmt.Errorf("statistiques du site : %w", err)
+	}
+	if last != nil {
+		st.LastImport = *last
+	}
+	return st, nil
+}
+
+// ImportRun is one import run with its files, for the "données" page.
+type ImportRun struct {
+	ID         int64
+	FinishedAt time.Time
+	RowsRead   int
+	Loaded     int
+	Files      []ImportFile
+}
+
+// ImportFile is one imported file.
+type ImportFile struct {
+	Name       string
+	Format     string
+	Producer   string
+	Millesimes []string
+	RowsRead   int
+	Synthetic  bool
+}
+
+// ImportRuns lists the import runs, most recent first, with their files.
+func (s *Store) ImportRuns(ctx context.Context) ([]ImportRun, error) {
+	rows, err := s.pool.Query(ctx, `
+SELECT r.id, r.finished_at, r.rows_read, r.loaded, f.name, f.format, f.producer, f.millesimes, f.rows_read, f.synthetic
+FROM import_runs r JOIN import_files f ON f.run_id = r.id
+ORDER BY r.id DESC, f.id`)
+	if err != nil {
+		return nil, fmt.Errorf("imports : %w", err)
+	}
+	defer rows.Close()
+	var out []ImportRun
+	for rows.Next() {
+		var r ImportRun
+		var f ImportFile
+		if err := rows.Scan(&r.ID, &r.FinishedAt, &r.RowsRead, &r.Loaded, &f.Name, &f.Format, &f.Producer, &f.Millesimes, &f.RowsRead, &f.Synthetic); err != nil {
+			return nil, err
+		}
+		if n := len(out); n > 0 && out[n-1].ID == r.ID {
+			out[n-1].Files = append(out[n-1].Files, f)
+			continue
+		}
+		r.Files = []ImportFile{f}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+// SitemapEntries lists the public pages built from the data: every
+// establishment with a figure (UAI) and every formation code with one.
+func (s *Store) SitemapEntries(ctx context.Context) (uais, formations []string, err error) {
+	uais, err = collectStrings(ctx, s, `SELECT uai FROM ij_etab UNION SELECT uai FROM ij_uai_formation ORDER BY 1`)
+	if err != nil {
+		return nil, nil, fmt.Errorf("plan du site : %w", err)
+	}
+	formations, err = collectStrings(ctx, s, `
+SELECT coalesce(cfd, code) FROM ij_region_formation
+UNION SELECT coalesce(cfd, code) FROM ij_uai_formation
+UNION SELECT sise FROM insersup ORDER BY 1`)
+	if err != nil {
+		return nil, nil, fmt.Errorf("plan du site : %w", err)
+	}
+	return uais, formations, nil
+}
+
+// Academies lists the académies (code, name) of the territorial table.
+func (s *Store) Academies(ctx context.Context) ([][2]string, error) {
+	rows, err := s.pool.Query(ctx, `SELECT DISTINCT academie_code, academie_nom FROM departements WHERE academie_code IS NOT NULL ORDER BY 2`)
+	if err != nil {
+		return nil, fmt.Errorf("académies : %w", err)
+	}
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) ([2]string, error) {
+		var a [2]string
+		err := r.Scan(&a[0], &a[1])
+		return a, err
+	})
+}
+
+func collectStrings(ctx context.Context, s *Store, q string) ([]string, error) {
+	rows, err := s.pool.Query(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	return pgx.CollectRows(rows, pgx.RowTo[string])
+}

@@ -1,0 +1,11 @@
+// Package views embeds the html templates of the site: layouts/, partials/
+// and pages/. Template names are their paths without ".html"
+// ("pages/etablissement", "partials/header").
+package views
+
+import "embed"
+
+// FS holds every template.
+//
+//go:embed layouts partials pages
+var FS embed.FS

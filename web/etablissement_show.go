@@ -1,0 +1,430 @@
+package web
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/vitrine-inserjeunes/vitrine/internal/model"
+)
+
+// etablissementShow is GET /etablissements/{uai}: identity, headline
+// figures, valeur ajoutée, history, formations. Other spellings of the
+// UAI redirect to the canonical URL.
+func (s *Server) etablissementShow(c *fiber.Ctx) error {
+	raw := strings.Clone(c.Params("uai"))
+	uai, err := model.NormalizeUAI(raw)
+	if err != nil {
+		return newNotFound("uai_invalide", fmt.Sprintf("« %s » n'est pas un UAI valide : %v.", raw, err))
+	}
+	if uai != raw {
+		return redirectCanonical(c, "/etablissements/"+uai)
+	}
+	f, err := format(c)
+	if err != nil {
+		return err
+	}
+	return s.serve(c, func(st dataState) (*built, error) {
+		if f == "json" {
+			return apiBuilt(c, s.apiEtablissement)
+		}
+		p, err := s.etablissementPage(c, st, uai)
+		if err != nil {
+			return nil, err
+		}
+		if f != "html" {
+			return exportTables(c, f, uai, p.tables())
+		}
+		return s.htmlPage("pages/etablissement", p)
+	})
+}
+
+// redirectCanonical answers 301 to the canonical path, keeping the query.
+func redirectCanonical(c *fiber.Ctx, path string) error {
+	if q := c.Request().URI().QueryString(); len(q) > 0 {
+		path += "?" + string(q)
+	}
+	c.Set(fiber.HeaderCacheControl, pageCacheControl)
+	return c.Redirect(path, fiber.StatusMovedPermanently)
+}
+
+// apiBuilt runs an API handler and keeps its answer as a cacheable
+// response: the JSON export of a page is exactly the API view.
+func apiBuilt(c *fiber.Ctx, h fiber.Handler) (*built, error) {
+	if err := h(c); err != nil {
+		return nil, err
+	}
+	body := bytes.Clone(c.Response().Body())
+	ct := string(c.Response().Header.ContentType())
+	c.Response().ResetBody()
+	return &built{Body: body, ContentType: ct}, nil
+}
+
+func (p *etablissementPage) tables() []*dataTable {
+	var ts []*dataTable
+	for _, v := range p.Voies {
+		ts = append(ts, v.History)
+		ts = append(ts, v.SousPopulation...)
+	}
+	return append(ts, p.Formations, p.Superieur)
+}
+
+func (s *Server) etablissementPage(c *fiber.Ctx, st dataState, uai string) (*etablissementPage, error) {
+	ctx := c.UserContext()
+	et, err := s.store.Etablissement(ctx, uai)
+	if errors.Is(err, model.ErrNotFound) {
+		return nil, newNotFound(model.StatutUAIInconnu, fmt.Sprintf("Aucun établissement ne porte l'UAI %s dans les données chargées : %s.", uai, model.StatutLabel(model.StatutUAIInconnu)))
+	}
+	if err != nil {
+		return nil, err
+	}
+	figs, err := s.store.EtablissementFigures(ctx, uai)
+	if err != nil {
+		return nil, err
+	}
+	nom := et.Nom
+	if nom == "" {
+		nom = "Établissement " + uai
+	}
+	path := "/etablissements/" + uai
+	p := &etablissementPage{Etab: identityOf(et, nom)}
+	p.basePage = s.newBase(c, st, nom+" ("+uai+")", "", path)
+	p.Breadcrumb = etabBreadcrumb(et, nom)
+	p.Exports = exportLinks(path, nil)
+
+	byVoie := map[string][]model.EtabFigure{}
+	var voies []string
+	for _, f := range figs {
+		if _, ok := byVoie[f.Voie]; !ok {
+			voies = append(voies, f.Voie)
+		}
+		byVoie[f.Voie] = append(byVoie[f.Voie], f)
+		if !slices.Contains(p.Millesimes, f.Millesime) {
+			p.Millesimes = append(p.Millesimes, f.Millesime)
+		}
+	}
+	p.Millesimes = sortMillesimes(p.Millesimes)
+	slices.SortFunc(voies, func(a, b string) int { return voieOrder(a) - voieOrder(b) })
+	for _, v := range voies {
+		p.Voies = append(p.Voies, etabVoieBlock(v, byVoie[v]))
+	}
+	if len(figs) == 0 {
+		p.NoFigure = "Les fichiers InserJeunes chargés ne publient aucun chiffre d'insertion pour cet établissement, à aucun millésime (par exemple parce qu'il ne forme pas en voie professionnelle, ou parce qu'il est trop récent)."
+	}
+	p.Description = etabDescription(et, nom, p.Voies)
+	return p, nil
+}
+
+func identityOf(et model.Etablissement, nom string) etabIdentity {
+	id := etabIdentity{UAI: et.UAI, Nom: nom, Type: et.Type, Statut: et.Statut, Adresse: et.Adresse,
+		CodePostal: et.CodePostal, Commune: et.Commune}
+	if et.Departement.Code != "" {
+		id.Departement = link{Label: joinNonEmpty(" ", et.Departement.Nom, "("+strings.TrimLeft(et.Departement.Code, "0")+")")}
+	}
+	if et.Academie.Code != "" {
+		id.Academie = link{Label: orCode(et.Academie), URL: "/academies/" + et.Academie.Code}
+	}
+	if et.Region.Code != "" {
+		id.Region = link{Label: orCode(et.Region), URL: "/regions/" + et.Region.Code}
+	}
+	return id
+}
+
+func orCode(t model.Territoire) string {
+	if t.Nom != "" {
+		return t.Nom
+	}
+	return t.Code
+}
+
+func etabBreadcrumb(et model.Etablissement, nom string) []crumb {
+	var bc []crumb
+	if et.Region.Code != "" {
+		bc = append(bc, crumb{Label: orCode(et.Region), URL: "/regions/" + et.Region.Code})
+	}
+	if et.Academie.Code != "" {
+		bc = append(bc, crumb{Label: "Académie " + orCode(et.Academie), URL: "/academies/" + et.Academie.Code})
+	}
+	return append(bc, crumb{Label: nom, URL: "/etablissements/" + et.UAI})
+}
+
+// sousPopulationLabel names the sub-populations of the InserJeunes files.
+func sousPopulationLabel(sp string) string {
+	switch sp {
+	case "ensemble":
+		return "Ensemble des sortants"
+	case "apprentis":
+		return "Apprentis formés au lycée"
+	case "voie_pro_sco":
+		return "Élèves de la voie professionnelle sous statut scolaire"
+	}
+	return sp
+}
+
+// voieBlockLabel is the heading of a voie on an establishment page.
+func voieBlockLabel(v string) string {
+	switch v {
+	case model.VoieScolaire:
+		return "Voie scolaire (lycée professionnel)"
+	case model.VoieApprentissage:
+		return "Apprentissage (centre de formation d'apprentis)"
+	case model.VoieSuperieur:
+		return "Enseignement supérieur"
+	}
+	return v
+}
+
+func etabVoieBlock(voie string, figs []model.EtabFigure) etabVoie {
+	b := etabVoie{Voie: voie, Label: voieBlockLabel(voie)}
+	bySP := map[string][]model.EtabFigure{}
+	var sps []string
+	for _, f := range figs {
+		if _, ok := bySP[f.SousPopulation]; !ok {
+			sps = append(sps, f.SousPopulation)
+		}
+		bySP[f.SousPopulation] = append(bySP[f.SousPopulation], f)
+	}
+	main := bySP["ensemble"]
+	if main == nil && len(sps) > 0 {
+		main = bySP[sps[0]]
+	}
+	slices.SortFunc(main, func(a, b model.EtabFigure) int { return compareMillesimes(a.Millesime, b.Millesime) })
+	if len(main) > 0 {
+		latest := &main[0]
+		b.Latest = latest.MillesimeLabel
+		if latest.Statut != model.StatutOK {
+			b.LatestStatut = model.StatutLabel(latest.Statut)
+		}
+		f := &latest.Figure
+		b.Headline = []headlineFigure{
+			headline(indTauxEmploi6, f, ""),
+			headline(indTauxPoursuite, f, ""),
+			headline(indVA, f, attenduDetail(f)),
+		}
+		if f.TauxContratsInterrompus != nil {
+			b.Headline = append(b.Headline, headline(indInterrompus, f, ""))
+		}
+		b.VA = valeurAjouteeOf(f)
+		for i := range main { // the most recent figure that publishes the three parts
+			g := &main[i].Figure
+			if c := partsChart("parts-"+voie, g.PartEmploi6Mois, g.PartPoursuiteEtudes, g.PartAutresSituations,
+				"Situation des jeunes 6 mois après leur sortie, "+main[i].MillesimeLabel); c != nil {
+				b.PartsChart = c
+				break
+			}
+		}
+	}
+	b.History = historyTable("historique-"+voie, "Chiffres par millésime — "+voieLabel(voie)+", ensemble des sortants", main)
+	b.HistoryChart = historyChart("evolution-"+voie, voie, main)
+	for _, f := range figs {
+		if f.EmploiPublicExclu {
+			b.EmploiPublic = true
+		}
+	}
+	for _, sp := range sps {
+		if sp == "ensemble" {
+			continue
+		}
+		l := bySP[sp]
+		slices.SortFunc(l, func(a, b model.EtabFigure) int { return compareMillesimes(a.Millesime, b.Millesime) })
+		b.SousPopulation = append(b.SousPopulation, historyTable("historique-"+voie+"-"+sp,
+			"Chiffres par millésime — "+voieLabel(voie)+", "+strings.ToLower(sousPopulationLabel(sp)), l))
+	}
+	return b
+}
+
+// headline is one big number of the latest figure.
+func headline(in indicator, f *model.Figure, detail string) headlineFigure {
+	c := in.cellOf(f)
+	h := headlineFigure{Label: in.Label, Value: c.Display(), Missing: c.Missing, Definition: in.Def, Detail: detail}
+	return h
+}
+
+func attenduDetail(f *model.Figure) string {
+	if f.TauxEmploi6MoisAttendu == nil {
+		return ""
+	}
+	return fmt.Sprintf("taux d'emploi attendu : %d\u202f%%", *f.TauxEmploi6MoisAttendu)
+}
+
+// valeurAjouteeOf explains the valeur ajoutée in a sentence.
+func valeurAjouteeOf(f *model.Figure) *valeurAjoutee {
+	if f.TauxEmploi6Mois == nil || f.TauxEmploi6MoisAttendu == nil || f.ValeurAjoutee == nil {
+		return nil
+	}
+	va := &valeurAjoutee{Taux: *f.TauxEmploi6Mois, Attendu: *f.TauxEmploi6MoisAttendu, VA: *f.ValeurAjoutee}
+	switch {
+	case va.VA > 0:
+		va.Sentence = fmt.Sprintf("Le taux d'emploi à 6 mois observé (%d\u202f%%) dépasse de %d points le taux attendu (%d\u202f%%) pour des jeunes de même profil (âge, sexe, niveau, origine sociale, formation) dans un territoire au même taux de chômage : l'établissement fait mieux que prévu.", va.Taux, va.VA, va.Attendu)
+	case va.VA < 0:
+		va.Sentence = fmt.Sprintf("Le taux d'emploi à 6 mois observé (%d\u202f%%) est inférieur de %d points au taux attendu (%d\u202f%%) pour des jeunes de même profil (âge, sexe, niveau, origine sociale, formation) dans un territoire au même taux de chômage.", va.Taux, -va.VA, va.Attendu)
+	default:
+		va.Sentence = fmt.Sprintf("Le taux d'emploi à 6 mois observé (%d\u202f%%) est égal au taux attendu pour des jeunes de même profil dans un territoire au même taux de chômage.", va.Taux)
+	}
+	return va
+}
+
+// historyTable is one row per millésime (most recent first).
+func historyTable(id, caption string, figs []model.EtabFigure) *dataTable {
+	if len(figs) == 0 {
+		return nil
+	}
+	ptrs := make([]*model.Figure, len(figs))
+	for i := range figs {
+		ptrs[i] = &figs[i].Figure
+	}
+	ins := usedIndicators(ptrs, []indicator{indTauxEmploi6, indTauxPoursuite},
+		indAttendu, indVA, indPartEmploi, indPartPoursuite, indPartAutres, indTauxEmploi12, indTauxEmploi18, indTauxEmploi24, indInterrompus)
+	t := &dataTable{ID: id, Caption: caption}
+	t.Columns = append([]column{{Key: "millesime", Label: "Millésime"}}, figureColumns(ins...)...)
+	t.Columns = append(t.Columns, column{Key: "emploi_public", Label: "Emploi public compté"}, column{Key: "source", Label: "Source"})
+	publicExclu := false
+	for i := range figs {
+		f := &figs[i]
+		public := "oui"
+		if f.EmploiPublicExclu {
+			public = "non (sortants avant 2022)"
+			publicExclu = true
+		}
+		row := append([]cell{headerCell(f.MillesimeLabel, "")}, figureCells(&f.Figure, ins...)...)
+		row = append(row, textCell(public))
+		src := joinNonEmpty(" — ", f.Source.Producteur, f.Source.Fichier)
+		if src == "" {
+			src = "source non renseignée"
+		}
+		if f.Source.Demonstration {
+			src += " (démonstration)"
+		}
+		if n := len(f.AutresSources); n > 0 {
+			src += fmt.Sprintf(" (et %d autre%s source%s de priorité moindre)", n, plural(n), plural(n))
+		}
+		row = append(row, textCell(src))
+		t.Rows = append(t.Rows, row)
+	}
+	if publicExclu {
+		t.Note = "Promotions sorties jusqu'en 2021 : l'emploi dans la fonction publique n'est pas compté dans les taux d'emploi (la DSN ne le couvre qu'à partir des sortants de 2022)."
+	}
+	return t
+}
+
+func plural(n int) string {
+	if n > 1 {
+		return "s"
+	}
+	return ""
+}
+
+// historyChart draws the employment and further-study rates over the
+// millésimes (oldest first).
+func historyChart(id, voie string, figs []model.EtabFigure) *chart {
+	if len(figs) < 2 {
+		return nil
+	}
+	var cats []string
+	emploi := series{Label: "Taux d'emploi à 6 mois"}
+	pours := series{Label: "Taux de poursuite d'études"}
+	for i := len(figs) - 1; i >= 0; i-- {
+		f := figs[i]
+		cats = append(cats, shortMillesime(f.Millesime))
+		emploi.Values = append(emploi.Values, f.TauxEmploi6Mois)
+		pours.Values = append(pours.Values, f.TauxPoursuiteEtudes)
+	}
+	table := &dataTable{ID: id + "-donnees", Caption: "Données du graphique : évolution des taux — " + voieLabel(voie),
+		Columns: append([]column{{Key: "millesime", Label: "Millésime"}}, figureColumns(indTauxEmploi6, indTauxPoursuite)...)}
+	for i := range figs {
+		table.Rows = append(table.Rows, append([]cell{headerCell(figs[i].MillesimeLabel, "")},
+			figureCells(&figs[i].Figure, indTauxEmploi6, indTauxPoursuite)...))
+	}
+	return barsChart(id, "Évolution des taux — "+voieLabel(voie), cats, []series{emploi, pours}, table,
+		evolutionSummary(figs))
+}
+
+// evolutionSummary says in words how the employment rate moved between
+// the oldest and the latest published millésime.
+func evolutionSummary(figs []model.EtabFigure) string {
+	var first, last *model.EtabFigure
+	for i := range figs { // figs: most recent first
+		if figs[i].TauxEmploi6Mois == nil {
+			continue
+		}
+		if last == nil {
+			last = &figs[i]
+		}
+		first = &figs[i]
+	}
+	if first == nil || first == last {
+		return "Le taux d'emploi à 6 mois n'est publié que pour un millésime au plus : le tableau ci-dessous donne chaque valeur et la raison des valeurs manquantes."
+	}
+	d := *last.TauxEmploi6Mois - *first.TauxEmploi6Mois
+	move := "est stable"
+	switch {
+	case d > 0:
+		move = fmt.Sprintf("progresse de %d point%s", d, plural(d))
+	case d < 0:
+		move = fmt.Sprintf("recule de %d point%s", -d, plural(-d))
+	}
+	return fmt.Sprintf("Le taux d'emploi à 6 mois %s, de %d\u202f%% (%s) à %d\u202f%% (%s).", move,
+		*first.TauxEmploi6Mois, first.MillesimeLabel, *last.TauxEmploi6Mois, last.MillesimeLabel)
+}
+
+// shortMillesime is the axis label of a millésime: "2021-22", "2024".
+func shortMillesime(m string) string {
+	mm, err := model.ParseMillesime(m)
+	if err != nil {
+		return m
+	}
+	if mm.Start == mm.End {
+		return fmt.Sprint(mm.Start)
+	}
+	return fmt.Sprintf("%d-%02d", mm.Start, mm.End%100)
+}
+
+func etabDescription(et model.Etablissement, nom string, voies []etabVoie) string {
+	where := joinNonEmpty(", ", et.Commune, orCode(et.Region))
+	d := fmt.Sprintf("Insertion des jeunes formés à %s", nom)
+	if where != "" {
+		d += " (" + where + ")"
+	}
+	d += ", UAI " + et.UAI
+	for _, v := range voies {
+		if len(v.Headline) >= 2 && !v.Headline[0].Missing {
+			d += fmt.Sprintf(" — %s, %s : %s en emploi à 6 mois, %s en poursuite d'études", strings.ToLower(voieLabel(v.Voie)), v.Latest, v.Headline[0].Value, v.Headline[1].Value)
+		}
+	}
+	return d + "."
+}
+
+// compareMillesimes orders millésimes from the most recent (end year, then
+// start year).
+func compareMillesimes(a, b string) int {
+	ma, ea := model.ParseMillesime(a)
+	mb, eb := model.ParseMillesime(b)
+	if ea != nil || eb != nil {
+		return strings.Compare(b, a)
+	}
+	if ma.End != mb.End {
+		return mb.End - ma.End
+	}
+	return mb.Start - ma.Start
+}
+
+func sortMillesimes(ms []string) []string {
+	slices.SortFunc(ms, compareMillesimes)
+	return slices.Compact(ms)
+}
+
+func voieOrder(v string) int {
+	switch v {
+	case model.VoieScolaire:
+		return 0
+	case model.VoieApprentissage:
+		return 1
+	case model.VoieSuperieur:
+		return 2
+	}
+	return 3
+}

@@ -1,0 +1,204 @@
+package web
+
+import (
+	"bytes"
+	"io/fs"
+	"log/slog"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/PuerkitoBio/goquery"
+
+	"github.com/vitrine-inserjeunes/vitrine/internal/model"
+	"github.com/vitrine-inserjeunes/vitrine/internal/store"
+	"github.com/vitrine-inserjeunes/vitrine/views"
+)
+
+// pageCase is one template with a zero-valued and a filled page struct.
+type pageCase struct {
+	name   string
+	zero   page
+	filled page
+	// want are selectors the filled page must hold.
+	want []string
+}
+
+// templatePageCases lists every page template; TestEveryTemplateIsTested
+// fails when a template of views/pages has no case here.
+func templatePageCases() []pageCase {
+	filledBase := func(title, path string) basePage {
+		return basePage{Title: title, Description: "description", Path: path, BaseURL: "http://exemple.test",
+			Breadcrumb: []crumb{{Label: "Région", URL: "/regions/84"}, {Label: title, URL: path}},
+			Demo:       true, DataVersion: 7, Query: "berard", Exports: exportLinks(path, nil), Nonce: noncePlaceholder}
+	}
+	ok := func(v int) *int { return &v }
+	figs := []model.EtabFigure{
+		{Millesime: "2021_2022", MillesimeLabel: "promotions 2021 et 2022", Voie: "scolaire", SousPopulation: "ensemble",
+			Figure: model.Figure{TauxEmploi6Mois: ok(54), TauxPoursuiteEtudes: ok(57), TauxEmploi6MoisAttendu: ok(45), ValeurAjoutee: ok(9),
+				PartEmploi6Mois: ok(23), PartPoursuiteEtudes: ok(57), PartAutresSituations: ok(20), Statut: model.StatutOK},
+			Source: model.Source{Fichier: "f.csv", Producteur: "DEPP"}},
+		{Millesime: "2020_2021", MillesimeLabel: "promotions 2020 et 2021", Voie: "scolaire", SousPopulation: "ensemble",
+			Figure: model.Figure{NbAnneeTerm: ok(12), Statut: model.StatutSousSeuil}, EmploiPublicExclu: true,
+			Source: model.Source{Fichier: "g.csv", Producteur: "DEPP", Demonstration: true}},
+		{Millesime: "2021_2022", MillesimeLabel: "promotions 2021 et 2022", Voie: "scolaire", SousPopulation: "apprentis",
+			Figure: model.Figure{Statut: model.StatutNonDiffuse}},
+	}
+	etab := &etablissementPage{basePage: filledBase("Lycée X", "/etablissements/0010001W"),
+		Etab: etabIdentity{UAI: "0010001W", Nom: "Lycée X", Type: "Lycée professionnel", Commune: "Ambérieu",
+			Academie: link{Label: "Lyon", URL: "/academies/10"}, Region: link{Label: "Auvergne-Rhône-Alpes", URL: "/regions/84"}},
+		Voies:      []etabVoie{etabVoieBlock("scolaire", figs)},
+		Millesimes: []string{"2021_2022", "2020_2021"},
+		NoFigure:   "aucun chiffre",
+	}
+	apropos := &aproposPage{basePage: filledBase("Les données", "/a-propos/donnees"), Glossary: glossary,
+		Runs: []importRunView{{ID: 3, Date: "1 janvier 2026 à 10h00", Files: 2, Rows: 10}}, Millesimes: []string{"2021_2022"},
+		Files: &dataTable{ID: "fichiers", Caption: "Fichiers", Columns: []column{{Key: "a", Label: "A"}}, Rows: [][]cell{{textCell("x")}}}}
+	home := &homePage{basePage: filledBase("", "/"), Stats: store.SiteStats{Etablissements: 3, Formations: 4, Millesimes: []string{"2021_2022"}},
+		Examples: []crumb{{Label: "Rennes", URL: "/recherche?q=Rennes"}}, Regions: []crumb{{Label: "Bretagne", URL: "/regions/53"}},
+		Headline: []headlineFigure{{Label: "Taux d'emploi à 6 mois", Value: "54 %", Definition: "taux-emploi"}}, HeadlineFor: "promotion 2022"}
+	erreur := &errorPage{basePage: filledBase("Page introuvable", "/x"), Status: 404, Heading: "Page introuvable", Message: "absent",
+		Suggestions: []crumb{{Label: "Accueil", URL: "/"}}}
+	return []pageCase{
+		{"pages/home", &homePage{}, home, []string{"#recherche-accueil", "#avis-demonstration", ".vi-figure"}},
+		{"pages/etablissement", &etablissementPage{}, etab, []string{"#voie-scolaire", "#historique-scolaire", "#parts-scolaire", ".fr-highlight", "#historique-scolaire-apprentis"}},
+		{"pages/apropos_donnees", &aproposPage{}, apropos, []string{"#glossaire", "#taux-emploi", "#fichiers"}},
+		{"pages/erreur", &errorPage{}, erreur, []string{"#recherche-erreur"}},
+	}
+}
+
+func testServer(t testing.TB) *Server {
+	t.Helper()
+	return &Server{log: slog.New(slog.DiscardHandler), site: newSite()}
+}
+
+// TestTemplatesRender renders every page struct zero-valued and filled.
+func TestTemplatesRender(t *testing.T) {
+	s := testServer(t)
+	for _, tc := range templatePageCases() {
+		for _, variant := range []struct {
+			label string
+			p     page
+		}{{"zero", tc.zero}, {"filled", tc.filled}} {
+			t.Run(tc.name+"/"+variant.label, func(t *testing.T) {
+				b, err := s.renderPage(tc.name, variant.p)
+				if err != nil {
+					t.Fatal(err)
+				}
+				doc, err := goquery.NewDocumentFromReader(bytes.NewReader(b))
+				if err != nil {
+					t.Fatal(err)
+				}
+				if doc.Find("html[lang=fr] footer.fr-footer").Length() == 0 {
+					t.Error("no DSFR footer")
+				}
+				for _, sel := range []string{"header.fr-header", "main#contenu", ".fr-skiplinks", "form#recherche-entete[action='/recherche'] input[name=q]"} {
+					if doc.Find(sel).Length() == 0 {
+						t.Errorf("missing %s", sel)
+					}
+				}
+				if variant.label == "filled" {
+					for _, sel := range tc.want {
+						if doc.Find(sel).Length() == 0 {
+							t.Errorf("filled page lacks %s", sel)
+						}
+					}
+					if doc.Find(".fr-breadcrumb a[aria-current=page]").Length() != 1 {
+						t.Error("breadcrumb has no current page")
+					}
+				}
+				// every id is unique (axe: duplicate-id)
+				seen := map[string]bool{}
+				doc.Find("[id]").Each(func(_ int, n *goquery.Selection) {
+					id, _ := n.Attr("id")
+					if seen[id] {
+						t.Errorf("duplicate id %q", id)
+					}
+					seen[id] = true
+				})
+				// a missing value is never shown as a bare dash
+				doc.Find("td, .vi-figure__value").Each(func(_ int, n *goquery.Selection) {
+					if txt := strings.TrimSpace(n.Text()); txt == "-" || txt == "—" || txt == "–" {
+						t.Errorf("bare dash in %s", goquery.NodeName(n))
+					}
+				})
+			})
+		}
+	}
+}
+
+// TestEveryTemplateIsTested: each views/pages template has a case above.
+func TestEveryTemplateIsTested(t *testing.T) {
+	cases := map[string]bool{}
+	for _, tc := range templatePageCases() {
+		cases[tc.name] = true
+	}
+	err := fs.WalkDir(views.FS, "pages", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		name := strings.TrimSuffix(p, ".html")
+		if !cases[name] {
+			t.Errorf("template %s is not rendered by TestTemplatesRender (add a pageCase)", name)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestEtablissementSecretStatistique: a figure under the threshold shows
+// its reason in words in every indicator cell, and no rate.
+func TestEtablissementSecretStatistique(t *testing.T) {
+	s := testServer(t)
+	var etab *etablissementPage
+	for _, tc := range templatePageCases() {
+		if tc.name == "pages/etablissement" {
+			etab = tc.filled.(*etablissementPage)
+		}
+	}
+	b, err := s.renderPage("pages/etablissement", etab)
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc, _ := goquery.NewDocumentFromReader(bytes.NewReader(b))
+	row := doc.Find("#historique-scolaire tbody tr").FilterFunction(func(_ int, r *goquery.Selection) bool {
+		return strings.Contains(r.Find("th").Text(), "2020 et 2021")
+	})
+	if row.Length() != 1 {
+		t.Fatalf("row of the millésime under the threshold not found")
+	}
+	row.Find("td").Each(func(i int, td *goquery.Selection) {
+		txt := td.Text()
+		if strings.Contains(txt, "%") {
+			t.Errorf("cell %d shows a rate under the threshold: %q", i, txt)
+		}
+	})
+	if got := row.Find("td .vi-missing").First().Text(); !strings.Contains(got, "moins de 20") {
+		t.Errorf("reason = %q, want the secret statistique in words", got)
+	}
+}
+
+// TestIconsVendored: every fr-icon-* class of the templates is defined in
+// the vendored icons stylesheet (else run `make assets`).
+func TestIconsVendored(t *testing.T) {
+	s := testServer(t)
+	css, ok := s.assets.ByName("dsfr/icons.min.css")
+	if !ok {
+		t.Fatal("dsfr/icons.min.css missing: run make assets")
+	}
+	re := regexp.MustCompile(`fr-icon-[a-z0-9]+(?:-[a-z0-9]+)*`)
+	fs.WalkDir(views.FS, ".", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, _ := fs.ReadFile(views.FS, p)
+		for _, m := range re.FindAllString(string(b), -1) {
+			if !strings.Contains(string(css.Body), "."+m+":") {
+				t.Errorf("%s uses %s, absent from assets/dsfr/icons.min.css: run make assets", p, m)
+			}
+		}
+		return nil
+	})
+}

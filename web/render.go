@@ -1,0 +1,92 @@
+package web
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/gofiber/template/html/v2"
+
+	"github.com/vitrine-inserjeunes/vitrine/assets"
+	"github.com/vitrine-inserjeunes/vitrine/internal/model"
+	"github.com/vitrine-inserjeunes/vitrine/views"
+)
+
+// layout is the one layout of the site.
+const layout = "layouts/main"
+
+// newEngine loads the templates with the site's functions.
+func newEngine(as *assets.Set) (*html.Engine, error) {
+	e := html.NewFileSystem(http.FS(views.FS), ".html")
+	e.AddFuncMap(template.FuncMap{
+		"asset":       as.URL,
+		"statutLabel": model.StatutLabel,
+		"voieLabel":   voieLabel,
+		"pct":         pct,
+		"add":         func(a, b int) int { return a + b },
+		"lower":       strings.ToLower,
+		"dict": func(kv ...any) map[string]any {
+			m := map[string]any{}
+			for i := 0; i+1 < len(kv); i += 2 {
+				m[fmt.Sprint(kv[i])] = kv[i+1]
+			}
+			return m
+		},
+	})
+	if err := e.Load(); err != nil {
+		return nil, fmt.Errorf("gabarits : %w", err)
+	}
+	return e, nil
+}
+
+// renderPage renders a page template inside the layout, into bytes.
+func (s *Server) renderPage(name string, p page) ([]byte, error) {
+	var buf bytes.Buffer
+	buf.Grow(32 << 10)
+	if err := s.views.Render(&buf, name, p, layout); err != nil {
+		return nil, fmt.Errorf("rendu de %s : %w", name, err)
+	}
+	return buf.Bytes(), nil
+}
+
+// pct formats an optional rate ("54 %"), "" when nil.
+func pct(v *int) string {
+	if v == nil {
+		return ""
+	}
+	return strconv.Itoa(*v) + "\u202f%"
+}
+
+// voieLabel is the French label of a voie.
+func voieLabel(v string) string {
+	switch v {
+	case model.VoieScolaire:
+		return "Voie scolaire"
+	case model.VoieApprentissage:
+		return "Apprentissage"
+	case model.VoieSuperieur:
+		return "Enseignement supérieur"
+	}
+	return v
+}
+
+// viewsVersion hashes the templates (part of the page ETags).
+func viewsVersion() string {
+	h := sha256.New()
+	fs.WalkDir(views.FS, ".", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, err := fs.ReadFile(views.FS, p)
+		h.Write([]byte(p))
+		h.Write(b)
+		return err
+	})
+	return hex.EncodeToString(h.Sum(nil))[:12]
+}

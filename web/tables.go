@@ -1,0 +1,258 @@
+package web
+
+import (
+	"cmp"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/vitrine-inserjeunes/vitrine/internal/model"
+)
+
+// dataTable is one table of a page. The same value renders the HTML table
+// and the CSV/XLSX exports, so the exported column names are the labels on
+// screen and the exported values went through the same secret statistique.
+type dataTable struct {
+	ID      string // anchor and export name ("historique-scolaire")
+	Caption string
+	Columns []column
+	Rows    [][]cell
+	// Note is shown under the table.
+	Note string
+	// Sort is the active server-side sort (column key, descending);
+	// SortBase is the URL the header links extend (path + other params).
+	Sortable bool
+	SortKey  string
+	SortDesc bool
+	SortBase string
+}
+
+// column is a table column.
+type column struct {
+	Key     string // stable key (sort parameter)
+	Label   string // on-screen label = exported column name
+	Numeric bool
+	// Def is the glossary anchor of the indicator.
+	Def string
+}
+
+// cell is one value. Missing cells carry the reason as Text.
+type cell struct {
+	Text    string
+	Num     *int // numeric value (exports write it as a number)
+	Unit    string
+	URL     string
+	Missing bool
+	// Header marks a row header (th scope=row).
+	Header bool
+}
+
+func textCell(s string) cell { return cell{Text: s} }
+
+func linkCell(s, url string) cell { return cell{Text: s, URL: url} }
+
+func headerCell(s, url string) cell { return cell{Text: s, URL: url, Header: true} }
+
+// Display is the on-screen text of a cell.
+func (c cell) Display() string {
+	if c.Num != nil {
+		s := strconv.Itoa(*c.Num)
+		if *c.Num < 0 {
+			s = "−" + s[1:]
+		}
+		switch c.Unit {
+		case "%":
+			return s + "\u202f%"
+		case "pts":
+			if *c.Num > 0 {
+				s = "+" + s
+			}
+			return s + "\u202fpts"
+		}
+		return s
+	}
+	return c.Text
+}
+
+// Export is the exported text of a cell (numbers without unit).
+func (c cell) Export() string {
+	if c.Num != nil {
+		return strconv.Itoa(*c.Num)
+	}
+	return c.Text
+}
+
+// indicator is a figure field shown as a column.
+type indicator struct {
+	Key   string
+	Label string
+	Unit  string
+	Def   string
+	get   func(*model.Figure) *int
+	// emploi: denominator nb_sortant (hidden when nb_sortant < 20).
+	emploi bool
+}
+
+// Indicators, in the order of the tables.
+var (
+	indTauxEmploi6 = indicator{Key: "taux_emploi_6_mois", Label: "Taux d'emploi à 6 mois", Unit: "%", Def: "taux-emploi", emploi: true,
+		get: func(f *model.Figure) *int { return f.TauxEmploi6Mois }}
+	indTauxPoursuite = indicator{Key: "taux_poursuite_etudes", Label: "Taux de poursuite d'études", Unit: "%", Def: "taux-poursuite-etudes",
+		get: func(f *model.Figure) *int { return f.TauxPoursuiteEtudes }}
+	indAttendu = indicator{Key: "taux_emploi_6_mois_attendu", Label: "Taux d'emploi à 6 mois attendu", Unit: "%", Def: "valeur-ajoutee", emploi: true,
+		get: func(f *model.Figure) *int { return f.TauxEmploi6MoisAttendu }}
+	indVA = indicator{Key: "valeur_ajoutee", Label: "Valeur ajoutée", Unit: "pts", Def: "valeur-ajoutee", emploi: true,
+		get: func(f *model.Figure) *int { return f.ValeurAjoutee }}
+	indPartEmploi = indicator{Key: "part_emploi_6_mois", Label: "En emploi à 6 mois", Unit: "%", Def: "parts",
+		get: func(f *model.Figure) *int { return f.PartEmploi6Mois }}
+	indPartPoursuite = indicator{Key: "part_poursuite_etudes", Label: "En formation", Unit: "%", Def: "parts",
+		get: func(f *model.Figure) *int { return f.PartPoursuiteEtudes }}
+	indPartAutres = indicator{Key: "part_autres_situations", Label: "Autres situations", Unit: "%", Def: "parts",
+		get: func(f *model.Figure) *int { return f.PartAutresSituations }}
+	indTauxEmploi12 = indicator{Key: "taux_emploi_12_mois", Label: "Taux d'emploi à 12 mois", Unit: "%", Def: "taux-emploi", emploi: true,
+		get: func(f *model.Figure) *int { return f.TauxEmploi12Mois }}
+	indTauxEmploi18 = indicator{Key: "taux_emploi_18_mois", Label: "Taux d'emploi à 18 mois", Unit: "%", Def: "taux-emploi", emploi: true,
+		get: func(f *model.Figure) *int { return f.TauxEmploi18Mois }}
+	indTauxEmploi24 = indicator{Key: "taux_emploi_24_mois", Label: "Taux d'emploi à 24 mois", Unit: "%", Def: "taux-emploi", emploi: true,
+		get: func(f *model.Figure) *int { return f.TauxEmploi24Mois }}
+	indInterrompus = indicator{Key: "taux_contrats_interrompus", Label: "Taux de contrats interrompus", Unit: "%", Def: "contrats-interrompus",
+		get: func(f *model.Figure) *int { return f.TauxContratsInterrompus }}
+	indNbTerm = indicator{Key: "nb_annee_term", Label: "Effectif en année terminale", Def: "effectifs",
+		get: func(f *model.Figure) *int { return f.NbAnneeTerm }}
+	indNbSortant = indicator{Key: "nb_sortant", Label: "Sortants", Def: "effectifs",
+		get: func(f *model.Figure) *int { return f.NbSortant }}
+)
+
+func (in indicator) column() column {
+	l := in.Label
+	switch in.Unit {
+	case "%":
+		l += " (%)"
+	case "pts":
+		l += " (points)"
+	}
+	return column{Key: in.Key, Label: l, Numeric: true, Def: in.Def}
+}
+
+// cellOf is the cell of one indicator of a disclosed figure: the value, or
+// the reason it is missing, in words.
+func (in indicator) cellOf(f *model.Figure) cell {
+	if v := in.get(f); v != nil {
+		return cell{Num: v, Unit: in.Unit}
+	}
+	return cell{Text: missingReason(f, in.emploi), Missing: true}
+}
+
+// missingReason says why a value of a disclosed figure is missing.
+func missingReason(f *model.Figure, emploi bool) string {
+	switch f.Statut {
+	case model.StatutOK, "":
+	case model.StatutSousSeuil:
+		return "secret statistique : moins de 20 élèves"
+	default:
+		return model.StatutLabel(f.Statut)
+	}
+	if emploi && f.NbSortant != nil && *f.NbSortant < model.Seuil {
+		return "secret statistique : moins de 20 sortants"
+	}
+	return model.StatutLabel(model.StatutNonDiffuse)
+}
+
+// figureColumns and figureCells give the columns and cells of indicators.
+func figureColumns(ins ...indicator) []column {
+	out := make([]column, len(ins))
+	for i, in := range ins {
+		out[i] = in.column()
+	}
+	return out
+}
+
+func figureCells(f *model.Figure, ins ...indicator) []cell {
+	out := make([]cell, len(ins))
+	for i, in := range ins {
+		out[i] = in.cellOf(f)
+	}
+	return out
+}
+
+// usedIndicators keeps the indicators that at least one figure publishes,
+// plus the always-shown ones.
+func usedIndicators(figs []*model.Figure, always []indicator, optional ...indicator) []indicator {
+	out := append([]indicator(nil), always...)
+	for _, in := range optional {
+		for _, f := range figs {
+			if in.get(f) != nil {
+				out = append(out, in)
+				break
+			}
+		}
+	}
+	return out
+}
+
+// sortRows sorts t by the column key (numbers numerically, missing values
+// last, text by folded label). Unknown keys leave the order unchanged.
+func (t *dataTable) sortRows(key string, desc bool) {
+	idx := -1
+	for i, c := range t.Columns {
+		if c.Key == key {
+			idx = i
+		}
+	}
+	if idx < 0 {
+		return
+	}
+	t.SortKey, t.SortDesc = key, desc
+	slices.SortStableFunc(t.Rows, func(a, b []cell) int {
+		ca, cb := a[idx], b[idx]
+		switch {
+		case ca.Num == nil && cb.Num == nil:
+			if t.Columns[idx].Numeric {
+				return 0
+			}
+			r := strings.Compare(model.Fold(ca.Text), model.Fold(cb.Text))
+			if desc {
+				r = -r
+			}
+			return r
+		case ca.Num == nil:
+			return 1 // missing last, whatever the order
+		case cb.Num == nil:
+			return -1
+		}
+		r := cmp.Compare(*ca.Num, *cb.Num)
+		if desc {
+			r = -r
+		}
+		return r
+	})
+}
+
+// SortURL is the link of a column header: sort by it, toggling the order
+// when it is already the active sort.
+func (t *dataTable) SortURL(key string) string {
+	desc := true
+	if t.SortKey == key {
+		desc = !t.SortDesc
+	}
+	sep := "?"
+	if strings.Contains(t.SortBase, "?") {
+		sep = "&"
+	}
+	o := "asc"
+	if desc {
+		o = "desc"
+	}
+	return t.SortBase + sep + "tri=" + key + "&ordre=" + o + "#" + t.ID
+}
+
+// AriaSort is the aria-sort value of a column header.
+func (t *dataTable) AriaSort(key string) string {
+	if t.SortKey != key {
+		return ""
+	}
+	if t.SortDesc {
+		return "descending"
+	}
+	return "ascending"
+}
