@@ -163,6 +163,18 @@ func (d *Document) indexDoc() (map[string]interface{}, error) {
 	if len(d.Voies) > 0 {
 		m[fVoie] = d.Voies
 	}
+	var facets []string
+	for _, f := range []string{fType, fRegion, fAcademie, fVoie, fNiveau} {
+		switch v := m[f].(type) {
+		case string:
+			facets = append(facets, f+"="+v)
+		case []string:
+			for _, x := range v {
+				facets = append(facets, f+"="+x)
+			}
+		}
+	}
+	m[fFacets] = facets
 	m[fPlace] = strings.Join(nonEmpty(place), " ; ")
 	m[fAlt] = strings.Join(nonEmpty(alt), " ; ")
 	return m, nil

@@ -68,6 +68,7 @@ type handle struct {
 	labels         labels
 	builtAt        time.Time
 	docs           uint64
+	vocab          map[string]struct{} // every word of all_f
 
 	refs    atomic.Int64
 	retired atomic.Bool
@@ -204,8 +205,16 @@ func (ix *Index) readCurrent() (string, error) {
 	return name, nil
 }
 
+// openTimeout bounds the wait for the lock of an index another process
+// holds open (bolt waits forever by default).
+const openTimeout = "500ms"
+
+func openIndex(path string) (bleve.Index, error) {
+	return bleve.OpenUsing(path, map[string]interface{}{"bolt_timeout": openTimeout})
+}
+
 func openHandle(dir, name string) (*handle, error) {
-	idx, err := bleve.Open(filepath.Join(dir, name))
+	idx, err := openIndex(filepath.Join(dir, name))
 	if err != nil {
 		return nil, err
 	}
@@ -237,7 +246,28 @@ func (h *handle) readMeta() error {
 		h.builtAt, _ = time.Parse(time.RFC3339Nano, string(bt))
 	}
 	h.docs, _ = h.idx.DocCount()
-	return nil
+	return h.loadVocab()
+}
+
+// loadVocab reads the dictionary of all_f: a query word the index knows
+// needs no fuzzy expansion.
+func (h *handle) loadVocab() error {
+	d, err := h.idx.FieldDict(fAllF)
+	if err != nil {
+		return fmt.Errorf("index : dictionnaire : %w", err)
+	}
+	defer d.Close()
+	h.vocab = map[string]struct{}{}
+	for {
+		e, err := d.Next()
+		if err != nil {
+			return fmt.Errorf("index : dictionnaire : %w", err)
+		}
+		if e == nil {
+			return nil
+		}
+		h.vocab[e.Term] = struct{}{}
+	}
 }
 
 // BuildStats tells what a build did.
@@ -362,7 +392,7 @@ func buildIndex(ctx context.Context, path string, src Source, stats *BuildStats)
 	if err != nil {
 		return nil, fmt.Errorf("index : construction : %w", err)
 	}
-	idx, err := bleve.Open(path)
+	idx, err := openIndex(path)
 	if err != nil {
 		return nil, fmt.Errorf("index : %w", err)
 	}
@@ -428,8 +458,10 @@ func (ix *Index) writeCurrent(name string) error {
 }
 
 // cleanup removes index directories that are neither in service nor
-// recent: a directory younger than an hour may be another process's
-// build in progress.
+// recent (a directory younger than an hour may be another process's build
+// in progress) nor open in another process (a server on the same INDEX_DIR
+// while vitrine reindex runs): only a directory whose lock can be taken is
+// removed.
 func (ix *Index) cleanup(keep string) {
 	entries, err := os.ReadDir(ix.dir)
 	if err != nil {
@@ -448,7 +480,13 @@ func (ix *Index) cleanup(keep string) {
 		if err != nil || time.Since(info.ModTime()) < time.Hour {
 			continue
 		}
-		_ = os.RemoveAll(filepath.Join(ix.dir, n))
+		path := filepath.Join(ix.dir, n)
+		if idx, err := openIndex(path); err == nil {
+			_ = idx.Close()
+		} else if _, serr := os.Stat(filepath.Join(path, "index_meta.json")); serr == nil {
+			continue // a complete index we cannot lock: someone serves it
+		}
+		_ = os.RemoveAll(path)
 	}
 }
 

@@ -253,23 +253,29 @@ func (h *handle) terms(q string) []string {
 
 // textQuery builds the query of the words: each word must match (a
 // conjunction of one disjunction per word), unless minMatch > 0, then at
-// least minMatch words must. A word matches a field as is (analysed: plural
-// stripped), with one typo when it has FuzzyMinLength letters or more, as a
-// prefix when it is the last word still being typed, or as a code. The
-// whole query as a phrase in the title scores higher.
+// least minMatch words must. A word matches the title, the other labels or
+// the place as is (analysed: plural stripped, weighted by field); a word
+// the index does not know matches with one typo when it has
+// FuzzyMinLength letters or more; the last word, while being typed (no
+// space after it), also matches as a prefix; a word with digits matches
+// codes. The whole query as a phrase in the title scores higher; open
+// formations outrank closed diplomas.
+//
+// Known words skip the fuzzy and (on the results page) prefix expansions:
+// "lycee" matches thousands of objects, and expanding it to "lyceen",
+// "lycees"… would cost time for nothing.
 func (h *handle) textQuery(raw string, terms []string, prefixLast, suggest bool, minMatch int) query.Query {
-	type fb struct {
+	exact := []struct {
 		field string
 		boost float64
-	}
-	exact := []fb{{fTitle, 4}, {fAlt, 2}, {fPlace, 2}}
-	loose := []fb{{fTitleF, 2}, {fAltF, 1}, {fPlaceF, 1}}
-	minPrefix := 3
-	if suggest {
-		minPrefix = 1
-	}
+	}{{fTitle, 4}, {fAlt, 2}, {fPlace, 2}}
 	words := make([]query.Query, 0, len(terms))
 	for i, t := range terms {
+		last := i == len(terms)-1
+		n := utf8.RuneCountInString(t)
+		if suggest && last && prefixLast && n < 2 && len(terms) > 1 {
+			continue // one letter typed after a word: wait for the next
+		}
 		var dis []query.Query
 		for _, f := range exact {
 			m := bleve.NewMatchQuery(t)
@@ -278,23 +284,19 @@ func (h *handle) textQuery(raw string, terms []string, prefixLast, suggest bool,
 			m.SetBoost(f.boost)
 			dis = append(dis, m)
 		}
-		if utf8.RuneCountInString(t) >= FuzzyMinLength {
-			for _, f := range loose {
-				fq := bleve.NewFuzzyQuery(t)
-				fq.SetField(f.field)
-				fq.SetFuzziness(1)
-				fq.SetBoost(f.boost * 0.5)
-				dis = append(dis, fq)
-			}
+		known := h.known(t)
+		if !known && n >= FuzzyMinLength {
+			fq := bleve.NewFuzzyQuery(t)
+			fq.SetField(fAllF)
+			fq.SetFuzziness(1)
+			fq.SetBoost(1)
+			dis = append(dis, fq)
 		}
-		last := i == len(terms)-1
-		if last && prefixLast && utf8.RuneCountInString(t) >= minPrefix {
-			for _, f := range loose {
-				pq := bleve.NewPrefixQuery(t)
-				pq.SetField(f.field)
-				pq.SetBoost(f.boost * 0.75)
-				dis = append(dis, pq)
-			}
+		if last && prefixLast && (suggest || !known) && n >= 2 {
+			pq := bleve.NewPrefixQuery(t)
+			pq.SetField(fAllF)
+			pq.SetBoost(1.5)
+			dis = append(dis, pq)
 		}
 		if isCodeLike(t) {
 			tq := bleve.NewTermQuery(strings.ToUpper(t))
@@ -310,6 +312,9 @@ func (h *handle) textQuery(raw string, terms []string, prefixLast, suggest bool,
 		}
 		words = append(words, bleve.NewDisjunctionQuery(dis...))
 	}
+	if len(words) == 0 {
+		return bleve.NewMatchNoneQuery()
+	}
 	var must query.Query
 	if minMatch > 0 && minMatch < len(words) {
 		d := bleve.NewDisjunctionQuery(words...)
@@ -320,7 +325,6 @@ func (h *handle) textQuery(raw string, terms []string, prefixLast, suggest bool,
 	}
 	bq := bleve.NewBooleanQuery()
 	bq.AddMust(must)
-	// Open formations (and establishments) before closed diplomas.
 	oq := bleve.NewTermQuery("1")
 	oq.SetField(fOpen)
 	oq.SetBoost(0.5)
@@ -333,6 +337,12 @@ func (h *handle) textQuery(raw string, terms []string, prefixLast, suggest bool,
 		bq.AddShould(pq)
 	}
 	return bq
+}
+
+// known reports whether the index holds the word (folded, unstemmed).
+func (h *handle) known(t string) bool {
+	_, ok := h.vocab[t]
+	return ok
 }
 
 // run executes q with the filters; facets are computed when asked.
@@ -354,11 +364,11 @@ func (h *handle) run(ctx context.Context, q query.Query, f Filters, page, size i
 	}
 	req := bleve.NewSearchRequestOptions(q, size, (page-1)*size, false)
 	req.Fields = []string{fData}
-	req.SortBy([]string{"-_score", fSort})
+	if _, all := q.(*query.MatchAllQuery); all || len(filters) > 0 && isMatchAll(q) {
+		req.SortBy([]string{fSort})
+	}
 	if facets {
-		for _, ff := range f.fields() {
-			req.AddFacet(ff.param, bleve.NewFacetRequest(ff.field, 40))
-		}
+		req.AddFacet(fFacets, bleve.NewFacetRequest(fFacets, 1000))
 	}
 	sr, err := h.idx.SearchInContext(ctx, req)
 	if err != nil {
@@ -391,31 +401,47 @@ var facetLabels = map[string]string{
 	"niveau":   "Niveau",
 }
 
-// facets turns bleve's facets into labelled, stable lists; a selected
-// value stays listed even when the facet result trimmed it.
+// facetLimit is the number of values shown per facet.
+const facetLimit = 40
+
+// facets splits the "field=value" facet into labelled, sorted lists; a
+// selected value stays listed even when no result carries it.
 func (h *handle) facets(sr *bleve.SearchResult, f Filters) []Facet {
+	counts := map[string]map[string]int{}
+	if fr := sr.Facets[fFacets]; fr != nil && fr.Terms != nil {
+		for _, t := range fr.Terms.Terms() {
+			field, value, ok := strings.Cut(t.Term, "=")
+			if !ok {
+				continue
+			}
+			if counts[field] == nil {
+				counts[field] = map[string]int{}
+			}
+			counts[field][value] = t.Count
+		}
+	}
 	out := []Facet{}
 	for _, ff := range f.fields() {
-		fr := sr.Facets[ff.param]
 		facet := Facet{Param: ff.param, Libelle: facetLabels[ff.param], Valeurs: []FacetValue{}}
-		seen := false
-		if fr != nil && fr.Terms != nil {
-			for _, t := range fr.Terms.Terms() {
-				v := FacetValue{Valeur: t.Term, Libelle: h.label(ff.field, t.Term), Nombre: t.Count, Actif: t.Term == ff.value}
-				seen = seen || v.Actif
-				facet.Valeurs = append(facet.Valeurs, v)
-			}
+		for v, n := range counts[ff.field] {
+			facet.Valeurs = append(facet.Valeurs, FacetValue{Valeur: v, Libelle: h.label(ff.field, v), Nombre: n, Actif: v == ff.value})
 		}
-		if ff.value != "" && !seen {
+		if _, ok := counts[ff.field][ff.value]; ff.value != "" && !ok {
 			facet.Valeurs = append(facet.Valeurs, FacetValue{Valeur: ff.value, Libelle: h.label(ff.field, ff.value), Actif: true})
 		}
-		sort.SliceStable(facet.Valeurs, func(i, j int) bool {
+		sort.Slice(facet.Valeurs, func(i, j int) bool {
 			a, b := facet.Valeurs[i], facet.Valeurs[j]
+			if a.Actif != b.Actif {
+				return a.Actif
+			}
 			if a.Nombre != b.Nombre {
 				return a.Nombre > b.Nombre
 			}
 			return a.Libelle < b.Libelle
 		})
+		if len(facet.Valeurs) > facetLimit {
+			facet.Valeurs = facet.Valeurs[:facetLimit]
+		}
 		if len(facet.Valeurs) > 0 {
 			out = append(out, facet)
 		}
@@ -452,6 +478,18 @@ func (ix *Index) Label(param, code string) string {
 		}
 	}
 	return code
+}
+
+func isMatchAll(q query.Query) bool {
+	bq, ok := q.(*query.BooleanQuery)
+	if !ok {
+		return false
+	}
+	if c, ok := bq.Must.(*query.ConjunctionQuery); ok && len(c.Conjuncts) == 1 {
+		_, all := c.Conjuncts[0].(*query.MatchAllQuery)
+		return all
+	}
+	return false
 }
 
 func isCodeLike(t string) bool {

@@ -1,0 +1,97 @@
+package search_test
+
+import (
+	"context"
+	"sort"
+	"testing"
+	"time"
+
+	"github.com/vitrine-inserjeunes/vitrine/internal/searchsource"
+	"github.com/vitrine-inserjeunes/vitrine/search"
+)
+
+// BenchmarkSearch runs every query of the relevance table, then a page 2
+// and a filtered search, and reports the latency percentiles of single
+// searches (target: p99 ≤ 15 ms).
+//
+//	go test ./search/ -run '^$' -bench BenchmarkSearch -benchtime 20x
+func BenchmarkSearch(b *testing.B) {
+	ix := demoIndex(b)
+	ctx := context.Background()
+	reqs := make([]search.Request, 0, len(relevance)+2)
+	for _, c := range relevance {
+		reqs = append(reqs, search.Request{Q: c.q})
+	}
+	reqs = append(reqs, search.Request{Q: "lycee", Page: 2}, search.Request{Q: "cap", Filters: search.Filters{Region: "53", Voie: "apprentissage"}})
+	var lat []time.Duration
+	b.ResetTimer()
+	for b.Loop() {
+		for _, r := range reqs {
+			start := time.Now()
+			if _, err := ix.Search(ctx, r); err != nil {
+				b.Fatal(err)
+			}
+			lat = append(lat, time.Since(start))
+		}
+	}
+	b.StopTimer()
+	reportPercentiles(b, lat)
+}
+
+// BenchmarkSuggest measures the suggestions of the search box, typed one
+// letter at a time.
+func BenchmarkSuggest(b *testing.B) {
+	ix := demoIndex(b)
+	ctx := context.Background()
+	words := []string{"l", "ly", "lyc", "lycee a", "lycee alex", "lycee alexandre b", "b", "bo", "bou", "boulang", "0010", "0010001"}
+	var lat []time.Duration
+	b.ResetTimer()
+	for b.Loop() {
+		for _, w := range words {
+			start := time.Now()
+			if _, err := ix.Suggest(ctx, w, 8); err != nil {
+				b.Fatal(err)
+			}
+			lat = append(lat, time.Since(start))
+		}
+	}
+	b.StopTimer()
+	reportPercentiles(b, lat)
+}
+
+func reportPercentiles(b *testing.B, lat []time.Duration) {
+	if len(lat) == 0 {
+		return
+	}
+	sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
+	pct := func(p float64) float64 {
+		i := int(p * float64(len(lat)-1))
+		return float64(lat[i].Microseconds()) / 1000
+	}
+	b.ReportMetric(pct(0.50), "p50-ms")
+	b.ReportMetric(pct(0.99), "p99-ms")
+	b.ReportMetric(pct(1), "max-ms")
+	b.ReportMetric(0, "ns/op")
+}
+
+// BenchmarkBuildFromDB builds the index from PostgreSQL (the demo data):
+// the queries of the store plus the bleve build; reports the size on disk.
+//
+//	go test ./search/ -run '^$' -bench BenchmarkBuildFromDB -benchtime 3x
+func BenchmarkBuildFromDB(b *testing.B) {
+	st, _ := demoStore(b)
+	src := searchsource.New(st)
+	ctx := context.Background()
+	var last *search.BuildStats
+	for b.Loop() {
+		ix := search.New(b.TempDir(), nil)
+		stats, err := ix.Rebuild(ctx, src)
+		if err != nil {
+			b.Fatal(err)
+		}
+		last = stats
+		_ = ix.Close()
+	}
+	b.ReportMetric(float64(last.Bytes)/1e6, "MB-on-disk")
+	b.ReportMetric(float64(last.Documents), "documents")
+}
