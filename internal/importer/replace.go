@@ -128,8 +128,9 @@ func seq(n int) []int {
 	return out
 }
 
-// replaceSynthetic deletes, after a real file is loaded, the synthetic rows
-// of the scopes it covers.
+// replaceSynthetic deletes, before a real file is loaded, the synthetic
+// rows of the scopes it covers (before: a real row equal to a synthetic one
+// must be written again, under the real file).
 func replaceSynthetic(ctx context.Context, tx pgx.Tx, t *Target, f *FileReport, rows [][]any) error {
 	scope := replaceScope[t.Table]
 	if f.Synthetic || scope == nil || len(rows) == 0 {
@@ -150,7 +151,7 @@ WHERE fi.id = t.file_id AND fi.synthetic AND (%s) IN (SELECT * FROM unnest(%s))`
 		return fmt.Errorf("%s : remplacement des données de démonstration : %w", t.Table, err)
 	}
 	if n := tag.RowsAffected(); n > 0 {
-		f.Checks = append(f.Checks, fmt.Sprintf("%s : %d ligne(s) de démonstration remplacée(s) par les chiffres réels de ce fichier", t.Table, n))
+		f.Checks = append(f.Checks, fmt.Sprintf("%s : %d ligne(s) de démonstration supprimée(s), remplacées par les chiffres réels de ce fichier", t.Table, n))
 	}
 	return nil
 }

@@ -241,11 +241,11 @@ func loadFile(ctx context.Context, tx pgx.Tx, runID int64, f *FileReport) error 
 		if err != nil {
 			return err
 		}
-		ins, upd, err := upsert(ctx, tx, t, rows, f.FileID)
-		if err != nil {
+		if err := replaceSynthetic(ctx, tx, t, f, rows); err != nil {
 			return err
 		}
-		if err := replaceSynthetic(ctx, tx, t, f, rows); err != nil {
+		ins, upd, err := upsert(ctx, tx, t, rows, f.FileID)
+		if err != nil {
 			return err
 		}
 		if ti == 0 {

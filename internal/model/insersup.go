@@ -204,6 +204,9 @@ type InserSupFigure struct {
 	Demonstration bool             `json:"demonstration"`
 	Source        Source           `json:"source"`
 	Repartitions  []InserSupFigure `json:"repartitions,omitempty"`
+	// MillesimesDisponibles lists the promotions that do have figures,
+	// when the statut is millesime_absent.
+	MillesimesDisponibles []string `json:"millesimes_disponibles,omitempty"`
 }
 
 // IsHeadline reports whether f is the headline breakdown.

@@ -28,3 +28,19 @@ func IsAbsence(statut string) bool {
 	}
 	return false
 }
+
+// NotFoundError says why a read path has nothing to return (DESIGN
+// §3.11): Statut is the absence statut (code_inconnu, uai_inconnu,
+// non_dispensee, millesime_absent), Message a French sentence. It wraps
+// ErrNotFound.
+type NotFoundError struct {
+	Statut  string
+	Message string
+	// Millesimes lists the millésimes that exist (millesime_absent).
+	Millesimes []string
+}
+
+func (e *NotFoundError) Error() string { return e.Message }
+
+// Unwrap makes errors.Is(err, ErrNotFound) hold.
+func (e *NotFoundError) Unwrap() error { return ErrNotFound }

@@ -74,9 +74,14 @@ func (s *Store) DataVersion(ctx context.Context) (int64, error) {
 	return v, err
 }
 
-// HasSynthetic reports whether any synthetic (demonstration) file is loaded.
+// HasSynthetic reports whether any figure still comes from a synthetic
+// (demonstration) file. Real files replace synthetic rows (see
+// importer/replace.go), so a synthetic file whose rows were all replaced
+// no longer counts.
 func (s *Store) HasSynthetic(ctx context.Context) (bool, error) {
 	var b bool
-	err := s.pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM import_files WHERE synthetic)`).Scan(&b)
+	err := s.pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM import_files f WHERE f.synthetic AND (
+  EXISTS (SELECT 1 FROM ij_uai_formation WHERE file_id = f.id) OR EXISTS (SELECT 1 FROM insersup WHERE file_id = f.id) OR
+  EXISTS (SELECT 1 FROM ij_etab WHERE file_id = f.id) OR EXISTS (SELECT 1 FROM ij_region_formation WHERE file_id = f.id)))`).Scan(&b)
 	return b, err
 }

@@ -1,0 +1,437 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/vitrine-inserjeunes/vitrine/internal/model"
+)
+
+// Formation returns the identity of a formation (CFD, MEFSTAT11 or SISE):
+// BCN label and level, closing date, terminal-year MEFSTAT11s, continuum
+// links. Unknown codes give a *model.NotFoundError (code_inconnu).
+func (s *Store) Formation(ctx context.Context, code string) (model.Formation, error) {
+	c, kind, err := model.ParseFormationCode(code)
+	if err != nil {
+		return model.Formation{}, &model.NotFoundError{Statut: model.StatutCodeInconnu, Message: err.Error()}
+	}
+	if kind == model.KindSISE {
+		return s.formationSup(ctx, c)
+	}
+	sc, err := s.scope(ctx, c, kind)
+	if err != nil {
+		return model.Formation{}, err
+	}
+	return sc.f, nil
+}
+
+// formationFigures is what a formation page shows, before the continuum.
+type formationFigures struct {
+	sc  *formationScope
+	src map[int64]model.Source
+	// per role, keyed without role
+	national [nRoles]map[natKey]model.FormationFigure
+	regions  [nRoles]map[regKey]model.FormationFigure
+	etabs    [nRoles]map[etabKey]model.FormationFigure
+	etabRows map[string]figRow // one row per UAI (its région)
+}
+
+type natKey struct{ voie, millesime string }
+type regKey struct{ voie, millesime, region string }
+type etabKey struct{ uai, voie, millesime string }
+
+// load reads every figure row of the scope's keys (establishments
+// restricted to uai when set) and groups them by level and role.
+func (s *Store) loadFormationFigures(ctx context.Context, sc *formationScope, uai string) (*formationFigures, error) {
+	codes := sc.codes()
+	regional, err := s.regionalRows(ctx, codes, "")
+	if err != nil {
+		return nil, err
+	}
+	// Regional rows rebuilt from establishments need every establishment
+	// of the keys; a single-establishment view reads the rebuild only
+	// when the regional file lacks keys.
+	var uaiAll []figRow
+	if uai == "" || len(regional) == 0 {
+		if uaiAll, err = s.uaiRows(ctx, codes, "", ""); err != nil {
+			return nil, err
+		}
+	} else if missing, err := s.uaiKeysWithoutRegion(ctx, codes); err != nil {
+		return nil, err
+	} else if missing {
+		if uaiAll, err = s.uaiRows(ctx, codes, "", ""); err != nil {
+			return nil, err
+		}
+	}
+	regional = append(regional, regionsFromUAI(regional, uaiAll)...)
+	etabRows := uaiAll
+	if uai != "" {
+		if etabRows, err = s.uaiRows(ctx, codes, uai, ""); err != nil {
+			return nil, err
+		}
+	}
+	src, err := s.sources(ctx)
+	if err != nil {
+		return nil, err
+	}
+	ff := &formationFigures{sc: sc, src: src, etabRows: map[string]figRow{}}
+	for r := 0; r < nRoles; r++ {
+		ff.national[r] = map[natKey]model.FormationFigure{}
+		ff.regions[r] = map[regKey]model.FormationFigure{}
+		ff.etabs[r] = map[etabKey]model.FormationFigure{}
+	}
+	type rk struct {
+		role int
+		natKey
+	}
+	nat := map[rk][]figRow{}
+	type rrk struct {
+		role int
+		regKey
+	}
+	reg := map[rrk][]figRow{}
+	for _, r := range regional {
+		role := sc.role[r.code]
+		nat[rk{role, natKey{r.voie, r.millesime}}] = append(nat[rk{role, natKey{r.voie, r.millesime}}], r)
+		k := rrk{role, regKey{r.voie, r.millesime, r.region}}
+		reg[k] = append(reg[k], r)
+	}
+	for k, rows := range nat {
+		ff.national[k.role][k.natKey] = figureOf(rows, model.PerimetreNational, sc.cfd[k.role], true, src)
+	}
+	for k, rows := range reg {
+		ff.regions[k.role][k.regKey] = figureOf(rows, model.PerimetreFormation, sc.cfd[k.role], false, src)
+	}
+	type erk struct {
+		role int
+		etabKey
+	}
+	et := map[erk][]figRow{}
+	for _, r := range etabRows {
+		k := erk{sc.role[r.code], etabKey{r.uai, r.voie, r.millesime}}
+		et[k] = append(et[k], r)
+		if _, ok := ff.etabRows[r.uai]; !ok || r.region != "" {
+			ff.etabRows[r.uai] = r
+		}
+	}
+	for k, rows := range et {
+		ff.etabs[k.role][k.etabKey] = figureOf(rows, model.PerimetreFormation, sc.cfd[k.role], false, src)
+	}
+	return ff, nil
+}
+
+// uaiKeysWithoutRegion reports whether some establishment × formation key
+// of codes has no région × formation row (its région must be rebuilt).
+func (s *Store) uaiKeysWithoutRegion(ctx context.Context, codes []string) (bool, error) {
+	var ok bool
+	err := s.pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM ij_uai_formation u WHERE u.code = ANY($1) AND u.region IS NOT NULL
+  AND NOT EXISTS (SELECT 1 FROM ij_region_formation r WHERE r.millesime = u.millesime AND r.region = u.region AND r.voie = u.voie AND r.code = u.code))`,
+		codes).Scan(&ok)
+	return ok, err
+}
+
+// FormationDetail returns everything about one InserJeunes formation
+// (CFD or MEFSTAT11): identity, national figures per millésime and voie
+// (sums over the régions, rates recomputed), one block per région, and the
+// establishments offering it with their latest figure. A formation without
+// its own figures for a millésime shows its 1:1 predecessor's or
+// successor's, labelled (source_continuum). Every figure went through
+// Disclose.
+func (s *Store) FormationDetail(ctx context.Context, code string) (model.FormationDetail, error) {
+	c, kind, err := model.ParseFormationCode(code)
+	if err != nil {
+		return model.FormationDetail{}, &model.NotFoundError{Statut: model.StatutCodeInconnu, Message: err.Error()}
+	}
+	if kind == model.KindSISE {
+		return model.FormationDetail{}, fmt.Errorf("%s est un code SISE : voir FormationSupDetail", c)
+	}
+	sc, err := s.scope(ctx, c, kind)
+	if err != nil {
+		return model.FormationDetail{}, err
+	}
+	ff, err := s.loadFormationFigures(ctx, sc, "")
+	if err != nil {
+		return model.FormationDetail{}, err
+	}
+	d := model.FormationDetail{Formation: sc.f, National: []model.FormationFigure{}, Regions: []model.RegionFigures{},
+		Etablissements: []model.EtablissementOffre{}}
+	mills := []string{}
+	voies := map[string]bool{}
+	for _, f := range choose(sc, ff.national) {
+		f.Disclose()
+		d.National = append(d.National, f)
+		mills = append(mills, f.Millesime)
+		voies[f.Voie] = true
+		d.Demonstration = d.Demonstration || f.Demonstration
+	}
+	sortFigures(d.National)
+	byRegion := map[string][]model.FormationFigure{}
+	for k, f := range choose(sc, ff.regions) {
+		f.Disclose()
+		byRegion[k.region] = append(byRegion[k.region], f)
+	}
+	for code, figs := range byRegion {
+		sortFigures(figs)
+		d.Regions = append(d.Regions, model.RegionFigures{Region: regionTerritoire(code), Chiffres: figs})
+	}
+	sortRegionBlocks(d.Regions)
+	d.Etablissements, err = s.offres(ctx, ff, choose(sc, ff.etabs))
+	if err != nil {
+		return d, err
+	}
+	for _, e := range d.Etablissements {
+		d.Demonstration = d.Demonstration || e.Dernier.Demonstration
+	}
+	d.Millesimes = model.SortMillesimes(mills)
+	d.Formation.Voies = sortedVoies(voies)
+	return d, nil
+}
+
+func sortedVoies(m map[string]bool) []string {
+	out := []string{}
+	for v := range m {
+		out = append(out, v)
+	}
+	sort.Slice(out, func(i, j int) bool { return model.VoieOrder(out[i]) < model.VoieOrder(out[j]) })
+	return out
+}
+
+func regionTerritoire(code string) model.Territoire {
+	t := model.Territoire{Code: code}
+	if r, ok := model.RegionByCode(code); ok {
+		t.Nom = r.Nom
+	}
+	return t
+}
+
+// offres builds the list of establishments offering the formation: one
+// entry per (UAI, voie) with its latest figure.
+func (s *Store) offres(ctx context.Context, ff *formationFigures, etabs map[etabKey]model.FormationFigure) ([]model.EtablissementOffre, error) {
+	type ov struct{ uai, voie string }
+	groups := map[ov][]model.FormationFigure{}
+	var uais []string
+	seen := map[string]bool{}
+	for k, f := range etabs {
+		groups[ov{k.uai, k.voie}] = append(groups[ov{k.uai, k.voie}], f)
+		if !seen[k.uai] {
+			seen[k.uai] = true
+			uais = append(uais, k.uai)
+		}
+	}
+	names, err := s.etabNames(ctx, uais)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]model.EtablissementOffre, 0, len(groups))
+	for k, figs := range groups {
+		sortFigures(figs)
+		o := model.EtablissementOffre{UAI: k.uai, Voie: k.voie, Dernier: figs[0]}
+		for _, f := range figs {
+			o.Millesimes = append(o.Millesimes, f.Millesime)
+		}
+		n := names[k.uai]
+		o.Nom, o.Commune, o.Departement = n.nom, n.commune, n.departement
+		reg := n.region
+		if r := ff.etabRows[k.uai].region; r != "" {
+			reg = r
+		}
+		o.Region = regionTerritoire(reg)
+		o.Dernier.Disclose()
+		out = append(out, o)
+	}
+	// Sort by région, then UAI (that is, by département), then voie.
+	sort.Slice(out, func(i, j int) bool {
+		a, b := out[i], out[j]
+		if a.Region.Nom != b.Region.Nom {
+			return regionSortKey(a.Region.Nom) < regionSortKey(b.Region.Nom)
+		}
+		if a.UAI != b.UAI {
+			return a.UAI < b.UAI
+		}
+		return model.VoieOrder(a.Voie) < model.VoieOrder(b.Voie)
+	})
+	return out, nil
+}
+
+// etabName is the short identity of an establishment in lists.
+type etabName struct{ nom, commune, departement, region string }
+
+// etabNames returns the best name, commune, département and région of
+// each UAI, each field from the highest-precedence source that has it.
+func (s *Store) etabNames(ctx context.Context, uais []string) (map[string]etabName, error) {
+	out := map[string]etabName{}
+	if len(uais) == 0 {
+		return out, nil
+	}
+	const q = `
+SELECT uai,
+  coalesce((array_agg(nom ORDER BY precedence DESC) FILTER (WHERE nom IS NOT NULL))[1], ''),
+  coalesce((array_agg(commune ORDER BY precedence DESC) FILTER (WHERE commune IS NOT NULL))[1], ''),
+  coalesce((array_agg(departement ORDER BY precedence DESC) FILTER (WHERE departement IS NOT NULL))[1], ''),
+  coalesce((array_agg(region ORDER BY precedence DESC) FILTER (WHERE region IS NOT NULL))[1], '')
+FROM etablissement_sources WHERE uai = ANY($1) GROUP BY uai`
+	rows, err := s.pool.Query(ctx, q, uais)
+	if err != nil {
+		return nil, fmt.Errorf("noms d'établissements : %w", err)
+	}
+	var u string
+	var n etabName
+	_, err = pgx.ForEachRow(rows, []any{&u, &n.nom, &n.commune, &n.departement, &n.region}, func() error {
+		out[u] = n
+		return nil
+	})
+	return out, err
+}
+
+// EtablissementFormation returns every millésime of one establishment ×
+// formation pair (CFD or MEFSTAT11), each beside the regional and national
+// figures of the same formation, millésime and voie. Voies where the
+// establishment has no figure at all are left out; a millésime the pair
+// lacks says millesime_absent with the millésimes it has. Errors:
+// *model.NotFoundError with uai_inconnu, code_inconnu or non_dispensee.
+func (s *Store) EtablissementFormation(ctx context.Context, uai, code string) (model.EtablissementFormationDetail, error) {
+	var d model.EtablissementFormationDetail
+	c, kind, err := model.ParseFormationCode(code)
+	if err != nil {
+		return d, &model.NotFoundError{Statut: model.StatutCodeInconnu, Message: err.Error()}
+	}
+	if kind == model.KindSISE {
+		return d, fmt.Errorf("%s est un code SISE : voir EtablissementSup", c)
+	}
+	et, err := s.etablissementOrFigures(ctx, uai)
+	if err != nil {
+		return d, err
+	}
+	sc, err := s.scope(ctx, c, kind)
+	if err != nil {
+		return d, err
+	}
+	ff, err := s.loadFormationFigures(ctx, sc, uai)
+	if err != nil {
+		return d, err
+	}
+	d.Etablissement, d.Formation = et, sc.f
+	etabs := choose(sc, ff.etabs)
+	if len(etabs) == 0 {
+		return d, &model.NotFoundError{Statut: model.StatutNonDispensee,
+			Message: fmt.Sprintf("la formation %s n'a aucun chiffre dans l'établissement %s : elle n'y est pas dispensée (ou pas sous ce code)", c, uai)}
+	}
+	region := et.Region.Code
+	if r := ff.etabRows[uai].region; r != "" {
+		region = r
+	}
+	national := choose(sc, ff.national)
+	regions := choose(sc, ff.regions)
+	// Millésimes per voie: the pair's, the région's and the nation's.
+	pairMills := map[string][]string{}
+	all := map[natKey]bool{}
+	for k := range etabs {
+		pairMills[k.voie] = append(pairMills[k.voie], k.millesime)
+		all[natKey{k.voie, k.millesime}] = true
+	}
+	for k := range national {
+		if _, ok := pairMills[k.voie]; ok {
+			all[k] = true
+		}
+	}
+	regMills, natMills := map[string][]string{}, map[string][]string{}
+	for k := range regions {
+		if k.region == region {
+			regMills[k.voie] = append(regMills[k.voie], k.millesime)
+		}
+	}
+	for k := range national {
+		natMills[k.voie] = append(natMills[k.voie], k.millesime)
+	}
+	figCode := func(voie string) string {
+		if voie == model.VoieScolaire && sc.f.MEFSTAT11 != "" {
+			return sc.f.MEFSTAT11
+		}
+		return sc.f.CFD
+	}
+	var mills []string
+	for k := range all {
+		row := model.EtabFormationMillesime{Millesime: k.millesime, Voie: k.voie}
+		if f, ok := etabs[etabKey{uai, k.voie, k.millesime}]; ok {
+			row.Etablissement = f
+			row.Etablissement.Disclose()
+		} else {
+			row.Etablissement = model.AbsentFigure(k.millesime, k.voie, figCode(k.voie), model.StatutMillesimeAbsent, model.SortMillesimes(pairMills[k.voie]))
+		}
+		if f, ok := regions[regKey{k.voie, k.millesime, region}]; ok {
+			row.Region = f
+			row.Region.Disclose()
+		} else {
+			row.Region = model.AbsentFigure(k.millesime, k.voie, figCode(k.voie), model.StatutMillesimeAbsent, model.SortMillesimes(regMills[k.voie]))
+		}
+		if f, ok := national[k]; ok {
+			row.National = f
+			row.National.Disclose()
+		} else {
+			row.National = model.AbsentFigure(k.millesime, k.voie, figCode(k.voie), model.StatutMillesimeAbsent, model.SortMillesimes(natMills[k.voie]))
+		}
+		d.Demonstration = d.Demonstration || row.Etablissement.Demonstration || row.Region.Demonstration || row.National.Demonstration
+		d.Chiffres = append(d.Chiffres, row)
+		mills = append(mills, k.millesime)
+	}
+	sort.Slice(d.Chiffres, func(i, j int) bool {
+		a, b := d.Chiffres[i], d.Chiffres[j]
+		if c := model.CompareMillesimes(a.Millesime, b.Millesime); c != 0 {
+			return c < 0
+		}
+		return model.VoieOrder(a.Voie) < model.VoieOrder(b.Voie)
+	})
+	d.Millesimes = model.SortMillesimes(mills)
+	voies := map[string]bool{}
+	for v := range pairMills {
+		voies[v] = true
+	}
+	d.Formation.Voies = sortedVoies(voies)
+	return d, nil
+}
+
+// etablissementOrFigures returns the identity of a UAI; a UAI no
+// referential knows but that has figures gets a minimal identity; else
+// *model.NotFoundError (uai_inconnu).
+func (s *Store) etablissementOrFigures(ctx context.Context, uai string) (model.Etablissement, error) {
+	et, err := s.Etablissement(ctx, uai)
+	if err == nil {
+		return et, nil
+	}
+	if !errors.Is(err, model.ErrNotFound) {
+		return et, err
+	}
+	var ok bool
+	if err := s.pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM ij_uai_formation WHERE uai = $1) OR EXISTS (SELECT 1 FROM insersup WHERE uai = $1)`, uai).Scan(&ok); err != nil {
+		return et, err
+	}
+	if !ok {
+		return et, &model.NotFoundError{Statut: model.StatutUAIInconnu, Message: "UAI " + uai + " inconnu : aucun établissement ni chiffre pour ce code"}
+	}
+	return model.Etablissement{UAI: uai, Departement: model.Territoire{Code: model.DepartementOfUAI(uai)}}, nil
+}
+
+// regionSortKeys are the folded names of the régions, for sorting.
+var regionSortKeys = func() map[string]string {
+	m := map[string]string{}
+	for _, r := range model.AllRegions() {
+		m[r.Nom] = model.Fold(r.Nom)
+	}
+	return m
+}()
+
+// regionSortKey orders région names alphabetically, accents folded.
+func regionSortKey(nom string) string {
+	if k, ok := regionSortKeys[nom]; ok {
+		return k
+	}
+	return model.Fold(nom)
+}
+
+func sortRegionBlocks(rs []model.RegionFigures) {
+	sort.Slice(rs, func(i, j int) bool { return regionSortKey(rs[i].Region.Nom) < regionSortKey(rs[j].Region.Nom) })
+}

@@ -1,0 +1,272 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"sort"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/vitrine-inserjeunes/vitrine/internal/model"
+)
+
+// This file loads the InserJeunes figure rows of formations (région ×
+// formation and establishment × formation) and turns groups of them into
+// model.FormationFigure values: a single published row is shown as
+// published, several rows are summed (model.Aggregate).
+
+// figRow is one région × formation or establishment × formation row.
+type figRow struct {
+	uai       string // "" for a regional row
+	millesime string
+	region    string
+	voie      string
+	code      string
+	cfd       string
+	mefstat11 string
+	fig       model.Figure
+	fileID    int64
+	// autres are the lower-precedence sources of the same key.
+	autres []int64
+	// computed: the row is itself a sum (a région rebuilt from its
+	// establishments), its rates computed.
+	computed bool
+	agregat  *model.Agregat
+	// sources of a computed row (every file that contributed).
+	sources []int64
+}
+
+// scanFigure scans the 7 counts and 5 rates of the DEPP API layout.
+func figureDest(f *model.Figure) []any {
+	return []any{&f.NbAnneeTerm, &f.NbSortant, &f.NbPoursuiteEtudes, &f.NbEnEmploi6Mois, &f.NbEnEmploi12Mois,
+		&f.NbEnEmploi18Mois, &f.NbEnEmploi24Mois,
+		&f.TauxPoursuiteEtudes, &f.TauxEmploi6Mois, &f.TauxEmploi12Mois, &f.TauxEmploi18Mois, &f.TauxEmploi24Mois}
+}
+
+const figureCols = `nb_annee_term, nb_sortant, nb_poursuite_etudes, nb_en_emploi_6_mois, nb_en_emploi_12_mois,
+  nb_en_emploi_18_mois, nb_en_emploi_24_mois,
+  taux_poursuite_etudes, taux_emploi_6_mois, taux_emploi_12_mois, taux_emploi_18_mois, taux_emploi_24_mois`
+
+// regionalRows returns the région × formation rows of the given codes
+// (every région when region is "", else that one).
+func (s *Store) regionalRows(ctx context.Context, codes []string, region string) ([]figRow, error) {
+	q := `SELECT millesime, region, voie, code, coalesce(cfd, ''), coalesce(mefstat11, ''), ` + figureCols + `, file_id
+FROM ij_region_formation WHERE code = ANY($1) AND ($2 = '' OR region = $2)`
+	return s.scanRegional(ctx, q, codes, region)
+}
+
+// regionRows returns every région × formation row of one région.
+func (s *Store) regionRows(ctx context.Context, region string) ([]figRow, error) {
+	q := `SELECT millesime, region, voie, code, coalesce(cfd, ''), coalesce(mefstat11, ''), ` + figureCols + `, file_id
+FROM ij_region_formation WHERE region = $1`
+	return s.scanRegional(ctx, q, region)
+}
+
+func (s *Store) scanRegional(ctx context.Context, q string, args ...any) ([]figRow, error) {
+	rows, err := s.pool.Query(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("chiffres régionaux : %w", err)
+	}
+	defer rows.Close()
+	var out []figRow
+	for rows.Next() {
+		var r figRow
+		dst := append([]any{&r.millesime, &r.region, &r.voie, &r.code, &r.cfd, &r.mefstat11}, figureDest(&r.fig)...)
+		dst = append(dst, &r.fileID)
+		if err := rows.Scan(dst...); err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+// uaiRows returns the establishment × formation rows of the given codes
+// (every code when codes is nil; one establishment when uai is set, one
+// région when region is set), one per key: the highest-precedence source
+// wins, the others are kept in autres.
+func (s *Store) uaiRows(ctx context.Context, codes []string, uai, region string) ([]figRow, error) {
+	q := `SELECT uai, millesime, coalesce(region, ''), voie, code, coalesce(cfd, ''), coalesce(mefstat11, ''), ` + figureCols + `,
+  part_poursuite_etudes, part_emploi_6_mois, part_autres_situations, file_id
+FROM ij_uai_formation WHERE true`
+	var args []any
+	if codes != nil {
+		args = append(args, codes)
+		q += fmt.Sprintf(" AND code = ANY($%d)", len(args))
+	}
+	if uai != "" {
+		args = append(args, uai)
+		q += fmt.Sprintf(" AND uai = $%d", len(args))
+	}
+	if region != "" {
+		args = append(args, region)
+		q += fmt.Sprintf(" AND region = $%d", len(args))
+	}
+	q += " ORDER BY uai, millesime, voie, code, precedence DESC"
+	rows, err := s.pool.Query(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("chiffres par établissement : %w", err)
+	}
+	defer rows.Close()
+	var out []figRow
+	for rows.Next() {
+		var r figRow
+		dst := append([]any{&r.uai, &r.millesime, &r.region, &r.voie, &r.code, &r.cfd, &r.mefstat11}, figureDest(&r.fig)...)
+		dst = append(dst, &r.fig.PartPoursuiteEtudes, &r.fig.PartEmploi6Mois, &r.fig.PartAutresSituations, &r.fileID)
+		if err := rows.Scan(dst...); err != nil {
+			return nil, err
+		}
+		if n := len(out); n > 0 {
+			p := &out[n-1]
+			if p.uai == r.uai && p.millesime == r.millesime && p.voie == r.voie && p.code == r.code {
+				p.autres = append(p.autres, r.fileID)
+				if p.region == "" {
+					p.region = r.region
+				}
+				continue
+			}
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+// sources returns the model.Source of every import file (a small table).
+func (s *Store) sources(ctx context.Context) (map[int64]model.Source, error) {
+	rows, err := s.pool.Query(ctx, `SELECT id, name, run_id, format, producer, synthetic FROM import_files`)
+	if err != nil {
+		return nil, fmt.Errorf("fichiers importés : %w", err)
+	}
+	out := map[int64]model.Source{}
+	var id int64
+	var src model.Source
+	_, err = pgx.ForEachRow(rows, []any{&id, &src.Fichier, &src.ImportRun, &src.Format, &src.Producteur, &src.Demonstration}, func() error {
+		out[id] = src
+		return nil
+	})
+	return out, err
+}
+
+// regionsFromUAI rebuilds, for each (millésime, région, voie, code) that
+// establishments hold but the région × formation file does not, the
+// regional row as the sum of its establishments.
+func regionsFromUAI(regional, uai []figRow) []figRow {
+	type key struct{ m, r, v, c string }
+	have := map[key]bool{}
+	for _, r := range regional {
+		have[key{r.millesime, r.region, r.voie, r.code}] = true
+	}
+	groups := map[key][]int{}
+	var order []key
+	for i, u := range uai {
+		k := key{u.millesime, u.region, u.voie, u.code}
+		if have[k] || u.region == "" {
+			continue
+		}
+		if _, ok := groups[k]; !ok {
+			order = append(order, k)
+		}
+		groups[k] = append(groups[k], i)
+	}
+	out := make([]figRow, 0, len(order))
+	for _, k := range order {
+		idx := groups[k]
+		parts := make([]model.Figure, len(idx))
+		seen := map[int64]bool{}
+		var srcs []int64
+		for j, i := range idx {
+			parts[j] = uai[i].fig
+			if !seen[uai[i].fileID] {
+				seen[uai[i].fileID] = true
+				srcs = append(srcs, uai[i].fileID)
+			}
+		}
+		f, ag := model.Aggregate(model.PerimetreRegion, parts)
+		first := uai[idx[0]]
+		out = append(out, figRow{millesime: k.m, region: k.r, voie: k.v, code: k.c, cfd: first.cfd, mefstat11: first.mefstat11,
+			fig: f, computed: true, agregat: &ag, sources: srcs, fileID: srcs[0]})
+	}
+	return out
+}
+
+// figureOf turns a group of rows into one figure. A single published row
+// is shown as published (its parts computed from its counts where the file
+// has none); otherwise, or when force is set, the counts are summed and
+// the rates computed (perimetre says over what). code is the key shown
+// when several keys were summed.
+func figureOf(rows []figRow, perimetre, code string, force bool, src map[int64]model.Source) model.FormationFigure {
+	ff := model.FormationFigure{Millesime: rows[0].millesime, Voie: rows[0].voie}
+	if len(rows) == 1 && !force {
+		r := rows[0]
+		ff.Code, ff.CFD, ff.MEFSTAT11 = r.code, r.cfd, r.mefstat11
+		ff.Figure = model.WithParts(r.fig)
+		ff.Source = src[r.fileID]
+		if r.computed {
+			ff.Calcule, ff.Agregat = true, r.agregat
+			ff.Source, ff.AutresSources, ff.Demonstration = sourcesOf(r.sources, src)
+		} else {
+			for _, id := range r.autres {
+				ff.AutresSources = append(ff.AutresSources, src[id])
+			}
+		}
+		return ff
+	}
+	parts := make([]model.Figure, len(rows))
+	var ids []int64
+	codes := map[string]bool{}
+	for i, r := range rows {
+		parts[i] = r.fig
+		codes[r.code] = true
+		if r.computed {
+			ids = append(ids, r.sources...)
+		} else {
+			ids = append(ids, r.fileID)
+		}
+	}
+	f, ag := model.Aggregate(perimetre, parts)
+	ff.Figure, ff.Calcule, ff.Agregat = f, true, &ag
+	if len(codes) == 1 {
+		ff.Code, ff.CFD, ff.MEFSTAT11 = rows[0].code, rows[0].cfd, rows[0].mefstat11
+	} else {
+		ff.Code = code
+	}
+	ff.Source, ff.AutresSources, ff.Demonstration = sourcesOf(ids, src)
+	return ff
+}
+
+// sourcesOf returns the first source, the other distinct ones, and
+// whether any of them is synthetic.
+func sourcesOf(ids []int64, src map[int64]model.Source) (model.Source, []model.Source, bool) {
+	seen := map[int64]bool{}
+	var uniq []int64
+	for _, id := range ids {
+		if !seen[id] {
+			seen[id] = true
+			uniq = append(uniq, id)
+		}
+	}
+	sort.Slice(uniq, func(i, j int) bool { return uniq[i] < uniq[j] })
+	var first model.Source
+	var autres []model.Source
+	demo := false
+	for i, id := range uniq {
+		s := src[id]
+		demo = demo || s.Demonstration
+		if i == 0 {
+			first = s
+		} else {
+			autres = append(autres, s)
+		}
+	}
+	return first, autres, demo
+}
+
+// sortFigures orders figures from the latest millésime, then by voie.
+func sortFigures(fs []model.FormationFigure) {
+	sort.SliceStable(fs, func(i, j int) bool {
+		if c := model.CompareMillesimes(fs[i].Millesime, fs[j].Millesime); c != 0 {
+			return c < 0
+		}
+		return model.VoieOrder(fs[i].Voie) < model.VoieOrder(fs[j].Voie)
+	})
+}

@@ -1,0 +1,120 @@
+package store_test
+
+import (
+	"bufio"
+	"compress/gzip"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/vitrine-inserjeunes/vitrine/internal/importer"
+	"github.com/vitrine-inserjeunes/vitrine/internal/store"
+	"github.com/vitrine-inserjeunes/vitrine/internal/testdb"
+)
+
+// writeSubset writes the header and the first n rows of voie voie of a
+// gzipped synthetic file to dir/name, as a plain (real) file would be.
+func writeSubset(t *testing.T, src, dir, name, voie string, n int) string {
+	t.Helper()
+	f, err := os.Open(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	zr, err := gzip.NewReader(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sc := bufio.NewScanner(zr)
+	sc.Buffer(make([]byte, 1<<20), 1<<20)
+	var b strings.Builder
+	sc.Scan()
+	b.WriteString(sc.Text() + "\n")
+	for k := 0; k < n && sc.Scan(); {
+		if strings.Contains(sc.Text(), ";"+voie+";") {
+			b.WriteString(sc.Text() + "\n")
+			k++
+		}
+	}
+	p := filepath.Join(dir, name)
+	if err := os.WriteFile(p, []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func counts(t *testing.T, st *store.Store) (synSco, realSco, synApp int) {
+	t.Helper()
+	err := st.Pool().QueryRow(context.Background(), `SELECT
+  count(*) FILTER (WHERE f.synthetic AND u.voie = 'scolaire'),
+  count(*) FILTER (WHERE NOT f.synthetic AND u.voie = 'scolaire'),
+  count(*) FILTER (WHERE f.synthetic AND u.voie = 'apprentissage')
+FROM ij_uai_formation u JOIN import_files f ON f.id = u.file_id WHERE u.millesime = '2021_2022'`).Scan(&synSco, &realSco, &synApp)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return
+}
+
+func checksOf(rep *importer.Report) string {
+	var b []string
+	for _, f := range rep.Files {
+		b = append(b, f.Checks...)
+	}
+	return strings.Join(b, "\n")
+}
+
+// Real files imported later replace the synthetic ones cleanly: a real
+// file for (millésime, voie) removes every synthetic row of that scope,
+// and a synthetic file imported afterwards never writes into it.
+func TestRealReplacesSynthetic(t *testing.T) {
+	ctx := context.Background()
+	pool := testdb.Pool(t, "formations_replace")
+	st := store.New(pool)
+	syn := "../../testdata/demo/synthetic/ij_uai_formation_2021_2022.csv.gz"
+	rep, err := importer.Run(ctx, pool, []string{syn}, importer.Options{Synthetic: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s, r, a := counts(t, st); s != 25048 || r != 0 || a != 22246 {
+		t.Fatalf("after the synthetic import: %d synthetic scolaire, %d real, %d synthetic apprentissage", s, r, a)
+	}
+	if ok, err := st.HasSynthetic(ctx); err != nil || !ok {
+		t.Fatalf("HasSynthetic = %v, %v", ok, err)
+	}
+	// A "real" file: 100 scolaire rows (same layout, not marked synthetic).
+	dir := t.TempDir()
+	real := writeSubset(t, syn, dir, "ij_uai_formation_depp_2021_2022.csv", "scolaire", 100)
+	if rep, err = importer.Run(ctx, pool, []string{real}, importer.Options{}); err != nil {
+		t.Fatal(err)
+	}
+	if s, r, a := counts(t, st); s != 0 || r != 100 || a != 22246 {
+		t.Errorf("after the real scolaire file: %d synthetic scolaire (want 0), %d real (want 100), %d synthetic apprentissage (want 22246)", s, r, a)
+	}
+	if !strings.Contains(checksOf(rep), "ij_uai_formation : 25048 ligne(s) de démonstration supprimée(s)") {
+		t.Errorf("report = %q", checksOf(rep))
+	}
+	// The synthetic file again: its scolaire rows are skipped, never overwrite.
+	if rep, err = importer.Run(ctx, pool, []string{syn}, importer.Options{Synthetic: true}); err != nil {
+		t.Fatal(err)
+	}
+	if s, r, a := counts(t, st); s != 0 || r != 100 || a != 22246 {
+		t.Errorf("after re-importing the synthetic file: %d synthetic scolaire, %d real, %d synthetic apprentissage", s, r, a)
+	}
+	if !strings.Contains(checksOf(rep), "25048 ligne(s) de démonstration ignorée(s)") {
+		t.Errorf("report = %q", checksOf(rep))
+	}
+	// Real apprentissage too: no synthetic figure is left, the notice goes.
+	realApp := writeSubset(t, syn, dir, "ij_uai_formation_depp_app_2021_2022.csv", "apprentissage", 10)
+	if _, err = importer.Run(ctx, pool, []string{realApp}, importer.Options{}); err != nil {
+		t.Fatal(err)
+	}
+	if s, r, a := counts(t, st); s != 0 || r != 100 || a != 0 {
+		t.Errorf("after the real apprentissage file: %d, %d, %d synthetic apprentissage (want 0)", s, r, a)
+	}
+	if ok, err := st.HasSynthetic(ctx); err != nil || ok {
+		t.Errorf("HasSynthetic = %v, %v after every synthetic row was replaced", ok, err)
+	}
+}
