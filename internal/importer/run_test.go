@@ -49,6 +49,17 @@ func TestSkipInvalid(t *testing.T) {
 		t.Fatal(err)
 	}
 	f := rep.Files[0]
+	t.Cleanup(func() { // leave the database as found (go test -count=N)
+		for _, q := range []string{`DELETE FROM ij_etab WHERE file_id = $1`, `DELETE FROM etablissement_sources WHERE file_id = $1`,
+			`DELETE FROM import_files WHERE id = $1`} {
+			if _, err := pool.Exec(ctx, q, f.FileID); err != nil {
+				t.Error(err)
+			}
+		}
+		if _, err := pool.Exec(ctx, `DELETE FROM import_runs WHERE id = $1`, rep.RunID); err != nil {
+			t.Error(err)
+		}
+	})
 	if f.Read != 5 || f.Loaded != 3 || f.Rejected != 2 || f.Unchanged != 0 || f.Ignored != 0 {
 		t.Errorf("read %d, loaded %d, rejected %d, unchanged %d, ignored %d; want 5, 3, 2, 0, 0", f.Read, f.Loaded, f.Rejected, f.Unchanged, f.Ignored)
 	}
