@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"errors"
 	"strings"
 
@@ -14,6 +15,9 @@ type etablissementJSON struct {
 	model.Etablissement
 	Demonstration bool               `json:"demonstration"`
 	Chiffres      []model.EtabFigure `json:"chiffres"`
+	// Formations lists the formations with figures of their own at this
+	// establishment, each with its latest figure.
+	Formations []model.EtablissementFormation `json:"formations"`
 }
 
 func (s *Server) apiEtablissement(c *fiber.Ctx) error {
@@ -22,26 +26,33 @@ func (s *Server) apiEtablissement(c *fiber.Ctx) error {
 	if err != nil {
 		return newNotFound("uai_invalide", err.Error())
 	}
-	ctx := c.UserContext()
-	et, err := s.store.Etablissement(ctx, uai)
-	if errors.Is(err, model.ErrNotFound) {
-		return newNotFound(model.StatutUAIInconnu, "UAI "+uai+" inconnu : aucun établissement ni chiffre pour ce code")
-	}
-	if err != nil {
-		return err
-	}
-	figs, err := s.store.EtablissementFigures(ctx, uai)
-	if err != nil {
-		return err
-	}
-	out := etablissementJSON{Etablissement: et, Chiffres: figs}
-	if out.Chiffres == nil {
-		out.Chiffres = []model.EtabFigure{}
-	}
-	for _, f := range figs {
-		if f.Source.Demonstration {
-			out.Demonstration = true
+	return s.apiJSON(c, func(ctx context.Context) (any, error) {
+		et, err := s.store.Etablissement(ctx, uai)
+		if errors.Is(err, model.ErrNotFound) {
+			return nil, newNotFound(model.StatutUAIInconnu, "UAI "+uai+" inconnu : aucun établissement ni chiffre pour ce code")
 		}
-	}
-	return c.JSON(out)
+		if err != nil {
+			return nil, err
+		}
+		figs, err := s.store.EtablissementFigures(ctx, uai)
+		if err != nil {
+			return nil, err
+		}
+		forms, err := s.store.EtablissementFormations(ctx, uai)
+		if err != nil {
+			return nil, err
+		}
+		out := etablissementJSON{Etablissement: et, Chiffres: figs, Formations: forms}
+		if out.Chiffres == nil {
+			out.Chiffres = []model.EtabFigure{}
+		}
+		for _, f := range figs {
+			out.Demonstration = out.Demonstration || f.Source.Demonstration
+		}
+		for _, f := range forms {
+			out.Demonstration = out.Demonstration || (f.Dernier != nil && f.Dernier.Demonstration) ||
+				(f.DernierSup != nil && f.DernierSup.Demonstration)
+		}
+		return out, nil
+	})
 }

@@ -18,4 +18,7 @@ func (s *Server) routes(app *fiber.App) {
 
 	api := app.Group("/api/v1")
 	api.Get("/etablissements/:uai", s.apiEtablissement)
+	api.Get("/etablissements/:uai/formations/:code", s.apiEtablissementFormation)
+	api.Get("/formations/:code", s.apiFormation)
+	api.Get("/regions/:code", s.apiRegion)
 }
