@@ -1,7 +1,6 @@
 package web
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"slices"
@@ -28,10 +27,10 @@ func (s *Server) etablissementShow(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	if f == "json" { // the API view, cached by the API handler under this URL
+		return s.apiEtablissement(c)
+	}
 	return s.serve(c, func(st dataState) (*built, error) {
-		if f == "json" {
-			return apiBuilt(c, s.apiEtablissement)
-		}
 		p, err := s.etablissementPage(c, st, uai)
 		if err != nil {
 			return nil, err
@@ -50,18 +49,6 @@ func redirectCanonical(c *fiber.Ctx, path string) error {
 	}
 	c.Set(fiber.HeaderCacheControl, pageCacheControl)
 	return c.Redirect(path, fiber.StatusMovedPermanently)
-}
-
-// apiBuilt runs an API handler and keeps its answer as a cacheable
-// response: the JSON export of a page is exactly the API view.
-func apiBuilt(c *fiber.Ctx, h fiber.Handler) (*built, error) {
-	if err := h(c); err != nil {
-		return nil, err
-	}
-	body := bytes.Clone(c.Response().Body())
-	ct := string(c.Response().Header.ContentType())
-	c.Response().ResetBody()
-	return &built{Body: body, ContentType: ct}, nil
 }
 
 func (p *etablissementPage) tables() []*dataTable {
@@ -300,7 +287,7 @@ func historyTable(id, caption string, figs []model.EtabFigure) *dataTable {
 			src += " (démonstration)"
 		}
 		if n := len(f.AutresSources); n > 0 {
-			src += fmt.Sprintf(" (et %d autre%s source%s de priorité moindre)", n, plural(n), plural(n))
+			src += fmt.Sprintf(" (et %d autre%s source%s de priorité moindre)", n, pluralS(n), pluralS(n))
 		}
 		row = append(row, textCell(src))
 		t.Rows = append(t.Rows, row)
@@ -311,7 +298,7 @@ func historyTable(id, caption string, figs []model.EtabFigure) *dataTable {
 	return t
 }
 
-func plural(n int) string {
+func pluralS(n int) string {
 	if n > 1 {
 		return "s"
 	}
@@ -363,9 +350,9 @@ func evolutionSummary(figs []model.EtabFigure) string {
 	move := "est stable"
 	switch {
 	case d > 0:
-		move = fmt.Sprintf("progresse de %d point%s", d, plural(d))
+		move = fmt.Sprintf("progresse de %d point%s", d, pluralS(d))
 	case d < 0:
-		move = fmt.Sprintf("recule de %d point%s", -d, plural(-d))
+		move = fmt.Sprintf("recule de %d point%s", -d, pluralS(-d))
 	}
 	return fmt.Sprintf("Le taux d'emploi à 6 mois %s, de %d\u202f%% (%s) à %d\u202f%% (%s).", move,
 		*first.TauxEmploi6Mois, first.MillesimeLabel, *last.TauxEmploi6Mois, last.MillesimeLabel)
