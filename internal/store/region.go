@@ -8,54 +8,34 @@ import (
 	"github.com/vitrine-inserjeunes/vitrine/internal/model"
 )
 
-// cfdOfCodes maps figure keys to their CFD: a MEFSTAT11 through BCN N_MEF
-// (terminal year first), a CFD to itself.
-func (s *Store) cfdOfCodes(ctx context.Context, codes []string) (map[string]string, error) {
-	out := map[string]string{}
-	var mefs []string
-	for _, c := range codes {
-		if len(c) == 11 {
-			mefs = append(mefs, c)
-		} else {
-			out[c] = c
-		}
-	}
-	if len(mefs) == 0 {
-		return out, nil
-	}
-	rows, err := s.pool.Query(ctx, `SELECT DISTINCT ON (mefstat11) mefstat11, cfd FROM bcn_mefs
-WHERE mefstat11 = ANY($1) AND cfd IS NOT NULL ORDER BY mefstat11, (annee = duree) DESC, mef`, mefs)
+// codeLabels returns, for figure keys, their CFD (a MEFSTAT11 through BCN
+// N_MEF, terminal year first) and the BCN identity of that CFD (without
+// its terminal MEFSTAT11s), in one query.
+func (s *Store) codeLabels(ctx context.Context, codes []string) (map[string]string, map[string]bcnFormation, error) {
+	const q = `
+SELECT c.code, CASE WHEN length(c.code) = 11 THEN coalesce(m.cfd, '') ELSE c.code END, coalesce(f.libelle_long, f.libelle_court, ''), coalesce(f.niveau, ''),
+  coalesce(n.libelle_court, ''), f.date_ouverture, f.date_fermeture
+FROM unnest($1::text[]) AS c(code)
+LEFT JOIN LATERAL (SELECT cfd FROM bcn_mefs WHERE length(c.code) = 11 AND mefstat11 = c.code AND cfd IS NOT NULL
+  ORDER BY (annee = duree) DESC, mef LIMIT 1) m ON true
+LEFT JOIN bcn_formations f ON f.cfd = CASE WHEN length(c.code) = 11 THEN m.cfd ELSE c.code END
+LEFT JOIN bcn_niveaux n ON n.code = f.niveau`
+	rows, err := s.pool.Query(ctx, q, codes)
 	if err != nil {
-		return nil, fmt.Errorf("MEFSTAT11 → CFD : %w", err)
+		return nil, nil, fmt.Errorf("libellés des formations : %w", err)
 	}
 	defer rows.Close()
+	cfdOf, bcn := map[string]string{}, map[string]bcnFormation{}
 	for rows.Next() {
-		var m, c string
-		if err := rows.Scan(&m, &c); err != nil {
-			return nil, err
+		var code string
+		var b bcnFormation
+		if err := rows.Scan(&code, &b.cfd, &b.libelle, &b.niveauCode, &b.niveau, &b.ouverture, &b.fermeture); err != nil {
+			return nil, nil, err
 		}
-		out[m] = c
+		cfdOf[code] = b.cfd
+		bcn[b.cfd] = b
 	}
-	return out, rows.Err()
-}
-
-// codeLabels returns, for figure keys, their CFD and the BCN identity of
-// that CFD.
-func (s *Store) codeLabels(ctx context.Context, codes []string) (map[string]string, map[string]bcnFormation, error) {
-	cfdOf, err := s.cfdOfCodes(ctx, codes)
-	if err != nil {
-		return nil, nil, err
-	}
-	var cfds []string
-	seen := map[string]bool{}
-	for _, c := range cfdOf {
-		if !seen[c] {
-			seen[c] = true
-			cfds = append(cfds, c)
-		}
-	}
-	bcn, err := s.bcnFormations(ctx, cfds)
-	return cfdOf, bcn, err
+	return cfdOf, bcn, rows.Err()
 }
 
 // Region returns the regional aggregates of a région (INSEE code): every
