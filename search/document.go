@@ -53,6 +53,10 @@ type Document struct {
 	Departement *model.Territoire `json:"departement,omitempty"`
 	Academie    *model.Territoire `json:"academie,omitempty"`
 	Region      *model.Territoire `json:"region,omitempty"`
+	// Niveaux are the levels of the formations with figures.
+	Niveaux []string `json:"niveaux,omitempty"`
+	// NbFormations is the number of formations with figures.
+	NbFormations int `json:"nb_formations,omitempty"`
 	// Formation. Code is the canonical code of the page (the CFD, or the
 	// SISE code of a higher-education diploma).
 	Code            string   `json:"code,omitempty"`
@@ -65,8 +69,12 @@ type Document struct {
 	// AnciensLibelles are the labels of the diplomas this one replaced
 	// (continuum), so that a search on an old name finds the new diploma.
 	AnciensLibelles []string `json:"anciens_libelles,omitempty"`
-	// Regions (INSEE codes) where a formation has figures.
-	Regions []string `json:"regions,omitempty"`
+	// Regions (INSEE codes) and Academies where a formation has figures.
+	Regions   []string `json:"regions,omitempty"`
+	Academies []string `json:"academies,omitempty"`
+	// NbEtablissements is the number of establishments with figures for
+	// the formation.
+	NbEtablissements int `json:"nb_etablissements,omitempty"`
 	// Both: the voies with figures.
 	Voies []string `json:"voies,omitempty"`
 }
@@ -143,6 +151,9 @@ func (d *Document) indexDoc() (map[string]interface{}, error) {
 		}
 		alt = append(alt, d.Type)
 		m[fType] = d.Type
+		if len(d.Niveaux) > 0 {
+			m[fNiveau] = d.Niveaux
+		}
 		if d.Region != nil && d.Region.Code != "" {
 			m[fRegion] = d.Region.Code
 		}
@@ -158,6 +169,9 @@ func (d *Document) indexDoc() (map[string]interface{}, error) {
 		}
 		if len(d.Regions) > 0 {
 			m[fRegion] = d.Regions
+		}
+		if len(d.Academies) > 0 {
+			m[fAcademie] = d.Academies
 		}
 	}
 	if len(d.Voies) > 0 {
@@ -193,7 +207,7 @@ func nonEmpty(in []string) []string {
 // normalize sorts and de-duplicates the list fields, so that two builds of
 // the same data give the same index.
 func (d *Document) normalize() {
-	for _, p := range []*[]string{&d.MEFSTAT11s, &d.AnciensLibelles, &d.Regions, &d.Voies} {
+	for _, p := range []*[]string{&d.MEFSTAT11s, &d.AnciensLibelles, &d.Regions, &d.Academies, &d.Voies, &d.Niveaux} {
 		s := nonEmpty(*p)
 		sort.Strings(s)
 		out := s[:0]

@@ -24,7 +24,7 @@ import (
 // MappingVersion is stored in the index; an index built with another
 // version is rebuilt at start-up. Bump it whenever the mapping, the
 // analyzers or the shape of the indexed documents change.
-const MappingVersion = 2
+const MappingVersion = 3
 
 // Analyzer and field names.
 const (

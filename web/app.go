@@ -37,11 +37,16 @@ type Server struct {
 	store Store
 	log   *slog.Logger
 	site  // pages: assets, templates, page cache (site.go)
+	// search is the search index (recherche.go); nil: search unavailable.
+	search Searcher
 }
 
 // New builds the fiber app.
-func New(store Store, log *slog.Logger) *fiber.App {
+func New(store Store, log *slog.Logger, opts ...Option) *fiber.App {
 	s := &Server{store: store, log: log}
+	for _, o := range opts {
+		o(s)
+	}
 	s.site = newSite()
 	app := fiber.New(fiber.Config{
 		ErrorHandler:          s.errorHandler,

@@ -64,6 +64,7 @@ func templatePageCases() []pageCase {
 		{"pages/etablissement", &etablissementPage{}, etab, []string{"#voie-scolaire", "#historique-scolaire", "#parts-scolaire", ".fr-highlight", "#historique-scolaire-apprentis"}},
 		{"pages/apropos_donnees", &aproposPage{}, apropos, []string{"#glossaire", "#taux-emploi", "#fichiers"}},
 		{"pages/erreur", &errorPage{}, erreur, []string{"#recherche-erreur"}},
+		rechercheTemplateCase(filledBase("Recherche « lycée »", "/recherche")), // recherche_test.go
 	}
 }
 

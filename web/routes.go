@@ -9,6 +9,7 @@ func (s *Server) routes(app *fiber.App) {
 	app.Get("/readyz", s.readyz)
 
 	// pages (HTML; ?format=csv|xlsx|json on data pages)
+	app.Get("/recherche", s.recherche)
 	app.Get("/etablissements/:uai", s.etablissementShow)
 	app.Get("/a-propos/donnees", s.aproposDonnees)
 	app.Get("/sitemap.xml", s.sitemap)
@@ -17,6 +18,8 @@ func (s *Server) routes(app *fiber.App) {
 	app.Get("/static/*", s.static)
 
 	api := app.Group("/api/v1")
+	api.Get("/recherche", s.apiRecherche)
+	api.Get("/suggestions", s.apiSuggestions)
 	api.Get("/etablissements/:uai", s.apiEtablissement)
 	api.Get("/etablissements/:uai/formations/:code", s.apiEtablissementFormation)
 	api.Get("/formations/:code", s.apiFormation)

@@ -50,6 +50,11 @@ func cmdReindex(ctx context.Context, log *slog.Logger, args []string) error {
 	return nil
 }
 
+// indexWatchEvery is how often a server compares the data version with
+// its index's (one tiny query): an import made by another process reaches
+// the search within this delay, without downtime.
+const indexWatchEvery = 15 * time.Second
+
 // openSearch opens the index of INDEX_DIR for a server: an index that is
 // missing is built before serving; an outdated one is served while a fresh
 // one is built in the background. Afterwards the index follows the data

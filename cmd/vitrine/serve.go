@@ -68,7 +68,14 @@ func cmdServe(ctx context.Context, log *slog.Logger, args []string, demo bool) e
 			log.Info("données de démonstration chargées", "fichiers", len(rep.Files), "secondes", fmt.Sprintf("%.1f", rep.Seconds))
 		}
 	}
-	app := web.New(st, log)
+	// The search index: built now when missing, refreshed in the background
+	// when outdated, then following every import (indexWatchEvery).
+	ix, err := openSearch(ctx, cfg, st, log, indexWatchEvery)
+	if err != nil {
+		return fmt.Errorf("index de recherche : %w", err)
+	}
+	defer ix.Close()
+	app := web.New(st, log, web.WithSearch(ix))
 	errc := make(chan error, 1)
 	go func() { errc <- app.Listen(cfg.Addr) }()
 	log.Info("vitrine en service", "addr", cfg.Addr)

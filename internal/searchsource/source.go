@@ -43,13 +43,15 @@ func (s Source) Documents(ctx context.Context, emit func(search.Document) error)
 // Etablissement converts a store row.
 func Etablissement(e store.SearchEtablissement) search.Document {
 	d := search.Document{
-		Objet:      search.KindEtablissement,
-		UAI:        e.UAI,
-		Nom:        e.Nom,
-		Type:       EtablissementType(e.Nom, e.Type, e.Voies),
-		Commune:    e.Commune,
-		CodePostal: e.CodePostal,
-		Voies:      e.Voies,
+		Objet:        search.KindEtablissement,
+		UAI:          e.UAI,
+		Nom:          e.Nom,
+		Type:         EtablissementType(e.Nom, e.Type, e.Voies),
+		Commune:      e.Commune,
+		CodePostal:   e.CodePostal,
+		Voies:        e.Voies,
+		Niveaux:      e.Niveaux,
+		NbFormations: e.Formations,
 	}
 	if d.Nom == "" {
 		d.Nom = "Établissement " + e.UAI
@@ -69,19 +71,27 @@ func Etablissement(e store.SearchEtablissement) search.Document {
 	return d
 }
 
-// Formation converts a store row.
+// Formation converts a store row. The code of the page is the CFD, or the
+// SISE code of a higher-education diploma.
 func Formation(f store.SearchFormation) search.Document {
+	code := f.CFD
+	if code == "" {
+		code = f.SISE
+	}
 	return search.Document{
-		Objet:           search.KindFormation,
-		Code:            f.CFD,
-		CFD:             f.CFD,
-		MEFSTAT11s:      f.MEFSTAT11s,
-		Libelle:         f.Libelle,
-		Niveau:          f.Niveau,
-		FormationFermee: f.Fermee,
-		AnciensLibelles: f.AnciensLibelles,
-		Regions:         f.Regions,
-		Voies:           f.Voies,
+		Objet:            search.KindFormation,
+		Code:             code,
+		CFD:              f.CFD,
+		SISE:             f.SISE,
+		MEFSTAT11s:       f.MEFSTAT11s,
+		Libelle:          f.Libelle,
+		Niveau:           f.Niveau,
+		FormationFermee:  f.Fermee,
+		AnciensLibelles:  f.AnciensLibelles,
+		Regions:          f.Regions,
+		Academies:        f.Academies,
+		NbEtablissements: f.Etablissements,
+		Voies:            f.Voies,
 	}
 }
 

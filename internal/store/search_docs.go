@@ -3,26 +3,31 @@ package store
 import (
 	"context"
 	"fmt"
+	"sort"
 
 	"github.com/vitrine-inserjeunes/vitrine/internal/model"
 )
 
 // What the search index holds (see search/ and internal/searchsource):
 //
-//   - every establishment with at least one figure (ij_etab), merged from
-//     its referential sources like Etablissement does. Establishments
-//     without any figure (the annuaire lists every nursery school of a
-//     département) are left out: the site exists for figures, and a page
-//     of schools with nothing to show would bury the lycées and CFAs a
-//     search is for. A UAI typed in the box still reaches its page when
-//     the referential knows it (the handler asks the store).
-//   - every formation (CFD) with a figure of its own (région × formation
-//     file), plus the new formations whose 1:1 predecessor has figures,
-//     since their page shows those figures ("chiffres issus de l'ancien
-//     diplôme"). The ~15,000 other BCN diplomas, mostly closed, have no page
-//     worth landing on; the labels of old diplomas are searchable as old
-//     labels (AnciensLibelles) of the diplomas that replaced them, so that a
-//     search on an old name lands on the current diploma.
+//   - every establishment with at least one figure: establishment-level
+//     InserJeunes (ij_etab), establishment × formation (ij_uai_formation)
+//     or InserSup (insersup), its identity merged from the referential
+//     sources like Etablissement does. Establishments without any figure
+//     (the annuaire lists every nursery school of a département) are left
+//     out: the site exists for figures, and pages of schools with nothing
+//     to show would bury the lycées, CFAs and universities a search is
+//     for. A UAI typed in the box still reaches its page when the
+//     referential knows it (the search handler asks the store).
+//   - every formation with a figure of its own: a CFD of the région ×
+//     formation file or of the establishment × formation figures, plus
+//     the new diplomas whose 1:1 predecessor has figures (their page shows
+//     those figures, "chiffres issus de l'ancien diplôme"), and every
+//     InserSup diploma (SISE). The ~15,000 other BCN diplomas, mostly
+//     closed, have no page worth landing on; the labels of old diplomas are
+//     searchable as old labels (AnciensLibelles) of the diplomas that
+//     replaced them, so that a search on an old name lands on the current
+//     diploma.
 
 // SearchEtablissement is an establishment as the search index sees it.
 type SearchEtablissement struct {
@@ -34,7 +39,9 @@ type SearchEtablissement struct {
 	Departement model.Territoire
 	Academie    model.Territoire
 	Region      model.Territoire
-	Voies       []string // voies with figures: scolaire, apprentissage
+	Voies       []string // voies with figures: scolaire, apprentissage, superieur
+	Niveaux     []string // levels of the formations with figures (CAP, BAC PRO, Master LMD…)
+	Formations  int      // number of formations with figures
 }
 
 // SearchEtablissements calls fn for every establishment with at least one
@@ -45,9 +52,28 @@ func (s *Store) SearchEtablissements(ctx context.Context, fn func(SearchEtabliss
 		return err
 	}
 	const q = `
-WITH fig AS (
-  SELECT uai, array_agg(DISTINCT CASE WHEN sous_population = 'apprentis' THEN 'apprentissage' ELSE voie END) AS voies
-  FROM ij_etab GROUP BY uai
+WITH mef AS (
+  SELECT DISTINCT ON (mefstat11) mefstat11, cfd FROM bcn_mefs
+  WHERE cfd IS NOT NULL AND mefstat11 IS NOT NULL ORDER BY mefstat11, cfd
+), uf AS (
+  SELECT DISTINCT f.uai, f.voie, coalesce(f.cfd, mef.cfd) AS cfd
+  FROM (SELECT DISTINCT uai, voie, cfd, mefstat11 FROM ij_uai_formation) f
+  LEFT JOIN mef ON f.cfd IS NULL AND mef.mefstat11 = f.mefstat11
+), sup AS (
+  SELECT uai, max(etablissement_nom) AS nom, max(region) AS region,
+    array_agg(DISTINCT sise) AS sises, array_agg(DISTINCT type_diplome_long) FILTER (WHERE type_diplome_long <> '') AS niveaux
+  FROM insersup GROUP BY uai
+), fig AS (
+  SELECT uai, CASE WHEN sous_population = 'apprentis' THEN 'apprentissage' ELSE voie END AS voie FROM ij_etab
+  UNION SELECT uai, voie FROM uf
+  UNION SELECT uai, 'superieur' FROM sup
+), agg AS (
+  SELECT uai, array_agg(DISTINCT voie) AS voies FROM fig GROUP BY uai
+), ufagg AS (
+  SELECT uf.uai, array_agg(DISTINCT n.libelle_court) FILTER (WHERE n.libelle_court IS NOT NULL) AS niveaux,
+    count(DISTINCT uf.cfd) AS formations
+  FROM uf LEFT JOIN bcn_formations b ON b.cfd = uf.cfd LEFT JOIN bcn_niveaux n ON n.code = b.niveau
+  GROUP BY uf.uai
 ), e AS (
   SELECT s.uai,
     (array_agg(nom ORDER BY precedence DESC) FILTER (WHERE nom IS NOT NULL AND nom <> ''))[1] AS nom,
@@ -57,12 +83,14 @@ WITH fig AS (
     (array_agg(departement ORDER BY precedence DESC) FILTER (WHERE departement IS NOT NULL AND departement <> ''))[1] AS departement,
     (array_agg(academie ORDER BY precedence DESC) FILTER (WHERE academie IS NOT NULL AND academie <> ''))[1] AS academie,
     (array_agg(region ORDER BY precedence DESC) FILTER (WHERE region IS NOT NULL AND region <> ''))[1] AS region
-  FROM etablissement_sources s WHERE s.uai IN (SELECT uai FROM fig) GROUP BY s.uai
+  FROM etablissement_sources s WHERE s.uai IN (SELECT uai FROM agg) GROUP BY s.uai
 )
-SELECT fig.uai, coalesce(e.nom, ''), coalesce(e.type, ''), coalesce(e.commune, ''), coalesce(e.code_postal, ''),
-  coalesce(e.departement, ''), coalesce(e.academie, ''), coalesce(e.region, ''), fig.voies
-FROM fig LEFT JOIN e USING (uai)
-ORDER BY fig.uai`
+SELECT agg.uai, coalesce(e.nom, sup.nom, ''), coalesce(e.type, ''), coalesce(e.commune, ''), coalesce(e.code_postal, ''),
+  coalesce(e.departement, ''), coalesce(e.academie, ''), coalesce(e.region, sup.region, ''), agg.voies,
+  coalesce(ufagg.niveaux, '{}') || coalesce(sup.niveaux, '{}'),
+  coalesce(ufagg.formations, 0) + coalesce(cardinality(sup.sises), 0)
+FROM agg LEFT JOIN e USING (uai) LEFT JOIN sup USING (uai) LEFT JOIN ufagg USING (uai)
+ORDER BY agg.uai`
 	rows, err := s.pool.Query(ctx, q)
 	if err != nil {
 		return fmt.Errorf("documents de recherche (établissements) : %w", err)
@@ -71,9 +99,11 @@ ORDER BY fig.uai`
 	for rows.Next() {
 		var d SearchEtablissement
 		var dep, acad, region string
-		if err := rows.Scan(&d.UAI, &d.Nom, &d.Type, &d.Commune, &d.CodePostal, &dep, &acad, &region, &d.Voies); err != nil {
+		var nf int64
+		if err := rows.Scan(&d.UAI, &d.Nom, &d.Type, &d.Commune, &d.CodePostal, &dep, &acad, &region, &d.Voies, &d.Niveaux, &nf); err != nil {
 			return err
 		}
+		d.Formations = int(nf)
 		if dep == "" {
 			dep = model.DepartementOfUAI(d.UAI)
 		}
@@ -122,26 +152,57 @@ func (s *Store) territories(ctx context.Context) (map[string]departement, map[st
 	return deps, acads, rows.Err()
 }
 
-// SearchFormation is a formation (one CFD) as the search index sees it.
+// academiesOf maps UAIs to the sorted set of their académies (from the
+// UAI's département prefix).
+func academiesOf(uais []string, deps map[string]departement) []string {
+	set := map[string]bool{}
+	for _, u := range uais {
+		if a := deps[model.DepartementOfUAI(u)].academie; a != "" {
+			set[a] = true
+		}
+	}
+	out := make([]string, 0, len(set))
+	for a := range set {
+		out = append(out, a)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// SearchFormation is a formation as the search index sees it: a CFD
+// (InserJeunes) or a SISE diploma (InserSup).
 type SearchFormation struct {
 	CFD             string
+	SISE            string
 	Libelle         string
-	Niveau          string // short label of the level: CAP, BAC PRO, BTS…
+	Niveau          string // short label of the level: CAP, BAC PRO, BTS…; InserSup: type of diploma
 	Fermee          bool
 	MEFSTAT11s      []string // every MEFSTAT11 of the CFD in BCN N_MEF
 	Voies           []string // voies with figures (own or borrowed)
 	Regions         []string // régions (INSEE) with figures
+	Academies       []string // académies of the establishments with figures
+	Etablissements  int      // number of establishments with figures
 	AnciensLibelles []string // labels of the diplomas it replaced, up to three generations back
 }
 
 // SearchFormations calls fn for every formation with figures (own, or of
-// its 1:1 continuum neighbour), in CFD order.
+// its 1:1 predecessor), CFDs in order, then InserSup diplomas.
 func (s *Store) SearchFormations(ctx context.Context, fn func(SearchFormation) error) error {
+	deps, _, err := s.territories(ctx)
+	if err != nil {
+		return err
+	}
 	const q = `
-WITH own AS (
-  SELECT coalesce(r.cfd, m.cfd) AS cfd, r.voie, r.region
-  FROM ij_region_formation r
-  LEFT JOIN LATERAL (SELECT cfd FROM bcn_mefs WHERE mefstat11 = r.mefstat11 AND cfd IS NOT NULL LIMIT 1) m ON r.cfd IS NULL
+WITH mef AS (
+  SELECT DISTINCT ON (mefstat11) mefstat11, cfd FROM bcn_mefs
+  WHERE cfd IS NOT NULL AND mefstat11 IS NOT NULL ORDER BY mefstat11, cfd
+), own AS (
+  SELECT DISTINCT coalesce(r.cfd, mef.cfd) AS cfd, r.voie, r.region, NULL::text AS uai
+  FROM ij_region_formation r LEFT JOIN mef ON r.cfd IS NULL AND mef.mefstat11 = r.mefstat11
+  UNION
+  SELECT DISTINCT coalesce(f.cfd, mef.cfd), f.voie, f.region, f.uai
+  FROM (SELECT DISTINCT uai, voie, region, cfd, mefstat11 FROM ij_uai_formation) f
+  LEFT JOIN mef ON f.cfd IS NULL AND mef.mefstat11 = f.mefstat11
 ), owncfd AS (
   SELECT DISTINCT cfd FROM own WHERE cfd IS NOT NULL
 ), l AS (
@@ -155,11 +216,14 @@ WITH own AS (
   SELECT l.nouveau AS cfd, l.ancien AS from_cfd FROM l
   WHERE l.n_succ = 1 AND l.n_pred = 1 AND l.ancien IN (SELECT cfd FROM owncfd) AND l.nouveau NOT IN (SELECT cfd FROM owncfd)
 ), figs AS (
-  SELECT cfd, voie, region FROM own WHERE cfd IS NOT NULL
+  SELECT cfd, voie, region, uai FROM own WHERE cfd IS NOT NULL
   UNION
-  SELECT b.cfd, o.voie, o.region FROM borrowed b JOIN own o ON o.cfd = b.from_cfd
+  SELECT b.cfd, o.voie, o.region, o.uai FROM borrowed b JOIN own o ON o.cfd = b.from_cfd
 ), agg AS (
-  SELECT cfd, array_agg(DISTINCT voie) AS voies, array_agg(DISTINCT region) AS regions FROM figs GROUP BY cfd
+  SELECT cfd, array_agg(DISTINCT voie) AS voies,
+    array_agg(DISTINCT region) FILTER (WHERE region IS NOT NULL) AS regions,
+    array_agg(DISTINCT uai) FILTER (WHERE uai IS NOT NULL) AS uais
+  FROM figs GROUP BY cfd
 ), anc AS (
   WITH RECURSIVE a(cfd, ancien, depth) AS (
     SELECT nouveau, ancien, 1 FROM bcn_formation_links WHERE nouveau IN (SELECT cfd FROM agg)
@@ -175,7 +239,7 @@ WITH own AS (
 )
 SELECT agg.cfd, coalesce(f.libelle_long, f.libelle_court, f.libelle_stat_33, ''), coalesce(n.libelle_court, ''),
   coalesce(f.date_fermeture < current_date, false),
-  coalesce(mefs.mefs, '{}'), agg.voies, agg.regions, coalesce(anc.libelles, '{}')
+  coalesce(mefs.mefs, '{}'), agg.voies, coalesce(agg.regions, '{}'), coalesce(agg.uais, '{}'), coalesce(anc.libelles, '{}')
 FROM agg
 LEFT JOIN bcn_formations f ON f.cfd = agg.cfd
 LEFT JOIN bcn_niveaux n ON n.code = f.niveau
@@ -189,9 +253,45 @@ ORDER BY agg.cfd`
 	defer rows.Close()
 	for rows.Next() {
 		var d SearchFormation
-		if err := rows.Scan(&d.CFD, &d.Libelle, &d.Niveau, &d.Fermee, &d.MEFSTAT11s, &d.Voies, &d.Regions, &d.AnciensLibelles); err != nil {
+		var uais []string
+		if err := rows.Scan(&d.CFD, &d.Libelle, &d.Niveau, &d.Fermee, &d.MEFSTAT11s, &d.Voies, &d.Regions, &uais, &d.AnciensLibelles); err != nil {
 			return err
 		}
+		d.Academies = academiesOf(uais, deps)
+		d.Etablissements = len(uais)
+		if err := fn(d); err != nil {
+			return err
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	rows.Close()
+	return s.searchFormationsSup(ctx, deps, fn)
+}
+
+// searchFormationsSup lists the InserSup diplomas (one per SISE code).
+func (s *Store) searchFormationsSup(ctx context.Context, deps map[string]departement, fn func(SearchFormation) error) error {
+	const q = `
+SELECT sise,
+  coalesce((array_agg(libelle_diplome ORDER BY millesime DESC) FILTER (WHERE libelle_diplome <> ''))[1], ''),
+  coalesce((array_agg(type_diplome_long ORDER BY millesime DESC) FILTER (WHERE type_diplome_long <> ''))[1], ''),
+  coalesce(array_agg(DISTINCT region) FILTER (WHERE region IS NOT NULL AND region <> ''), '{}'),
+  array_agg(DISTINCT uai)
+FROM insersup GROUP BY sise ORDER BY sise`
+	rows, err := s.pool.Query(ctx, q)
+	if err != nil {
+		return fmt.Errorf("documents de recherche (diplômes InserSup) : %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		d := SearchFormation{Voies: []string{model.VoieSuperieur}}
+		var uais []string
+		if err := rows.Scan(&d.SISE, &d.Libelle, &d.Niveau, &d.Regions, &uais); err != nil {
+			return err
+		}
+		d.Academies = academiesOf(uais, deps)
+		d.Etablissements = len(uais)
 		if err := fn(d); err != nil {
 			return err
 		}
