@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"golang.org/x/sync/errgroup"
 
 	"github.com/vitrine-inserjeunes/vitrine/internal/model"
 )
@@ -22,16 +23,23 @@ type bcnFormation struct {
 	terminal   []string // terminal-year MEFSTAT11s (N_MEF, annee = duree)
 }
 
-// bcnFormations returns the BCN identity of the given CFDs (those BCN knows).
-func (s *Store) bcnFormations(ctx context.Context, cfds []string) (map[string]bcnFormation, error) {
-	const q = `
+const bcnSelect = `
 SELECT f.cfd, coalesce(f.libelle_long, f.libelle_court, ''), coalesce(f.niveau, ''), coalesce(n.libelle_court, ''),
   f.date_ouverture, f.date_fermeture,
   coalesce((SELECT array_agg(DISTINCT m.mefstat11 ORDER BY m.mefstat11) FROM bcn_mefs m
             WHERE m.cfd = f.cfd AND m.annee = m.duree AND m.mefstat11 IS NOT NULL), '{}')
-FROM bcn_formations f LEFT JOIN bcn_niveaux n ON n.code = f.niveau
-WHERE f.cfd = ANY($1)`
-	rows, err := s.pool.Query(ctx, q, cfds)
+FROM bcn_formations f LEFT JOIN bcn_niveaux n ON n.code = f.niveau`
+
+// bcnAround returns the BCN identity of a CFD and of its direct
+// predecessors and successors.
+func (s *Store) bcnAround(ctx context.Context, cfd string) (map[string]bcnFormation, error) {
+	return s.scanBCN(ctx, bcnSelect+` WHERE f.cfd = $1
+  OR f.cfd IN (SELECT ancien FROM bcn_formation_links WHERE nouveau = $1)
+  OR f.cfd IN (SELECT nouveau FROM bcn_formation_links WHERE ancien = $1)`, cfd)
+}
+
+func (s *Store) scanBCN(ctx context.Context, q string, arg any) (map[string]bcnFormation, error) {
+	rows, err := s.pool.Query(ctx, q, arg)
 	if err != nil {
 		return nil, fmt.Errorf("formations BCN : %w", err)
 	}
@@ -121,21 +129,15 @@ func (s *Store) scope(ctx context.Context, code string, kind model.CodeKind) (*f
 		}
 	}
 	f.CFD = cfd
-	var cont *model.Continuum
-	if cfd != "" {
-		var err error
-		if cont, err = s.continuumAround(ctx, cfd); err != nil {
+	cont := model.NewContinuum(nil)
+	bcn := map[string]bcnFormation{}
+	if cfd != "" { // the graph and the labels around cfd, in parallel
+		g, gctx := errgroup.WithContext(ctx)
+		g.Go(func() (err error) { cont, err = s.continuumAround(gctx, cfd); return })
+		g.Go(func() (err error) { bcn, err = s.bcnAround(gctx, cfd); return })
+		if err := g.Wait(); err != nil {
 			return nil, err
 		}
-	} else {
-		cont = model.NewContinuum(nil)
-	}
-	want := []string{cfd}
-	want = append(want, cont.Anciens(cfd)...)
-	want = append(want, cont.Nouveaux(cfd)...)
-	bcn, err := s.bcnFormations(ctx, want)
-	if err != nil {
-		return nil, err
 	}
 	own, known := bcn[cfd]
 	if known {

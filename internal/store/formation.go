@@ -7,6 +7,7 @@ import (
 	"sort"
 
 	"github.com/jackc/pgx/v5"
+	"golang.org/x/sync/errgroup"
 
 	"github.com/vitrine-inserjeunes/vitrine/internal/model"
 )
@@ -48,36 +49,33 @@ type etabKey struct{ uai, voie, millesime string }
 // restricted to uai when set) and groups them by level and role.
 func (s *Store) loadFormationFigures(ctx context.Context, sc *formationScope, uai string) (*formationFigures, error) {
 	codes := sc.codes()
-	regional, err := s.regionalRows(ctx, codes, "")
-	if err != nil {
+	// Independent reads run in parallel (one pool connection each).
+	var regional, uaiAll, etabRows []figRow
+	var src map[int64]model.Source
+	var missing bool
+	g, gctx := errgroup.WithContext(ctx)
+	g.Go(func() (err error) { regional, err = s.regionalRows(gctx, codes, ""); return })
+	g.Go(func() (err error) { src, err = s.sources(gctx); return })
+	if uai == "" {
+		g.Go(func() (err error) { uaiAll, err = s.uaiRows(gctx, codes, "", ""); return })
+	} else {
+		// One establishment: every establishment of the keys is read only
+		// when the regional file lacks keys that must be rebuilt.
+		g.Go(func() (err error) { etabRows, err = s.uaiRows(gctx, codes, uai, ""); return })
+		g.Go(func() (err error) { missing, err = s.uaiKeysWithoutRegion(gctx, codes); return })
+	}
+	if err := g.Wait(); err != nil {
 		return nil, err
 	}
-	// Regional rows rebuilt from establishments need every establishment
-	// of the keys; a single-establishment view reads the rebuild only
-	// when the regional file lacks keys.
-	var uaiAll []figRow
-	if uai == "" || len(regional) == 0 {
-		if uaiAll, err = s.uaiRows(ctx, codes, "", ""); err != nil {
-			return nil, err
-		}
-	} else if missing, err := s.uaiKeysWithoutRegion(ctx, codes); err != nil {
-		return nil, err
+	if uai == "" {
+		etabRows = uaiAll
 	} else if missing {
+		var err error
 		if uaiAll, err = s.uaiRows(ctx, codes, "", ""); err != nil {
 			return nil, err
 		}
 	}
 	regional = append(regional, regionsFromUAI(regional, uaiAll)...)
-	etabRows := uaiAll
-	if uai != "" {
-		if etabRows, err = s.uaiRows(ctx, codes, uai, ""); err != nil {
-			return nil, err
-		}
-	}
-	src, err := s.sources(ctx)
-	if err != nil {
-		return nil, err
-	}
 	ff := &formationFigures{sc: sc, src: src, etabRows: map[string]figRow{}}
 	for r := 0; r < nRoles; r++ {
 		ff.national[r] = map[natKey]model.FormationFigure{}
