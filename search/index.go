@@ -69,6 +69,8 @@ type handle struct {
 	builtAt        time.Time
 	docs           uint64
 	vocab          map[string]struct{} // every word of all_f
+	cache          resultCache         // answers of this (immutable) index
+	facets         *facetTable         // facet values of every document, by doc number
 
 	refs    atomic.Int64
 	retired atomic.Bool
@@ -246,7 +248,15 @@ func (h *handle) readMeta() error {
 		h.builtAt, _ = time.Parse(time.RFC3339Nano, string(bt))
 	}
 	h.docs, _ = h.idx.DocCount()
-	return h.loadVocab()
+	if err := h.loadVocab(); err != nil {
+		return err
+	}
+	ft, err := loadFacetTable(h.idx)
+	if err != nil {
+		return err
+	}
+	h.facets = ft
+	return nil
 }
 
 // loadVocab reads the dictionary of all_f: a query word the index knows
@@ -527,4 +537,43 @@ func (ix *Index) Close() error {
 		h.retire()
 	}
 	return nil
+}
+
+// resultCache keeps the answers of an index: the index never changes once
+// built, so an answer stays right as long as its index is in service (the
+// cache goes with the handle). Popular broad searches ("lycée", a région
+// alone), whose facets count thousands of objects, then cost nothing.
+type resultCache struct {
+	mu sync.Mutex
+	m  map[string]any
+}
+
+// resultCacheSize bounds the entries; when full, the cache starts afresh.
+const resultCacheSize = 4096
+
+// DropCache forgets the cached answers of the index in service (the
+// benchmarks measure searches from scratch with it).
+func (ix *Index) DropCache() {
+	if h := ix.acquire(); h != nil {
+		h.cache.mu.Lock()
+		h.cache.m = nil
+		h.cache.mu.Unlock()
+		h.release()
+	}
+}
+
+func (c *resultCache) get(key string) (any, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	v, ok := c.m[key]
+	return v, ok
+}
+
+func (c *resultCache) put(key string, v any) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.m == nil || len(c.m) >= resultCacheSize {
+		c.m = make(map[string]any, 256)
+	}
+	c.m[key] = v
 }

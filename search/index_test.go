@@ -2,8 +2,11 @@ package search
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
+	"reflect"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -266,4 +269,60 @@ func TestStripPlural(t *testing.T) {
 			t.Errorf("stripPlural(%q) = %q, attendu %q", in, got, want)
 		}
 	}
+}
+
+// The facet counts read from the in-memory table equal bleve's own facets
+// read from the doc values, for broad, filtered and fallback searches.
+func TestFacetTableMatchesBleve(t *testing.T) {
+	src := &docsSource{}
+	var docs []Document
+	regions := []string{"11", "24", "53", "84", "93"}
+	for i := range 600 {
+		d := etab(fmt.Sprintf("%07d", i)+"A", fmt.Sprintf("Lycée numéro %d", i), "Ville "+strconv.Itoa(i%7))
+		d.Region = &model.Territoire{Code: regions[i%5], Nom: "R" + regions[i%5]}
+		d.Academie = &model.Territoire{Code: strconv.Itoa(10 + i%9), Nom: "A" + strconv.Itoa(i%9)}
+		d.Voies = []string{VoieScolaire, VoieApprentissage}[:1+i%2]
+		d.Niveaux = []string{"CAP", "BAC PRO", "BTS"}[:1+i%3]
+		docs = append(docs, d)
+	}
+	for i := range 200 {
+		f := formation(fmt.Sprintf("5002%04d", i), fmt.Sprintf("CUISINE OPTION %d (CAP)", i), "CAP")
+		f.Regions = regions[:1+i%5]
+		f.Academies = []string{"10", "11", "12"}[:1+i%3]
+		docs = append(docs, f)
+	}
+	src.set(1, docs...)
+	ix := New(t.TempDir(), nil)
+	defer ix.Close()
+	if _, err := ix.Rebuild(context.Background(), src); err != nil {
+		t.Fatal(err)
+	}
+	h := ix.acquire()
+	defer h.release()
+	if h.facets == nil || len(h.facets.docs) == 0 {
+		t.Fatal("pas de table de facettes")
+	}
+	table := h.facets
+	for _, r := range []Request{
+		{Q: "lycee"}, {Q: "lycee numero"}, {Q: "cuisine"}, {Q: "cap"}, {Q: "ville 3"},
+		{Q: "lycee", Filters: Filters{Region: "53"}}, {Filters: Filters{Voie: VoieApprentissage}},
+		{Filters: Filters{Type: TypeFormation, Academie: "11"}}, {Q: "lycee zzz"}, // all words but one
+	} {
+		h.facets = table
+		ix.DropCache()
+		got, err := ix.Search(context.Background(), r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		h.facets = nil // bleve's doc-values facets
+		ix.DropCache()
+		want, err := ix.Search(context.Background(), r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.Total == 0 || !reflect.DeepEqual(got.Facettes, want.Facettes) {
+			t.Errorf("%+v : %d résultats\ntable : %+v\nbleve : %+v", r, got.Total, got.Facettes, want.Facettes)
+		}
+	}
+	h.facets = table
 }

@@ -98,8 +98,10 @@ type Result struct {
 }
 
 // Search runs a search: exact code first, then the words of the query
-// (all of them, else all but one), with the facet filters.
-func (ix *Index) Search(ctx context.Context, r Request) (*Result, error) {
+// (all of them, else all but one), with the facet filters. Answers are
+// cached with the index: the Result is the caller's, but its slices are
+// shared and must not be modified.
+func (ix *Index) Search(ctx context.Context, r Request) (res *Result, err error) {
 	start := time.Now()
 	h := ix.acquire()
 	if h == nil {
@@ -116,13 +118,29 @@ func (ix *Index) Search(ctx context.Context, r Request) (*Result, error) {
 	if page*size > maxWindow {
 		page = maxWindow / size
 	}
-	res := &Result{Q: r.Q, Filtres: r.Filters, Page: page, ParPage: size, Resultats: []Hit{}, Facettes: []Facet{}}
-	defer func() { res.DureeMs = float64(time.Since(start).Microseconds()) / 1000 }()
+	res = &Result{Q: r.Q, Filtres: r.Filters, Page: page, ParPage: size, Resultats: []Hit{}, Facettes: []Facet{}}
+	defer func() {
+		if res != nil {
+			res.DureeMs = float64(time.Since(start).Microseconds()) / 1000
+		}
+	}()
 
 	q := strings.TrimSpace(r.Q)
 	if q == "" && r.Filters.Empty() {
 		return res, nil
 	}
+	key := fmt.Sprintf("r|%s|%d|%d|%+v", r.Q, page, size, r.Filters)
+	if cached, ok := h.cache.get(key); ok {
+		c := *cached.(*Result) // callers may set fields of their copy
+		res = &c
+		return res, nil
+	}
+	defer func() {
+		if res != nil && err == nil {
+			c := *res
+			h.cache.put(key, &c)
+		}
+	}()
 	if q != "" && r.Filters.Empty() {
 		hit, err := h.lookup(ctx, q)
 		if err != nil {
@@ -146,13 +164,13 @@ func (ix *Index) Search(ctx context.Context, r Request) (*Result, error) {
 	default:
 		main = h.textQuery(q, terms, !endsWithSpace(r.Q), false, 0)
 	}
-	sr, err := h.run(ctx, main, r.Filters, page, size, true)
+	sr, counts, err := h.run(ctx, main, r.Filters, page, size, true)
 	if err != nil {
 		return nil, err
 	}
 	if sr.Total == 0 && len(terms) > 1 {
 		// No object has every word: accept all but one.
-		sr, err = h.run(ctx, h.textQuery(q, terms, !endsWithSpace(r.Q), false, len(terms)-1), r.Filters, page, size, true)
+		sr, counts, err = h.run(ctx, h.textQuery(q, terms, !endsWithSpace(r.Q), false, len(terms)-1), r.Filters, page, size, true)
 		if err != nil {
 			return nil, err
 		}
@@ -164,7 +182,7 @@ func (ix *Index) Search(ctx context.Context, r Request) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	res.Facettes = h.facets(sr, r.Filters)
+	res.Facettes = h.facetList(counts, r.Filters)
 	return res, nil
 }
 
@@ -182,15 +200,23 @@ func (ix *Index) Suggest(ctx context.Context, q string, n int) ([]Hit, error) {
 	if strings.TrimSpace(q) == "" {
 		return []Hit{}, nil
 	}
+	key := fmt.Sprintf("s|%s|%d", q, n)
+	if cached, ok := h.cache.get(key); ok {
+		return cached.([]Hit), nil
+	}
 	terms := h.terms(q)
 	if len(terms) == 0 {
 		return []Hit{}, nil
 	}
-	sr, err := h.run(ctx, h.textQuery(q, terms, !endsWithSpace(q), true, 0), Filters{}, 1, n, false)
+	sr, _, err := h.run(ctx, h.textQuery(q, terms, !endsWithSpace(q), true, 0), Filters{}, 1, n, false)
 	if err != nil {
 		return nil, err
 	}
-	return hits(sr)
+	out, err := hits(sr)
+	if err == nil {
+		h.cache.put(key, out)
+	}
+	return out, err
 }
 
 // Lookup finds the object whose code (UAI, CFD, MEFSTAT11, SISE) is s,
@@ -346,7 +372,7 @@ func (h *handle) known(t string) bool {
 }
 
 // run executes q with the filters; facets are computed when asked.
-func (h *handle) run(ctx context.Context, q query.Query, f Filters, page, size int, facets bool) (*bleve.SearchResult, error) {
+func (h *handle) run(ctx context.Context, q query.Query, f Filters, page, size int, facets bool) (*bleve.SearchResult, map[string]map[string]int, error) {
 	var filters []query.Query
 	for _, ff := range f.fields() {
 		if ff.value == "" {
@@ -356,7 +382,12 @@ func (h *handle) run(ctx context.Context, q query.Query, f Filters, page, size i
 		tq.SetField(ff.field)
 		filters = append(filters, tq)
 	}
-	if len(filters) > 0 {
+	_, browse := q.(*query.MatchAllQuery)
+	switch {
+	case browse && len(filters) > 0:
+		// Filters alone: search the filtered objects only, unscored.
+		q = bleve.NewConjunctionQuery(filters...)
+	case len(filters) > 0:
 		bq := bleve.NewBooleanQuery()
 		bq.AddMust(q)
 		bq.AddFilter(bleve.NewConjunctionQuery(filters...))
@@ -364,17 +395,49 @@ func (h *handle) run(ctx context.Context, q query.Query, f Filters, page, size i
 	}
 	req := bleve.NewSearchRequestOptions(q, size, (page-1)*size, false)
 	req.Fields = []string{fData}
-	if _, all := q.(*query.MatchAllQuery); all || len(filters) > 0 && isMatchAll(q) {
+	if browse {
+		req.Score = bleve.ScoreNone
 		req.SortBy([]string{fSort})
 	}
-	if facets {
-		req.AddFacet(fFacets, bleve.NewFacetRequest(fFacets, 1000))
+	var c *counter
+	if facets && h.facets != nil {
+		ctx, c = h.facets.withCounter(ctx)
 	}
 	sr, err := h.idx.SearchInContext(ctx, req)
 	if err != nil {
-		return nil, fmt.Errorf("recherche : %w", err)
+		return nil, nil, fmt.Errorf("recherche : %w", err)
 	}
-	return sr, nil
+	if !facets {
+		return sr, nil, nil
+	}
+	if c != nil && !c.miss {
+		return sr, c.byField(), nil
+	}
+	// No table (or a hit outside it): bleve counts from the doc values.
+	req.AddFacet(fFacets, bleve.NewFacetRequest(fFacets, 1000))
+	sr, err = h.idx.SearchInContext(ctx, req)
+	if err != nil {
+		return nil, nil, fmt.Errorf("recherche : %w", err)
+	}
+	return sr, facetCounts(sr), nil
+}
+
+// facetCounts reads bleve's facet of fFacets as field → value → count.
+func facetCounts(sr *bleve.SearchResult) map[string]map[string]int {
+	counts := map[string]map[string]int{}
+	if fr := sr.Facets[fFacets]; fr != nil && fr.Terms != nil {
+		for _, t := range fr.Terms.Terms() {
+			field, value, ok := strings.Cut(t.Term, "=")
+			if !ok {
+				continue
+			}
+			if counts[field] == nil {
+				counts[field] = map[string]int{}
+			}
+			counts[field][value] = t.Count
+		}
+	}
+	return counts
 }
 
 func hits(sr *bleve.SearchResult) ([]Hit, error) {
@@ -404,22 +467,9 @@ var facetLabels = map[string]string{
 // facetLimit is the number of values shown per facet.
 const facetLimit = 40
 
-// facets splits the "field=value" facet into labelled, sorted lists; a
+// facetList turns the counts into labelled, sorted lists; a
 // selected value stays listed even when no result carries it.
-func (h *handle) facets(sr *bleve.SearchResult, f Filters) []Facet {
-	counts := map[string]map[string]int{}
-	if fr := sr.Facets[fFacets]; fr != nil && fr.Terms != nil {
-		for _, t := range fr.Terms.Terms() {
-			field, value, ok := strings.Cut(t.Term, "=")
-			if !ok {
-				continue
-			}
-			if counts[field] == nil {
-				counts[field] = map[string]int{}
-			}
-			counts[field][value] = t.Count
-		}
-	}
+func (h *handle) facetList(counts map[string]map[string]int, f Filters) []Facet {
 	out := []Facet{}
 	for _, ff := range f.fields() {
 		facet := Facet{Param: ff.param, Libelle: facetLabels[ff.param], Valeurs: []FacetValue{}}
@@ -478,18 +528,6 @@ func (ix *Index) Label(param, code string) string {
 		}
 	}
 	return code
-}
-
-func isMatchAll(q query.Query) bool {
-	bq, ok := q.(*query.BooleanQuery)
-	if !ok {
-		return false
-	}
-	if c, ok := bq.Must.(*query.ConjunctionQuery); ok && len(c.Conjuncts) == 1 {
-		_, all := c.Conjuncts[0].(*query.MatchAllQuery)
-		return all
-	}
-	return false
 }
 
 func isCodeLike(t string) bool {
