@@ -1,7 +1,7 @@
 # Vitrine InserJeunes — the two commands: `make run` and `make test`.
 GO ?= go
 
-.PHONY: run test build vet fmt bench demo-data assets clean-db fuzz
+.PHONY: run test build vet fmt bench demo-data assets axe-core clean-db fuzz
 
 ## run: the site on http://localhost:8080 over a local PostgreSQL, loaded with the demo data
 run:
@@ -34,3 +34,9 @@ demo-data:
 DSFR_VERSION ?= 1.15.3
 assets:
 	$(GO) run ./assets/cmd/dsfr -version $(DSFR_VERSION) -views views -out assets/dsfr
+
+## axe-core: vendor axe.min.js (npm axe-core, pinned) for the browser tests; the output is committed
+AXE_VERSION ?= 4.14.1
+axe-core:
+	tmp=$$(mktemp -d) && (cd $$tmp && npm pack --silent axe-core@$(AXE_VERSION) >/dev/null && tar xzf axe-core-$(AXE_VERSION).tgz) && \
+	cp $$tmp/package/axe.min.js web/testdata/axe.min.js && cp $$tmp/package/LICENSE web/testdata/axe.LICENSE && rm -rf $$tmp

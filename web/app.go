@@ -29,7 +29,11 @@ type Store interface {
 	SiteStats(ctx context.Context) (store.SiteStats, error)
 	ImportRuns(ctx context.Context) ([]store.ImportRun, error)
 	SitemapEntries(ctx context.Context) (uais, formations []string, err error)
-	Academies(ctx context.Context) ([][2]string, error)
+	Academies(ctx context.Context) ([][3]string, error)
+	Academie(ctx context.Context, code string) (store.AcademieInfo, error)
+	AcademieDetail(ctx context.Context, code string) (store.AcademieInfo, model.RegionDetail, error)
+	TerritoryEtablissements(ctx context.Context, region string, deps []string) ([]store.TerritoryEtab, error)
+	TerritoryCoverage(ctx context.Context, region string, deps []string) ([]store.Coverage, error)
 }
 
 // Server holds the dependencies of the handlers.

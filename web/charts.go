@@ -174,8 +174,13 @@ type hbar struct {
 }
 
 // hbarsChart draws one horizontal bar per row on a 0–100 % scale
-// (établissement, région, France…).
+// (établissement, région, France…), each row in its own colour.
 func hbarsChart(id, title string, rows []hbar, table *dataTable, summary string) *chart {
+	return hbarsChartColors(id, title, rows, table, summary, true)
+}
+
+// hbarsChartColors draws the bars in one colour unless multi is set.
+func hbarsChartColors(id, title string, rows []hbar, table *dataTable, summary string, multi bool) *chart {
 	any := false
 	for _, r := range rows {
 		if r.Value != nil {
@@ -211,7 +216,11 @@ func hbarsChart(id, title string, rows []hbar, table *dataTable, summary string)
 			v = 100
 		}
 		w := plotW * float64(v) / 100
-		b.f(`<rect x="%d" y="%.1f" width="%.1f" height="%d" fill="%s"/>`, labelW, y+4, w, rowH-10, seriesColors[i%len(seriesColors)])
+		col := seriesColors[0]
+		if multi {
+			col = seriesColors[i%len(seriesColors)]
+		}
+		b.f(`<rect x="%d" y="%.1f" width="%.1f" height="%d" fill="%s"/>`, labelW, y+4, w, rowH-10, col)
 		b.f(`<text x="%.1f" y="%.1f" fill="%s" font-size="%d" font-weight="700">%d %%</text>`, float64(labelW)+w+6, y+rowH/2+4, textColor, fontSize, *r.Value)
 	}
 	b.f(`</svg>`)

@@ -99,7 +99,15 @@ func (s *Server) etablissementPage(c *fiber.Ctx, st dataState, uai string) (*eta
 	for _, v := range voies {
 		p.Voies = append(p.Voies, etabVoieBlock(v, byVoie[v]))
 	}
-	if len(figs) == 0 {
+	forms, err := s.store.EtablissementFormations(ctx, uai)
+	if err != nil {
+		return nil, err
+	}
+	p.Formations, p.Superieur, err = s.etabFormationTables(c, uai, forms, orCode(et.Region))
+	if err != nil {
+		return nil, err
+	}
+	if len(figs) == 0 && len(forms) == 0 {
 		p.NoFigure = "Les fichiers InserJeunes chargés ne publient aucun chiffre d'insertion pour cet établissement, à aucun millésime (par exemple parce qu'il ne forme pas en voie professionnelle, ou parce qu'il est trop récent)."
 	}
 	p.Description = etabDescription(et, nom, p.Voies)
@@ -414,4 +422,67 @@ func voieOrder(v string) int {
 		return 2
 	}
 	return 3
+}
+
+// etabFormationTables lists the formations of an establishment with their
+// latest figures beside the région and France (InserJeunes), and the
+// InserSup diplomas.
+func (s *Server) etabFormationTables(c *fiber.Ctx, uai string, forms []model.EtablissementFormation, region string) (ij, sup *dataTable, err error) {
+	if region == "" {
+		region = "région"
+	}
+	ij = &dataTable{ID: "formations", Caption: "Formations de l'établissement (dernier millésime publié), comparées à la région et à la France",
+		Columns: []column{{Key: "formation", Label: "Formation"}, {Key: "niveau", Label: "Niveau"}, {Key: "voie", Label: "Voie"},
+			{Key: "millesime", Label: "Millésime"},
+			{Key: "nb_annee_term", Label: "Effectif en année terminale", Numeric: true, Def: "effectifs"},
+			{Key: "taux_emploi_6_mois", Label: "Taux d'emploi à 6 mois (%)", Numeric: true, Def: "taux-emploi"},
+			{Key: "region_taux_emploi_6_mois", Label: "Région : taux d'emploi à 6 mois (%)", Numeric: true, Def: "taux-emploi"},
+			{Key: "national_taux_emploi_6_mois", Label: "France : taux d'emploi à 6 mois (%)", Numeric: true, Def: "taux-emploi"},
+			{Key: "taux_poursuite_etudes", Label: "Taux de poursuite d'études (%)", Numeric: true, Def: "taux-poursuite-etudes"},
+			{Key: "region_taux_poursuite_etudes", Label: "Région : taux de poursuite d'études (%)", Numeric: true, Def: "taux-poursuite-etudes"},
+			{Key: "national_taux_poursuite_etudes", Label: "France : taux de poursuite d'études (%)", Numeric: true, Def: "taux-poursuite-etudes"}}}
+	var sups []model.InserSupFigure
+	var supForms []model.EtablissementFormation
+	for _, f := range forms {
+		if f.DernierSup != nil {
+			sups = append(sups, *f.DernierSup)
+			supForms = append(supForms, f)
+			continue
+		}
+		if f.Dernier == nil {
+			continue
+		}
+		code := f.Code
+		lib := labelOr(f.Libelle, "Formation "+code)
+		if f.FormationFermee {
+			lib += " (formation fermée)"
+		}
+		e := f.Dernier
+		var r, n model.Figure
+		r.Statut, n.Statut = model.StatutMillesimeAbsent, model.StatutMillesimeAbsent
+		if d, err := s.store.EtablissementFormation(c.UserContext(), uai, code); err == nil {
+			for _, m := range d.Chiffres {
+				if m.Millesime == e.Millesime && m.Voie == e.Voie {
+					r, n = m.Region.Figure, m.National.Figure
+				}
+			}
+		} else if !errors.Is(err, model.ErrNotFound) {
+			return nil, nil, err
+		}
+		ij.Rows = append(ij.Rows, []cell{headerCell(lib, "/etablissements/"+uai+"/formations/"+code), textCell(f.Niveau), textCell(voieLabel(f.Voie)),
+			textCell(labelOr(e.MillesimeLabel, e.Millesime)), indNbTerm.cellOf(&e.Figure),
+			indTauxEmploi6.cellOf(&e.Figure), indTauxEmploi6.cellOf(&r), indTauxEmploi6.cellOf(&n),
+			indTauxPoursuite.cellOf(&e.Figure), indTauxPoursuite.cellOf(&r), indTauxPoursuite.cellOf(&n)})
+	}
+	if len(ij.Rows) == 0 {
+		ij = nil
+	}
+	i := 0
+	sup = supTable("superieur", "Diplômes de l'enseignement supérieur (InserSup, dernière promotion publiée)", "Diplôme", sups,
+		func(f *model.InserSupFigure) cell {
+			sf := supForms[i]
+			i++
+			return headerCell(labelOr(sf.Libelle, sf.Code)+" — "+f.MillesimeLabel, "/etablissements/"+uai+"/formations/"+sf.Code)
+		})
+	return ij, sup, nil
 }

@@ -3,6 +3,7 @@ package web
 import (
 	"bytes"
 	"encoding/csv"
+	"encoding/json"
 	"fmt"
 	"strings"
 	"unicode/utf8"
@@ -136,6 +137,8 @@ func tablesXLSX(ts []*dataTable) ([]byte, error) {
 			for j, c := range row {
 				if c.Num != nil {
 					vals[j] = *c.Num
+				} else if c.Float != nil {
+					vals[j] = *c.Float
 				} else {
 					vals[j] = c.Text
 				}
@@ -193,4 +196,13 @@ func fileName(s string) string {
 		}
 	}
 	return "vitrine-" + strings.Trim(b.String(), "-")
+}
+
+// jsonBuilt is the JSON export of a view-model.
+func jsonBuilt(v any) (*built, error) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return nil, err
+	}
+	return &built{Body: b, ContentType: fiber.MIMEApplicationJSONCharsetUTF8}, nil
 }

@@ -2,6 +2,7 @@ package web
 
 import (
 	"bytes"
+	"fmt"
 	"io/fs"
 	"log/slog"
 	"regexp"
@@ -59,7 +60,46 @@ func templatePageCases() []pageCase {
 		Headline: []headlineFigure{{Label: "Taux d'emploi à 6 mois", Value: "54 %", Definition: "taux-emploi"}}, HeadlineFor: "promotion 2022"}
 	erreur := &errorPage{basePage: filledBase("Page introuvable", "/x"), Status: 404, Heading: "Page introuvable", Message: "absent",
 		Suggestions: []crumb{{Label: "Accueil", URL: "/"}}}
+	ff := func(m, voie string, term int, emploi, pours *int, statut string) model.FormationFigure {
+		f := model.FormationFigure{Millesime: m, MillesimeLabel: "promotions " + m, Voie: voie,
+			Figure: model.Figure{NbAnneeTerm: &term, TauxEmploi6Mois: emploi, TauxPoursuiteEtudes: pours, Statut: statut}}
+		return f
+	}
+	fm := model.Formation{Code: "40031213", CFD: "40031213", Libelle: "MÉTIERS DU COMMERCE (BAC PRO)", Niveau: "BAC PRO",
+		Voies: []string{"scolaire"}, Anciens: []model.FormationLien{{Code: "40031202", Libelle: "COMMERCE (BAC PRO)", UnPourUn: true}}}
+	nat := []model.FormationFigure{ff("2021_2022", "scolaire", 21171, ok(43), ok(55), model.StatutOK), ff("2020_2021", "scolaire", 12, nil, nil, model.StatutSousSeuil)}
+	nat[1].SourceContinuum = &model.SourceContinuum{Code: "40031202", Libelle: "COMMERCE (BAC PRO)", Sens: "ancien"}
+	nat[0].PartEmploi6Mois, nat[0].PartPoursuiteEtudes, nat[0].PartAutresSituations = ok(19), ok(55), ok(26)
+	formation := &formationPage{basePage: filledBase("Commerce", "/formations/40031213"), F: fm, Facts: formationFacts(fm), Anciens: liens(fm.Anciens),
+		Voies:          []formationVoie{{Voie: "scolaire", Label: "Voie scolaire", Latest: "promotions 2021 et 2022", Headline: []headlineFigure{headline(indTauxEmploi6, &nat[0].Figure, "")}, PartsChart: partsChart("parts-scolaire", ok(19), ok(55), ok(26), "Parts")}},
+		National:       formationFiguresTable("national", "France", nat),
+		ContinuumNotes: []string{"promotions 2020 et 2021 : chiffres issus de l'ancien diplôme COMMERCE (BAC PRO) (40031202)."},
+		RegionFilter:   []option{{Value: "", Label: "Toutes"}, {Value: "84", Label: "ARA"}, {Value: "53", Label: "Bretagne", Selected: true}}}
+	etabsT := &dataTable{ID: "etablissements", Caption: "Établissements", Sortable: true, SortBase: "/formations/40031213",
+		Columns: []column{{Key: "etablissement", Label: "Établissement"}, indTauxEmploi6.column()}}
+	for i := 0; i < 120; i++ {
+		etabsT.Rows = append(etabsT.Rows, []cell{headerCell(fmt.Sprintf("Lycée %03d", i), "/etablissements/0010001W/formations/40031213"), indTauxEmploi6.cellOf(&nat[i%2].Figure)})
+	}
+	etabsT.sortRows("taux_emploi_6_mois", true)
+	formation.Etabs = etabsT
+	formation.EtabsPager = formation.Etabs.paginate(2, rowsPerPage, "/formations/40031213")
+	pair := &pairPage{basePage: filledBase("Commerce — Lycée X", "/etablissements/0010001W/formations/40031213"), F: fm,
+		Etab: etabIdentity{UAI: "0010001W", Nom: "Lycée X"}, Continuum: []string{"x"}, RoleNote: "rôles",
+		Voies: []pairVoie{{Voie: "scolaire", Label: "Voie scolaire", Latest: "promotions 2021 et 2022",
+			Compare: []*chart{hbarsChart("compare-scolaire", "Taux", []hbar{{Label: "Cet établissement", Missing: "secret statistique : moins de 20 élèves"}, {Label: "Région", Value: ok(49)}, {Label: "France", Value: ok(43)}}, nil, "résumé")}}},
+		Table: formationFiguresTable("comparaison", "Comparaison", nat)}
+	terr := &territoryPage{basePage: filledBase("Bretagne", "/regions/53"), Kind: "region", Heading: "Bretagne",
+		Links: []crumb{{Label: "Académie de Rennes", URL: "/academies/14"}}, LinksHead: "Académies", Facts: []crumb{{Label: "Départements", URL: "Finistère"}},
+		CoverText: []string{"sur 10 couples…"},
+		Coverage:  &dataTable{ID: "couverture", Caption: "Couverture", Columns: []column{{Key: "voie", Label: "Voie"}}, Rows: [][]cell{{headerCell("Voie scolaire", "")}}},
+		Niveaux:   formationFiguresTable("niveaux", "Niveaux", nat),
+		NivChart:  hbarsChartColors("niveaux-graphique", "Niveaux", []hbar{{Label: "CAP", Value: ok(40)}, {Label: "BAC PRO", Value: ok(50)}}, nil, "résumé", false),
+		Distrib:   distribution([]store.TerritoryEtab{{UAI: "0350001A", Voie: "scolaire", Figure: nat[0].Figure}, {UAI: "0350002B", Voie: "apprentissage", Figure: nat[1].Figure}}),
+		Forms:     formationFiguresTable("formations", "Formations", nat), Etabs: etabsT}
 	return []pageCase{
+		{"pages/formation", &formationPage{}, formation, []string{"#national", "#etablissements", "#filtre-region", ".fr-pagination", "#parts-scolaire", ".fr-callout"}},
+		{"pages/etablissement_formation", &pairPage{}, pair, []string{"#comparaison", "#compare-scolaire", ".fr-highlight"}},
+		{"pages/territoire", &territoryPage{}, terr, []string{"#couverture", "#niveaux", "#niveaux-graphique", "#distribution", "#formations", "#etablissements"}},
 		{"pages/home", &homePage{}, home, []string{"#recherche-accueil", "#avis-demonstration", ".vi-figure"}},
 		{"pages/etablissement", &etablissementPage{}, etab, []string{"#voie-scolaire", "#historique-scolaire", "#parts-scolaire", ".fr-highlight", "#historique-scolaire-apprentis"}},
 		{"pages/apropos_donnees", &aproposPage{}, apropos, []string{"#glossaire", "#taux-emploi", "#fichiers"}},

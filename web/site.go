@@ -110,7 +110,16 @@ func (s *Server) errorHandler(c *fiber.Ctx, err error) error {
 	var nf *notFound
 	var fe *fiber.Error
 	var br *badRequest
+	var mnf *model.NotFoundError
 	switch {
+	case errors.As(err, &mnf):
+		p.Status, p.Heading, p.Message = fiber.StatusNotFound, "Aucun chiffre à cette adresse", mnf.Message
+		if mnf.Statut == model.StatutNonDispensee {
+			p.Heading = "Formation non dispensée"
+		}
+		if len(mnf.Millesimes) > 0 {
+			p.Message += " Millésimes disponibles : " + millesimeLabels(mnf.Millesimes) + "."
+		}
 	case errors.As(err, &nf):
 		p.Status, p.Heading, p.Message = fiber.StatusNotFound, "Page introuvable", nf.msg
 	case errors.Is(err, model.ErrNotFound):
@@ -139,7 +148,7 @@ func (s *Server) errorHandler(c *fiber.Ctx, err error) error {
 	p.Breadcrumb = []crumb{{Label: p.Heading}}
 	if p.Status == fiber.StatusNotFound {
 		p.Query = searchWords(c.Path())
-		p.Suggestions = []crumb{{Label: "Page d'accueil", URL: "/"}, {Label: "Les données et leurs sources", URL: "/a-propos/donnees"}}
+		p.Suggestions = notFoundLinks(c)
 	}
 	p.Nonce = nonceOf(c)
 	body, rerr := s.renderPage("pages/erreur", p)
@@ -162,4 +171,20 @@ func searchWords(path string) string {
 		last = last[:80]
 	}
 	return strings.TrimSpace(last)
+}
+
+// notFoundLinks offers the pages around a missing one: the establishment
+// and the formation of a missing pair, then home and the data page.
+func notFoundLinks(c *fiber.Ctx) []crumb {
+	var out []crumb
+	segs := strings.Split(strings.Trim(c.Path(), "/"), "/")
+	if len(segs) == 4 && segs[0] == "etablissements" && segs[2] == "formations" {
+		if uai, err := model.NormalizeUAI(segs[1]); err == nil {
+			out = append(out, crumb{Label: "La page de l'établissement " + uai, URL: "/etablissements/" + uai})
+		}
+		if code, _, err := model.ParseFormationCode(segs[3]); err == nil {
+			out = append(out, crumb{Label: "La page de la formation " + code, URL: "/formations/" + code})
+		}
+	}
+	return append(out, crumb{Label: "Page d'accueil", URL: "/"}, crumb{Label: "Les données et leurs sources", URL: "/a-propos/donnees"})
 }

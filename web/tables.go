@@ -25,6 +25,9 @@ type dataTable struct {
 	SortKey  string
 	SortDesc bool
 	SortBase string
+	// Param suffixes the query parameters of this table (tri, ordre, page)
+	// when a page has several sortable tables.
+	Param string
 }
 
 // column is a table column.
@@ -39,7 +42,8 @@ type column struct {
 // cell is one value. Missing cells carry the reason as Text.
 type cell struct {
 	Text    string
-	Num     *int // numeric value (exports write it as a number)
+	Num     *int     // numeric value (exports write it as a number)
+	Float   *float64 // decimal value (InserSup rates, two decimals)
 	Unit    string
 	URL     string
 	Missing bool
@@ -55,6 +59,13 @@ func headerCell(s, url string) cell { return cell{Text: s, URL: url, Header: tru
 
 // Display is the on-screen text of a cell.
 func (c cell) Display() string {
+	if c.Float != nil {
+		s := frenchDecimal(*c.Float)
+		if c.Unit == "%" {
+			s += "\u202f%"
+		}
+		return s
+	}
 	if c.Num != nil {
 		s := strconv.Itoa(*c.Num)
 		if *c.Num < 0 {
@@ -74,8 +85,12 @@ func (c cell) Display() string {
 	return c.Text
 }
 
-// Export is the exported text of a cell (numbers without unit).
+// Export is the exported text of a cell (numbers without unit, decimal
+// comma as French spreadsheets read it).
 func (c cell) Export() string {
+	if c.Float != nil {
+		return frenchDecimal(*c.Float)
+	}
 	if c.Num != nil {
 		return strconv.Itoa(*c.Num)
 	}
@@ -205,8 +220,10 @@ func (t *dataTable) sortRows(key string, desc bool) {
 	t.SortKey, t.SortDesc = key, desc
 	slices.SortStableFunc(t.Rows, func(a, b []cell) int {
 		ca, cb := a[idx], b[idx]
+		na, oka := ca.number()
+		nb, okb := cb.number()
 		switch {
-		case ca.Num == nil && cb.Num == nil:
+		case !oka && !okb:
 			if t.Columns[idx].Numeric {
 				return 0
 			}
@@ -215,12 +232,12 @@ func (t *dataTable) sortRows(key string, desc bool) {
 				r = -r
 			}
 			return r
-		case ca.Num == nil:
+		case !oka:
 			return 1 // missing last, whatever the order
-		case cb.Num == nil:
+		case !okb:
 			return -1
 		}
-		r := cmp.Compare(*ca.Num, *cb.Num)
+		r := cmp.Compare(na, nb)
 		if desc {
 			r = -r
 		}
@@ -243,7 +260,7 @@ func (t *dataTable) SortURL(key string) string {
 	if desc {
 		o = "desc"
 	}
-	return t.SortBase + sep + "tri=" + key + "&ordre=" + o + "#" + t.ID
+	return t.SortBase + sep + "tri" + t.Param + "=" + key + "&ordre" + t.Param + "=" + o + "#" + t.ID
 }
 
 // AriaSort is the aria-sort value of a column header.
@@ -255,4 +272,94 @@ func (t *dataTable) AriaSort(key string) string {
 		return "descending"
 	}
 	return "ascending"
+}
+
+// frenchDecimal writes a two-decimal value with a decimal comma ("72,35").
+func frenchDecimal(v float64) string {
+	return strings.Replace(strconv.FormatFloat(v, 'f', 2, 64), ".", ",", 1)
+}
+
+// IsNum tells numeric cells (right-aligned).
+func (c cell) IsNum() bool { return c.Num != nil || c.Float != nil }
+
+func (c cell) number() (float64, bool) {
+	switch {
+	case c.Num != nil:
+		return float64(*c.Num), true
+	case c.Float != nil:
+		return *c.Float, true
+	}
+	return 0, false
+}
+
+// tablePager is the page navigation of a long table.
+type tablePager struct {
+	Page, Pages, Total, PerPage int
+	Label                       string // the table's caption
+	// base is the URL without the page parameter; Anchor the table id.
+	base, anchor, param string
+}
+
+// paginate keeps one page of t's rows (1-based page, clamped).
+func (t *dataTable) paginate(page, perPage int, base string) *tablePager {
+	n := len(t.Rows)
+	pages := (n + perPage - 1) / perPage
+	if pages <= 1 {
+		return nil
+	}
+	if page < 1 {
+		page = 1
+	}
+	if page > pages {
+		page = pages
+	}
+	lo, hi := (page-1)*perPage, min(page*perPage, n)
+	t.Rows = t.Rows[lo:hi]
+	return &tablePager{Page: page, Pages: pages, Total: n, PerPage: perPage, base: base, anchor: t.ID, param: "page" + t.Param, Label: t.Caption}
+}
+
+// URL is the link of page n.
+func (p *tablePager) URL(n int) string {
+	sep := "?"
+	if strings.Contains(p.base, "?") {
+		sep = "&"
+	}
+	if n <= 1 {
+		return p.base + "#" + p.anchor
+	}
+	return p.base + sep + p.param + "=" + strconv.Itoa(n) + "#" + p.anchor
+}
+
+// Window lists the page numbers around the current one (0 = ellipsis).
+func (p *tablePager) Window() []int {
+	var out []int
+	for n := 1; n <= p.Pages; n++ {
+		if n == 1 || n == p.Pages || (n >= p.Page-2 && n <= p.Page+2) {
+			out = append(out, n)
+		} else if len(out) > 0 && out[len(out)-1] != 0 {
+			out = append(out, 0)
+		}
+	}
+	return out
+}
+
+// First and Last are the 1-based row numbers shown.
+func (p *tablePager) First() int { return (p.Page-1)*p.PerPage + 1 }
+func (p *tablePager) Last() int  { return min(p.Page*p.PerPage, p.Total) }
+func (p *tablePager) Prev() int  { return p.Page - 1 }
+func (p *tablePager) Next() int  { return p.Page + 1 }
+
+// sortAndPage sorts t from the request (tri, ordre + t.Param) and returns
+// a copy holding the requested page, with its pager; t keeps every row
+// (the exports).
+func (t *dataTable) sortAndPage(c interface {
+	Query(key string, defaultValue ...string) string
+}, path string, base func(drop ...string) string, defaultKey string) (*dataTable, *tablePager) {
+	t.Sortable = true
+	t.sortRows(c.Query("tri"+t.Param, defaultKey), c.Query("ordre"+t.Param) == "desc")
+	t.SortBase = base("page"+t.Param, "tri"+t.Param, "ordre"+t.Param)
+	page, _ := strconv.Atoi(c.Query("page" + t.Param))
+	shown := *t
+	pager := shown.paginate(page, rowsPerPage, base("page"+t.Param))
+	return &shown, pager
 }

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"sort"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -98,17 +99,21 @@ UNION SELECT sise FROM insersup ORDER BY 1`)
 	return uais, formations, nil
 }
 
-// Academies lists the académies (code, name) of the territorial table.
-func (s *Store) Academies(ctx context.Context) ([][2]string, error) {
-	rows, err := s.pool.Query(ctx, `SELECT DISTINCT academie_code, academie_nom FROM departements WHERE academie_code IS NOT NULL ORDER BY 2`)
+// Academies lists the académies of the territorial table: code, name and
+// région (INSEE code).
+func (s *Store) Academies(ctx context.Context) ([][3]string, error) {
+	rows, err := s.pool.Query(ctx, `SELECT DISTINCT ON (academie_code) academie_code, academie_nom, region_code
+FROM departements WHERE academie_code IS NOT NULL ORDER BY academie_code, code`)
 	if err != nil {
 		return nil, fmt.Errorf("académies : %w", err)
 	}
-	return pgx.CollectRows(rows, func(r pgx.CollectableRow) ([2]string, error) {
-		var a [2]string
-		err := r.Scan(&a[0], &a[1])
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) ([3]string, error) {
+		var a [3]string
+		err := r.Scan(&a[0], &a[1], &a[2])
 		return a, err
 	})
+	sort.Slice(out, func(i, j int) bool { return out[i][1] < out[j][1] })
+	return out, err
 }
 
 func collectStrings(ctx context.Context, s *Store, q string) ([]string, error) {

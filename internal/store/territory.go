@@ -1,0 +1,282 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"sort"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/vitrine-inserjeunes/vitrine/internal/model"
+)
+
+// PerimetreAcademie: establishments of one académie summed.
+const PerimetreAcademie = "academie"
+
+// AcademieInfo is an académie of the territorial table.
+type AcademieInfo struct {
+	Code         string
+	Nom          string
+	Region       model.Territoire
+	Departements []model.Territoire
+}
+
+// Academie returns an académie with its départements and région.
+func (s *Store) Academie(ctx context.Context, code string) (AcademieInfo, error) {
+	a := AcademieInfo{Code: code}
+	rows, err := s.pool.Query(ctx, `SELECT code, nom, academie_nom, region_code FROM departements WHERE academie_code = $1 ORDER BY code`, code)
+	if err != nil {
+		return a, fmt.Errorf("académie %s : %w", code, err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var d model.Territoire
+		if err := rows.Scan(&d.Code, &d.Nom, &a.Nom, &a.Region.Code); err != nil {
+			return a, err
+		}
+		a.Departements = append(a.Departements, d)
+	}
+	if err := rows.Err(); err != nil {
+		return a, err
+	}
+	if len(a.Departements) == 0 {
+		return a, &model.NotFoundError{Statut: model.StatutCodeInconnu, Message: fmt.Sprintf("académie %q inconnue : aucun département ne lui est rattaché dans le référentiel territorial", code)}
+	}
+	if r, ok := model.RegionByCode(a.Region.Code); ok {
+		a.Region.Nom = r.Nom
+	}
+	return a, nil
+}
+
+// AcademieDetail returns the aggregates of an académie, built like the
+// région view but from the establishment × formation rows of its
+// établissements (there is no académie file): every formation with its
+// figures per millésime, every level per millésime and voie.
+func (s *Store) AcademieDetail(ctx context.Context, code string) (AcademieInfo, model.RegionDetail, error) {
+	var d model.RegionDetail
+	a, err := s.Academie(ctx, code)
+	if err != nil {
+		return a, d, err
+	}
+	d.Region = model.Territoire{Code: a.Code, Nom: a.Nom}
+	all, err := s.uaiRows(ctx, nil, "", a.Region.Code)
+	if err != nil {
+		return a, d, err
+	}
+	deps := map[string]bool{}
+	for _, dep := range a.Departements {
+		deps[dep.Code] = true
+	}
+	var rows []figRow
+	for _, r := range all {
+		if deps[model.DepartementOfUAI(r.uai)] {
+			rows = append(rows, r)
+		}
+	}
+	src, err := s.sources(ctx)
+	if err != nil {
+		return a, d, err
+	}
+	type fk struct{ voie, code, millesime string }
+	byKey := map[fk][]figRow{}
+	var codes []string
+	seenCode := map[string]bool{}
+	for _, r := range rows {
+		k := fk{r.voie, r.code, r.millesime}
+		byKey[k] = append(byKey[k], r)
+		if !seenCode[r.code] {
+			seenCode[r.code] = true
+			codes = append(codes, r.code)
+		}
+	}
+	cfdOf, bcn, err := s.codeLabels(ctx, codes)
+	if err != nil {
+		return a, d, err
+	}
+	type formKey struct{ voie, code string }
+	forms := map[formKey]*model.RegionFormation{}
+	type nk struct{ niveau, voie, millesime string }
+	byNiveau := map[nk][]figRow{}
+	niveauLabel := map[string]string{}
+	var mills []string
+	for k, rs := range byKey {
+		b := bcn[cfdOf[k.code]]
+		rf, ok := forms[formKey{k.voie, k.code}]
+		if !ok {
+			rf = &model.RegionFormation{Code: k.code, CFD: cfdOf[k.code], Libelle: b.libelle, Niveau: b.niveau, Voie: k.voie}
+			if k.voie == model.VoieScolaire {
+				rf.MEFSTAT11 = k.code
+			}
+			forms[formKey{k.voie, k.code}] = rf
+		}
+		f := figureOf(rs, PerimetreAcademie, k.code, true, src)
+		f.Code, f.CFD, f.MEFSTAT11 = k.code, rf.CFD, rf.MEFSTAT11
+		f.Disclose()
+		rf.Chiffres = append(rf.Chiffres, f)
+		d.Demonstration = d.Demonstration || f.Demonstration
+		mills = append(mills, k.millesime)
+		n := nk{b.niveauCode, k.voie, k.millesime}
+		byNiveau[n] = append(byNiveau[n], rs...)
+		niveauLabel[b.niveauCode] = b.niveau
+	}
+	d.Formations, d.Niveaux = []model.RegionFormation{}, []model.RegionNiveau{}
+	for _, rf := range forms {
+		sortFigures(rf.Chiffres)
+		d.Formations = append(d.Formations, *rf)
+	}
+	sort.Slice(d.Formations, func(i, j int) bool {
+		a, b := d.Formations[i], d.Formations[j]
+		if a.Niveau != b.Niveau {
+			return a.Niveau < b.Niveau
+		}
+		if a.Libelle != b.Libelle {
+			return a.Libelle < b.Libelle
+		}
+		if a.Voie != b.Voie {
+			return model.VoieOrder(a.Voie) < model.VoieOrder(b.Voie)
+		}
+		return a.Code < b.Code
+	})
+	type lk struct{ niveau, voie string }
+	levels := map[lk]*model.RegionNiveau{}
+	for k, rs := range byNiveau {
+		f := figureOf(rs, model.PerimetreNiveau, k.niveau, true, src)
+		f.Code, f.CFD, f.MEFSTAT11 = k.niveau, "", ""
+		f.Disclose()
+		l, ok := levels[lk{k.niveau, k.voie}]
+		if !ok {
+			l = &model.RegionNiveau{NiveauCode: k.niveau, Niveau: niveauLabel[k.niveau], Voie: k.voie}
+			levels[lk{k.niveau, k.voie}] = l
+		}
+		l.Chiffres = append(l.Chiffres, f)
+	}
+	for _, l := range levels {
+		sortFigures(l.Chiffres)
+		d.Niveaux = append(d.Niveaux, *l)
+	}
+	sort.Slice(d.Niveaux, func(i, j int) bool {
+		a, b := d.Niveaux[i], d.Niveaux[j]
+		if a.NiveauCode != b.NiveauCode {
+			return a.NiveauCode < b.NiveauCode
+		}
+		return model.VoieOrder(a.Voie) < model.VoieOrder(b.Voie)
+	})
+	d.Millesimes = model.SortMillesimes(mills)
+	return a, d, nil
+}
+
+// TerritoryEtab is one establishment of a territory with its latest
+// establishment-level figure of one voie (secret statistique applied).
+type TerritoryEtab struct {
+	UAI, Nom, Commune string
+	Voie              string
+	Millesime         string
+	Figure            model.Figure
+}
+
+// Coverage counts the establishment × formation pairs of a territory at
+// their latest millésime, by statut (after the secret statistique).
+type Coverage struct {
+	Voie       string
+	Millesime  string
+	Paires     int
+	Publiees   int // statut ok
+	SousSeuil  int // fewer than 20 learners
+	NonDiffuse int
+}
+
+// TerritoryEtablissements returns, for a région (deps nil) or the
+// départements of an académie, every establishment with its latest
+// ensemble figure per voie.
+func (s *Store) TerritoryEtablissements(ctx context.Context, region string, deps []string) ([]TerritoryEtab, error) {
+	const q = `
+WITH latest AS (
+  SELECT DISTINCT ON (f.uai, f.voie) f.uai, f.voie, f.millesime,
+    f.taux_poursuite_etudes, f.taux_emploi_6_mois, f.taux_emploi_6_mois_attendu, f.valeur_ajoutee,
+    f.part_poursuite_etudes, f.part_emploi_6_mois, f.part_autres_situations,
+    f.taux_emploi_12_mois, f.taux_emploi_18_mois, f.taux_emploi_24_mois, f.taux_contrats_interrompus
+  FROM ij_etab f
+  WHERE f.sous_population = 'ensemble' AND f.region = $1
+  ORDER BY f.uai, f.voie, right(f.millesime, 4) DESC, f.millesime DESC, f.precedence DESC)
+SELECT l.uai, coalesce(n.nom, ''), coalesce(n.commune, ''), l.voie, l.millesime,
+  l.taux_poursuite_etudes, l.taux_emploi_6_mois, l.taux_emploi_6_mois_attendu, l.valeur_ajoutee,
+  l.part_poursuite_etudes, l.part_emploi_6_mois, l.part_autres_situations,
+  l.taux_emploi_12_mois, l.taux_emploi_18_mois, l.taux_emploi_24_mois, l.taux_contrats_interrompus
+FROM latest l
+LEFT JOIN LATERAL (
+  SELECT (array_agg(nom ORDER BY precedence DESC) FILTER (WHERE nom IS NOT NULL))[1] AS nom,
+         (array_agg(commune ORDER BY precedence DESC) FILTER (WHERE commune IS NOT NULL))[1] AS commune
+  FROM etablissement_sources es WHERE es.uai = l.uai) n ON true
+ORDER BY 2, 1, 4`
+	rows, err := s.pool.Query(ctx, q, region)
+	if err != nil {
+		return nil, fmt.Errorf("établissements du territoire : %w", err)
+	}
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (TerritoryEtab, error) {
+		var e TerritoryEtab
+		f := &e.Figure
+		err := r.Scan(&e.UAI, &e.Nom, &e.Commune, &e.Voie, &e.Millesime,
+			&f.TauxPoursuiteEtudes, &f.TauxEmploi6Mois, &f.TauxEmploi6MoisAttendu, &f.ValeurAjoutee,
+			&f.PartPoursuiteEtudes, &f.PartEmploi6Mois, &f.PartAutresSituations,
+			&f.TauxEmploi12Mois, &f.TauxEmploi18Mois, &f.TauxEmploi24Mois, &f.TauxContratsInterrompus)
+		f.Disclose()
+		return e, err
+	})
+	if err != nil {
+		return nil, err
+	}
+	if deps != nil {
+		out = slices.DeleteFunc(out, func(e TerritoryEtab) bool { return !slices.Contains(deps, model.DepartementOfUAI(e.UAI)) })
+	}
+	return out, nil
+}
+
+// TerritoryCoverage counts, per voie, the establishment × formation pairs
+// of a région (or of the given départements) at their latest millésime,
+// by statut after the secret statistique (model.Figure.Disclose).
+func (s *Store) TerritoryCoverage(ctx context.Context, region string, deps []string) ([]Coverage, error) {
+	all, err := s.uaiRows(ctx, nil, "", region)
+	if err != nil {
+		return nil, err
+	}
+	type pk struct{ uai, voie, code string }
+	latest := map[pk]figRow{}
+	for _, r := range all {
+		if deps != nil && !slices.Contains(deps, model.DepartementOfUAI(r.uai)) {
+			continue
+		}
+		k := pk{r.uai, r.voie, r.code}
+		if cur, ok := latest[k]; !ok || model.CompareMillesimes(r.millesime, cur.millesime) < 0 {
+			latest[k] = r
+		}
+	}
+	byVoie := map[string]*Coverage{}
+	for _, r := range latest {
+		c, ok := byVoie[r.voie]
+		if !ok {
+			c = &Coverage{Voie: r.voie}
+			byVoie[r.voie] = c
+		}
+		if c.Millesime == "" || model.CompareMillesimes(r.millesime, c.Millesime) < 0 {
+			c.Millesime = r.millesime
+		}
+		f := model.WithParts(r.fig)
+		f.Disclose()
+		c.Paires++
+		switch f.Statut {
+		case model.StatutOK:
+			c.Publiees++
+		case model.StatutSousSeuil:
+			c.SousSeuil++
+		default:
+			c.NonDiffuse++
+		}
+	}
+	var out []Coverage
+	for _, c := range byVoie {
+		out = append(out, *c)
+	}
+	sort.Slice(out, func(i, j int) bool { return model.VoieOrder(out[i].Voie) < model.VoieOrder(out[j].Voie) })
+	return out, nil
+}

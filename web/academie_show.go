@@ -1,0 +1,52 @@
+package web
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/gofiber/fiber/v2"
+)
+
+// academieShow is GET /academies/{code}: the région view computed from the
+// establishments of the académie (no file publishes académie figures).
+func (s *Server) academieShow(c *fiber.Ctx) error {
+	code := strings.Clone(c.Params("code"))
+	if up := strings.ToUpper(code); up != code {
+		return redirectCanonical(c, "/academies/"+up)
+	}
+	f, err := format(c)
+	if err != nil {
+		return err
+	}
+	return s.serve(c, func(st dataState) (*built, error) {
+		info, d, err := s.store.AcademieDetail(c.UserContext(), code)
+		if err != nil {
+			return nil, err
+		}
+		if f == "json" {
+			return jsonBuilt(d)
+		}
+		path := "/academies/" + code
+		p := &territoryPage{Kind: "academie", Heading: "Académie de " + info.Nom}
+		p.basePage = s.newBase(c, st, "Académie de "+info.Nom+" : insertion des jeunes par niveau, formation et établissement", "", path)
+		p.Breadcrumb = []crumb{{Label: orCode(info.Region), URL: "/regions/" + info.Region.Code}, {Label: "Académie de " + info.Nom, URL: path}}
+		p.Links = []crumb{{Label: orCode(info.Region), URL: "/regions/" + info.Region.Code}}
+		p.LinksHead = "Région"
+		var deps []string
+		var names []string
+		for _, dep := range info.Departements {
+			deps = append(deps, dep.Code)
+			names = append(names, dep.Nom)
+		}
+		p.Facts = []crumb{{Label: "Départements", URL: strings.Join(names, ", ")}}
+		if err := s.fillTerritory(c, p, d, info.Region.Code, deps); err != nil {
+			return nil, err
+		}
+		p.Description = fmt.Sprintf("Académie de %s : taux d'emploi et de poursuite d'études des jeunes par niveau de diplôme, par formation et par établissement, calculés à partir des chiffres des établissements.", info.Nom)
+		if f != "html" {
+			return exportTables(c, f, "academie-"+code, p.tables())
+		}
+		p.paginate(c, path)
+		return s.htmlPage("pages/territoire", p)
+	})
+}

@@ -1,0 +1,289 @@
+package web
+
+import (
+	"context"
+	_ "embed"
+	"encoding/json"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/emulation"
+	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
+)
+
+// Browser tests: the site served on a loopback port, driven by Debian's
+// chromium through chromedp (no network: axe-core is vendored in
+// testdata/axe.min.js, `make axe-core` refreshes it). Screenshots are
+// written to testdata/artefacts/ at the repository root (git-ignored).
+
+//go:embed testdata/axe.min.js
+var axeSource string
+
+var siteServer struct {
+	once sync.Once
+	url  string
+}
+
+// siteURL serves the demo app on 127.0.0.1 for the browser.
+func siteURL(t *testing.T) string {
+	t.Helper()
+	app, _ := siteTestApp(t)
+	siteServer.once.Do(func() {
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		go app.Listener(ln)
+		siteServer.url = "http://" + ln.Addr().String()
+	})
+	return siteServer.url
+}
+
+// chromiumPath finds Debian's chromium (CHROMIUM overrides).
+func chromiumPath(t *testing.T) string {
+	t.Helper()
+	if p := os.Getenv("CHROMIUM"); p != "" {
+		return p
+	}
+	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
+		if p, err := exec.LookPath(name); err == nil {
+			return p
+		}
+	}
+	t.Fatal("chromium introuvable : apt-get install -y chromium (ou CHROMIUM=/chemin/du/navigateur)")
+	return ""
+}
+
+// browser starts a headless chromium for one test.
+func browser(t *testing.T, width, height int) context.Context {
+	t.Helper()
+	opts := []chromedp.ExecAllocatorOption{
+		chromedp.ExecPath(chromiumPath(t)),
+		chromedp.Headless,
+		chromedp.NoSandbox,
+		chromedp.DisableGPU,
+		chromedp.NoFirstRun,
+		chromedp.NoDefaultBrowserCheck,
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-dev-shm-usage", true),
+		chromedp.Flag("disable-extensions", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.Flag("metrics-recording-only", true),
+		chromedp.Flag("mute-audio", true),
+		chromedp.WindowSize(width, height),
+	}
+	actx, cancelA := chromedp.NewExecAllocator(context.Background(), opts...)
+	ctx, cancelC := chromedp.NewContext(actx)
+	ctx, cancelT := context.WithTimeout(ctx, 3*time.Minute)
+	t.Cleanup(func() { cancelT(); cancelC(); cancelA() })
+	if err := chromedp.Do(ctx); err != nil {
+		t.Fatalf("chromium : %v", err)
+	}
+	return ctx
+}
+
+// artefact writes a screenshot under testdata/artefacts/.
+func artefact(t *testing.T, name string, png []byte) {
+	dir := filepath.Join("..", "testdata", "artefacts")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, name+".png"), png, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+type axeResult struct {
+	Violations []struct {
+		ID    string `json:"id"`
+		Help  string `json:"help"`
+		Nodes []struct {
+			Target []any  `json:"target"`
+			HTML   string `json:"html"`
+		} `json:"nodes"`
+	} `json:"violations"`
+	Passes []struct {
+		ID string `json:"id"`
+	} `json:"passes"`
+}
+
+// TestAccessibility runs axe-core on the main pages: 0 violations.
+func TestAccessibility(t *testing.T) {
+	base := siteURL(t)
+	ctx := browser(t, 1280, 900)
+	pages := []struct{ name, path string }{
+		{"accueil", "/"},
+		{"recherche", "/recherche?q=lycee+alexandre+berard"},
+		{"etablissement", "/etablissements/0010001W"},
+		{"etablissement-formation", "/etablissements/0010001W/formations/40031213"},
+		{"formation", "/formations/40031213"},
+		{"region", "/regions/84"},
+		{"academie", "/academies/10"},
+		{"donnees", "/a-propos/donnees"},
+		{"erreur-404", "/etablissements/9990001X"},
+	}
+	for _, pg := range pages {
+		t.Run(pg.name, func(t *testing.T) {
+			if err := chromedp.Do(ctx, chromedp.Navigate(base+pg.path), chromedp.WaitReady(chromedp.CSS("footer"))); err != nil {
+				t.Fatal(err)
+			}
+			shot, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool](axeSource+";true")); err != nil {
+				t.Fatal(err)
+			}
+			raw, err := chromedp.Run(ctx, chromedp.Evaluate[string](`axe.run(document, {resultTypes: ["violations"]}).then(r => JSON.stringify(r))`, chromedp.EvalAwaitPromise))
+			if err != nil {
+				t.Fatal(err)
+			}
+			artefact(t, pg.name, shot)
+			var res axeResult
+			if err := json.Unmarshal([]byte(raw), &res); err != nil {
+				t.Fatal(err)
+			}
+			for _, v := range res.Violations {
+				var where []string
+				for i, n := range v.Nodes {
+					if i == 5 {
+						where = append(where, fmt.Sprintf("… (%d nœuds)", len(v.Nodes)))
+						break
+					}
+					where = append(where, fmt.Sprint(n.Target)+" "+truncate(n.HTML, 140))
+				}
+				t.Errorf("axe %s: %s\n  %s", v.ID, v.Help, strings.Join(where, "\n  "))
+			}
+		})
+	}
+}
+
+func truncate(s string, n int) string {
+	if len(s) > n {
+		return s[:n] + "…"
+	}
+	return s
+}
+
+// TestKeyboardNavigation: from the top of an establishment page, the Tab
+// key alone reaches the skip links, the search box and the export links.
+func TestKeyboardNavigation(t *testing.T) {
+	base := siteURL(t)
+	ctx := browser(t, 1280, 900)
+	if err := chromedp.Do(ctx, chromedp.Navigate(base+"/etablissements/0010001W"), chromedp.WaitReady(chromedp.CSS("footer"))); err != nil {
+		t.Fatal(err)
+	}
+	var seen []string
+	reached := map[string]bool{}
+	for i := 0; i < 120 && !(reached["search"] && reached["csv"] && reached["xlsx"]); i++ {
+		if err := chromedp.Do(ctx, chromedp.KeyEvent(kb.Tab)); err != nil {
+			t.Fatal(err)
+		}
+		desc, err := chromedp.Run(ctx, chromedp.Evaluate[string](`(() => { const e = document.activeElement; return e.tagName + "#" + (e.id || "") + "|" + (e.getAttribute("href") || "") + "|" + (e.textContent || "").trim().slice(0, 40) })()`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		seen = append(seen, desc)
+		switch {
+		case strings.HasPrefix(desc, "INPUT#recherche-entete-q"):
+			reached["search"] = true
+		case strings.Contains(desc, "format=csv"):
+			reached["csv"] = true
+		case strings.Contains(desc, "format=xlsx"):
+			reached["xlsx"] = true
+		}
+	}
+	if !strings.Contains(seen[0], "#contenu") {
+		t.Errorf("first Tab stop is %q, want the skip link to the content", seen[0])
+	}
+	for _, k := range []string{"search", "csv", "xlsx"} {
+		if !reached[k] {
+			t.Errorf("Tab never reached %s; focus order:\n%s", k, strings.Join(seen, "\n"))
+		}
+	}
+	// the search box works from the keyboard: type, Enter → results page
+	if err := chromedp.Do(ctx,
+		chromedp.Focus(chromedp.CSS("#recherche-entete-q")),
+		chromedp.SendKeys(chromedp.CSS("#recherche-entete-q"), "lycee alexandre berard"+kb.Enter),
+		chromedp.Sleep(500*time.Millisecond),
+		chromedp.WaitReady(chromedp.CSS("footer")),
+	); err != nil {
+		t.Fatal(err)
+	}
+	url, err := chromedp.Run(ctx, chromedp.Location())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(url, "/recherche?q=lycee+alexandre+berard") && !strings.Contains(url, "/etablissements/0010001W") {
+		t.Errorf("search from the keyboard went to %s", url)
+	}
+}
+
+// TestWithoutJavaScript: with scripts disabled, on a phone-sized screen,
+// the header search is visible and usable and the data tables are there.
+func TestWithoutJavaScript(t *testing.T) {
+	base := siteURL(t)
+	ctx := browser(t, 390, 844)
+	disable := chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+		if _, err := cdp.Call(ctx, t, emulation.SetScriptExecutionDisabled, emulation.SetScriptExecutionDisabledParams{Value: true}); err != nil {
+			return err
+		}
+		return nil
+	})
+	if err := chromedp.Do(ctx, disable, chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile),
+		chromedp.Navigate(base+"/etablissements/0010001W"), chromedp.WaitReady(chromedp.CSS("footer"))); err != nil {
+		t.Fatal(err)
+	}
+	// Runtime.evaluate still runs with the page's scripts disabled.
+	js, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.documentElement.hasAttribute("data-fr-js")`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if js {
+		t.Fatal("the DSFR script ran: scripts are not disabled")
+	}
+	visible, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`(() => { const r = document.querySelector("#recherche-entete-q").getBoundingClientRect(); return r.width > 100 && r.height > 20 })()`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll("#historique-scolaire tbody tr").length`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	shot, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+	if err != nil {
+		t.Fatal(err)
+	}
+	artefact(t, "sans-javascript-mobile", shot)
+	if !visible {
+		dbg, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`(() => { let out = []; for (let e = document.querySelector("#recherche-entete-q"); e; e = e.parentElement) { const s = getComputedStyle(e); out.push(e.tagName + "." + e.className + " display=" + s.display + " vis=" + s.visibility + " pos=" + s.position + " op=" + s.opacity + " h=" + e.getBoundingClientRect().height) } return out.join("\n") })()`))
+		t.Errorf("without JavaScript the header search box is hidden on a phone:\n%s", dbg)
+	}
+	if rows == 0 {
+		t.Error("history table missing without JavaScript")
+	}
+	if err := chromedp.Do(ctx,
+		chromedp.SendKeys(chromedp.CSS("#recherche-entete-q"), "Rennes"),
+		chromedp.Submit(chromedp.CSS("#recherche-entete")),
+		chromedp.Sleep(500*time.Millisecond),
+		chromedp.WaitReady(chromedp.CSS("footer")),
+	); err != nil {
+		t.Fatal(err)
+	}
+	url, err := chromedp.Run(ctx, chromedp.Location())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(url, "/recherche?q=Rennes") {
+		t.Errorf("search without JavaScript went to %s", url)
+	}
+}

@@ -1,0 +1,168 @@
+package web
+
+import (
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/vitrine-inserjeunes/vitrine/internal/model"
+)
+
+// InserSup (higher education) figures: counts, employment rates with two
+// decimals at 6 to 30 months, median salary.
+
+func supMissing(f *model.SupFigure, emploi bool) string {
+	switch f.Statut {
+	case model.StatutOK, "":
+	case model.StatutSousSeuil:
+		if f.NbDiplomes != nil && *f.NbDiplomes < model.Seuil {
+			return "secret statistique : moins de 20 diplômés"
+		}
+		return "secret statistique : moins de 20 sortants"
+	default:
+		return model.StatutLabel(f.Statut)
+	}
+	if emploi && f.NbSortants != nil && *f.NbSortants < model.Seuil {
+		return "secret statistique : moins de 20 sortants"
+	}
+	return model.StatutLabel(model.StatutNonDiffuse)
+}
+
+func supColumns() []column {
+	cols := []column{{Key: "nb_diplomes", Label: "Diplômés", Numeric: true, Def: "effectifs"},
+		{Key: "nb_sortants", Label: "Sortants", Numeric: true, Def: "effectifs"}}
+	for _, h := range model.SupHorizons {
+		cols = append(cols, column{Key: fmt.Sprintf("taux_emploi_salarie_fr_%d_mois", h), Label: fmt.Sprintf("Emploi salarié en France à %d mois (%%)", h), Numeric: true, Def: "taux-emploi"})
+	}
+	return append(cols, column{Key: "salaire_median", Label: "Salaire net mensuel médian (euros)", Numeric: true})
+}
+
+func supCells(f *model.SupFigure) []cell {
+	count := func(v *int, emploi bool) cell {
+		if v != nil {
+			return cell{Num: v}
+		}
+		return cell{Text: supMissing(f, emploi), Missing: true}
+	}
+	out := []cell{count(f.NbDiplomes, false), count(f.NbSortants, false)}
+	for i := range model.SupHorizons {
+		_, t := f.Emploi(i)
+		if *t != nil {
+			out = append(out, cell{Float: *t, Unit: "%"})
+		} else {
+			out = append(out, cell{Text: supMissing(f, true), Missing: true})
+		}
+	}
+	var med *int
+	for _, s := range f.Salaires {
+		if s.Q2 != nil {
+			med = s.Q2
+			break
+		}
+	}
+	if med != nil {
+		out = append(out, cell{Num: med})
+	} else {
+		out = append(out, cell{Text: supMissing(f, true), Missing: true})
+	}
+	return out
+}
+
+// supTable is one row per figure (millésime), with a leading label column.
+func supTable(id, caption, first string, figs []model.InserSupFigure, label func(*model.InserSupFigure) cell) *dataTable {
+	if len(figs) == 0 {
+		return nil
+	}
+	t := &dataTable{ID: id, Caption: caption, Columns: append([]column{{Key: "libelle", Label: first}}, supColumns()...)}
+	for i := range figs {
+		f := &figs[i]
+		t.Rows = append(t.Rows, append([]cell{label(f)}, supCells(&f.SupFigure)...))
+	}
+	return t
+}
+
+func supHeadline(f *model.InserSupFigure) []headlineFigure {
+	out := []headlineFigure{}
+	for _, i := range []int{0, 2} { // 6 and 18 months
+		_, t := f.Emploi(i)
+		h := headlineFigure{Label: fmt.Sprintf("Emploi salarié en France à %d mois", model.SupHorizons[i]), Definition: "taux-emploi"}
+		if *t != nil {
+			h.Value = frenchDecimal(**t) + "\u202f%"
+		} else {
+			h.Value, h.Missing = supMissing(&f.SupFigure, true), true
+		}
+		out = append(out, h)
+	}
+	if f.NbDiplomes != nil {
+		out = append(out, headlineFigure{Label: "Diplômés", Value: strconv.Itoa(*f.NbDiplomes), Definition: "effectifs"})
+	}
+	return out
+}
+
+func sortSup(fs []model.InserSupFigure) []model.InserSupFigure {
+	out := slices.Clone(fs)
+	slices.SortStableFunc(out, func(a, b model.InserSupFigure) int { return compareMillesimes(a.Millesime, b.Millesime) })
+	return out
+}
+
+// formationSupPage is the page of an InserSup diploma (SISE code).
+func (s *Server) formationSupPage(c *fiber.Ctx, st dataState, sise string) (*formationPage, error) {
+	d, err := s.store.FormationSupDetail(c.UserContext(), sise)
+	if err != nil {
+		return nil, err
+	}
+	fm := d.Formation
+	title := formationTitle(fm)
+	path := "/formations/" + sise
+	p := &formationPage{F: fm, Sup: true, Facts: formationFacts(fm)}
+	p.basePage = s.newBase(c, st, title+" ("+sise+")", "", path)
+	p.Breadcrumb = []crumb{{Label: title, URL: path}}
+	p.Exports = exportLinks(path, nil)
+	nat := sortSup(d.National)
+	if len(nat) > 0 {
+		p.Voies = []formationVoie{{Voie: model.VoieSuperieur, Label: voieLabel(model.VoieSuperieur), Latest: nat[0].MillesimeLabel, Headline: supHeadline(&nat[0])}}
+		if nat[0].Statut != model.StatutOK {
+			p.Voies[0].LatestStatut = model.StatutLabel(nat[0].Statut)
+		}
+	}
+	p.National = supTable("national", "France entière, par promotion (diplômés)", "Promotion", nat,
+		func(f *model.InserSupFigure) cell { return headerCell(f.MillesimeLabel, "") })
+	var regRows []model.InserSupFigure
+	var regNames []string
+	for _, r := range d.Regions {
+		fs := sortSup(r.Chiffres)
+		if len(fs) > 0 {
+			regRows = append(regRows, fs[0])
+			regNames = append(regNames, orCode(r.Region)+"|"+r.Region.Code)
+		}
+	}
+	i := 0
+	p.Regions = supTable("regions", "Par région, dernière promotion publiée", "Région", regRows, func(f *model.InserSupFigure) cell {
+		name, code, _ := strings.Cut(regNames[i], "|")
+		i++
+		return headerCell(name+" ("+f.MillesimeLabel+")", "/regions/"+code)
+	})
+	etabs := &dataTable{ID: "etablissements", Caption: "Établissements qui délivrent ce diplôme (dernière promotion)", Sortable: true,
+		Columns: append([]column{{Key: "etablissement", Label: "Établissement"}, {Key: "commune", Label: "Commune"}, {Key: "region", Label: "Région"},
+			{Key: "millesime", Label: "Promotion"}}, supColumns()...)}
+	for _, e := range d.Etablissements {
+		nom := e.Nom
+		if nom == "" {
+			nom = "Établissement " + e.UAI
+		}
+		etabs.Rows = append(etabs.Rows, append([]cell{headerCell(nom, "/etablissements/"+e.UAI+"/formations/"+sise), textCell(e.Commune),
+			textCell(orCode(e.Region)), textCell(e.Dernier.MillesimeLabel)}, supCells(&e.Dernier.SupFigure)...))
+	}
+	if len(etabs.Rows) > 0 {
+		etabs.sortRows(c.Query("tri", "etablissement"), c.Query("ordre") == "desc")
+		p.Etabs = etabs
+	}
+	if len(nat) == 0 && len(d.Etablissements) == 0 {
+		p.NoFigure = "Aucun chiffre InserSup n'est publié pour ce diplôme."
+	}
+	p.Description = "Insertion des diplômés de " + title + " (InserSup) : emploi salarié en France de 6 à 30 mois, par promotion, région et établissement."
+	return p, nil
+}

@@ -1,0 +1,295 @@
+package web
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/vitrine-inserjeunes/vitrine/internal/model"
+	"github.com/vitrine-inserjeunes/vitrine/internal/store"
+)
+
+// territoryPage is "/regions/{code}" and "/academies/{code}": for
+// decision-makers, figures by level and formation, the distribution of
+// establishments, and the coverage of the pairs.
+type territoryPage struct {
+	basePage
+	Kind      string // "region" or "academie"
+	Heading   string
+	Links     []crumb // académies of the région, or the région of the académie
+	LinksHead string
+	Facts     []crumb
+	Coverage  *dataTable
+	CoverText []string
+	Niveaux   *dataTable
+	NivChart  *chart
+	Distrib   *chart
+	Etabs     *dataTable
+	EtabPager *tablePager
+	Forms     *dataTable
+	FormPager *tablePager
+	NoFigure  string
+}
+
+// regionShow is GET /regions/{code} (INSEE code).
+func (s *Server) regionShow(c *fiber.Ctx) error {
+	raw := strings.Clone(c.Params("code"))
+	reg, ok := model.RegionByCode(raw)
+	if !ok {
+		if r, ok2 := model.RegionByCode(fmt.Sprintf("%02s", raw)); ok2 && len(raw) == 1 {
+			return redirectCanonical(c, "/regions/"+r.Code)
+		}
+		return newNotFound(model.StatutCodeInconnu, fmt.Sprintf("« %s » n'est pas un code de région : le code INSEE à deux chiffres est attendu (53 pour la Bretagne, 84 pour Auvergne-Rhône-Alpes…).", raw))
+	}
+	f, err := format(c)
+	if err != nil {
+		return err
+	}
+	if f == "json" {
+		return s.apiRegion(c)
+	}
+	return s.serve(c, func(st dataState) (*built, error) {
+		ctx := c.UserContext()
+		d, err := s.store.Region(ctx, reg.Code)
+		if err != nil {
+			return nil, err
+		}
+		path := "/regions/" + reg.Code
+		p := &territoryPage{Kind: "region", Heading: reg.Nom}
+		p.basePage = s.newBase(c, st, reg.Nom+" : insertion des jeunes par niveau, formation et établissement", "", path)
+		p.Breadcrumb = []crumb{{Label: reg.Nom, URL: path}}
+		acads, err := s.store.Academies(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, a := range acads {
+			if a[2] == reg.Code {
+				p.Links = append(p.Links, crumb{Label: "Académie de " + a[1], URL: "/academies/" + a[0]})
+			}
+		}
+		p.LinksHead = "Académies de la région"
+		if err := s.fillTerritory(c, p, d, reg.Code, nil); err != nil {
+			return nil, err
+		}
+		p.Description = fmt.Sprintf("%s : taux d'emploi et de poursuite d'études des jeunes par niveau de diplôme, par formation et par établissement, couverture des chiffres publiés.", reg.Nom)
+		if f != "html" {
+			return exportTables(c, f, "region-"+reg.Code, p.tables())
+		}
+		p.paginate(c, path)
+		return s.htmlPage("pages/territoire", p)
+	})
+}
+
+func (p *territoryPage) tables() []*dataTable {
+	return []*dataTable{p.Niveaux, p.Forms, p.Etabs, p.Coverage}
+}
+
+// paginate keeps one page of the two long tables.
+func (p *territoryPage) paginate(c *fiber.Ctx, path string) {
+	base := func(drop ...string) string { return pageBase(c, path, drop...) }
+	if p.Forms != nil {
+		p.Forms, p.FormPager = p.Forms.sortAndPage(c, path, base, "formation")
+	}
+	if p.Etabs != nil {
+		p.Etabs, p.EtabPager = p.Etabs.sortAndPage(c, path, base, "etablissement")
+	}
+}
+
+// fillTerritory builds the tables of a région or académie page from its
+// aggregates (d), its establishments and the coverage of its pairs.
+func (s *Server) fillTerritory(c *fiber.Ctx, p *territoryPage, d model.RegionDetail, region string, deps []string) error {
+	ctx := c.UserContext()
+	path := p.Path
+	p.Exports = exportLinks(path, nil)
+
+	// levels: latest millésime of each (level, voie)
+	niv := &dataTable{ID: "niveaux", Caption: "Par niveau de diplôme (dernier millésime publié)",
+		Columns: append([]column{{Key: "niveau", Label: "Niveau"}, {Key: "voie", Label: "Voie"}, {Key: "millesime", Label: "Millésime"}},
+			figureColumns(indNbTerm, indTauxEmploi6, indTauxPoursuite, indPartEmploi, indPartPoursuite, indPartAutres)...)}
+	var bars []hbar
+	firstVoie := ""
+	for _, n := range d.Niveaux {
+		fs := sortedFigures(n.Chiffres)
+		if len(fs) == 0 {
+			continue
+		}
+		f := fs[0]
+		label := n.Niveau
+		if label == "" {
+			label = "niveau non renseigné"
+		}
+		niv.Rows = append(niv.Rows, append([]cell{headerCell(label, ""), textCell(voieLabel(n.Voie)), textCell(f.MillesimeLabel)},
+			figureCells(&f.Figure, indNbTerm, indTauxEmploi6, indTauxPoursuite, indPartEmploi, indPartPoursuite, indPartAutres)...))
+		if firstVoie == "" {
+			firstVoie = n.Voie
+		}
+		if n.Voie == model.VoieScolaire || firstVoie == n.Voie && !slices.ContainsFunc(d.Niveaux, func(x model.RegionNiveau) bool { return x.Voie == model.VoieScolaire }) {
+			bars = append(bars, hbar{Label: label, Value: f.TauxEmploi6Mois, Missing: missingReason(&f.Figure, true)})
+		}
+	}
+	if len(niv.Rows) > 0 {
+		p.Niveaux = niv
+		p.NivChart = hbarsChartColors("niveaux-graphique", "Taux d'emploi à 6 mois par niveau de diplôme", bars, nil,
+			"Chaque barre donne le taux d'emploi à 6 mois des jeunes d'un niveau de diplôme, au dernier millésime publié ; le tableau « Par niveau de diplôme » donne toutes les valeurs et la raison des valeurs absentes.", false)
+	}
+
+	// formations: latest figure of each (formation, voie)
+	forms := &dataTable{ID: "formations", Caption: "Par formation (dernier millésime publié)",
+		Columns: append([]column{{Key: "formation", Label: "Formation"}, {Key: "niveau", Label: "Niveau"}, {Key: "voie", Label: "Voie"},
+			{Key: "millesime", Label: "Millésime"}}, figureColumns(indNbTerm, indTauxEmploi6, indTauxPoursuite)...)}
+	for _, rf := range d.Formations {
+		fs := sortedFigures(rf.Chiffres)
+		if len(fs) == 0 {
+			continue
+		}
+		f := fs[0]
+		code := rf.CFD
+		if code == "" {
+			code = rf.Code
+		}
+		lib := rf.Libelle
+		if lib == "" {
+			lib = "Formation " + rf.Code
+		}
+		forms.Rows = append(forms.Rows, append([]cell{headerCell(lib, "/formations/"+code), textCell(rf.Niveau), textCell(voieLabel(rf.Voie)), textCell(f.MillesimeLabel)},
+			figureCells(&f.Figure, indNbTerm, indTauxEmploi6, indTauxPoursuite)...))
+	}
+	if len(forms.Rows) > 0 {
+		p.Forms = forms
+	}
+
+	// establishments and their distribution
+	etabs, err := s.store.TerritoryEtablissements(ctx, region, deps)
+	if err != nil {
+		return err
+	}
+	et := &dataTable{ID: "etablissements", Caption: "Établissements (chiffres de l'établissement, dernier millésime publié)", Param: "_etab",
+		Columns: append([]column{{Key: "etablissement", Label: "Établissement"}, {Key: "commune", Label: "Commune"}, {Key: "voie", Label: "Voie"},
+			{Key: "millesime", Label: "Millésime"}}, figureColumns(indTauxEmploi6, indTauxPoursuite, indVA)...)}
+	for i := range etabs {
+		e := &etabs[i]
+		nom := e.Nom
+		if nom == "" {
+			nom = "Établissement " + e.UAI
+		}
+		et.Rows = append(et.Rows, append([]cell{headerCell(nom, "/etablissements/"+e.UAI), textCell(e.Commune), textCell(voieLabel(e.Voie)),
+			textCell(millesimeLabels([]string{e.Millesime}))}, figureCells(&e.Figure, indTauxEmploi6, indTauxPoursuite, indVA)...))
+	}
+	if len(et.Rows) > 0 {
+		p.Etabs = et
+		p.Distrib = distribution(etabs)
+	}
+
+	// coverage of the pairs
+	cov, err := s.store.TerritoryCoverage(ctx, region, deps)
+	if err != nil {
+		return err
+	}
+	if len(cov) > 0 {
+		t := &dataTable{ID: "couverture", Caption: "Couverture : couples établissement × formation au dernier millésime",
+			Columns: []column{{Key: "voie", Label: "Voie"}, {Key: "millesime", Label: "Dernier millésime"},
+				{Key: "paires", Label: "Couples établissement × formation", Numeric: true},
+				{Key: "publiees", Label: "Avec des taux publiés", Numeric: true},
+				{Key: "sous_seuil", Label: "Moins de 20 élèves (secret statistique)", Numeric: true},
+				{Key: "non_diffuse", Label: "Non diffusés par le producteur", Numeric: true}}}
+		for _, cv := range cov {
+			cv := cv
+			t.Rows = append(t.Rows, []cell{headerCell(voieLabel(cv.Voie), ""), textCell(millesimeLabels([]string{cv.Millesime})),
+				{Num: &cv.Paires}, {Num: &cv.Publiees}, {Num: &cv.SousSeuil}, {Num: &cv.NonDiffuse}})
+			if cv.Paires > 0 {
+				p.CoverText = append(p.CoverText, fmt.Sprintf("%s : sur %d couples établissement × formation, %d ont des taux publiés (%d\u202f%%), %d comptent moins de 20 élèves et %d ne sont pas diffusés par le producteur.",
+					voieLabel(cv.Voie), cv.Paires, cv.Publiees, cv.Publiees*100/cv.Paires, cv.SousSeuil, cv.NonDiffuse))
+			}
+		}
+		p.Coverage = t
+	}
+	if p.Niveaux == nil && p.Forms == nil && p.Etabs == nil {
+		p.NoFigure = "Aucun chiffre d'insertion n'est chargé pour ce territoire."
+	}
+	return nil
+}
+
+// distribution charts the share of establishments by band of employment
+// rate, per voie.
+func distribution(etabs []store.TerritoryEtab) *chart {
+	bands := []struct {
+		label  string
+		lo, hi int
+	}{{"moins de 30 %", 0, 30}, {"30 à 39 %", 30, 40}, {"40 à 49 %", 40, 50}, {"50 à 59 %", 50, 60}, {"60 à 69 %", 60, 70}, {"70 % et plus", 70, 1000}}
+	type acc struct {
+		n       []int
+		total   int
+		missing int
+	}
+	byVoie := map[string]*acc{}
+	var voies []string
+	for _, e := range etabs {
+		a, ok := byVoie[e.Voie]
+		if !ok {
+			a = &acc{n: make([]int, len(bands))}
+			byVoie[e.Voie] = a
+			voies = append(voies, e.Voie)
+		}
+		if e.Figure.TauxEmploi6Mois == nil {
+			a.missing++
+			continue
+		}
+		v := *e.Figure.TauxEmploi6Mois
+		for i, b := range bands {
+			if v >= b.lo && v < b.hi {
+				a.n[i]++
+				a.total++
+			}
+		}
+	}
+	slices.SortFunc(voies, func(a, b string) int { return voieOrder(a) - voieOrder(b) })
+	var cats []string
+	for _, b := range bands {
+		cats = append(cats, b.label)
+	}
+	t := &dataTable{ID: "distribution-donnees", Caption: "Nombre d'établissements par tranche de taux d'emploi à 6 mois",
+		Columns: []column{{Key: "tranche", Label: "Taux d'emploi à 6 mois"}}}
+	var ss []series
+	var summary []string
+	for _, v := range voies {
+		a := byVoie[v]
+		t.Columns = append(t.Columns, column{Key: v, Label: voieLabel(v) + " : établissements", Numeric: true})
+		sr := series{Label: voieLabel(v) + " (part des établissements, %)"}
+		for i := range bands {
+			var share *int
+			if a.total > 0 {
+				x, _ := model.RoundHalfEven(a.n[i], a.total)
+				share = &x
+			}
+			sr.Values = append(sr.Values, share)
+		}
+		ss = append(ss, sr)
+		best := 0
+		for i := range bands {
+			if a.n[i] > a.n[best] {
+				best = i
+			}
+		}
+		if a.total > 0 {
+			summary = append(summary, fmt.Sprintf("%s : %d établissements ont un taux publié, le plus souvent %s ; %d n'en ont pas (non diffusé ou secret statistique).",
+				voieLabel(v), a.total, bands[best].label, a.missing))
+		}
+	}
+	for i, b := range bands {
+		row := []cell{headerCell(b.label, "")}
+		for _, v := range voies {
+			n := byVoie[v].n[i]
+			row = append(row, cell{Num: &n})
+		}
+		t.Rows = append(t.Rows, row)
+	}
+	row := []cell{headerCell("taux non publié", "")}
+	for _, v := range voies {
+		n := byVoie[v].missing
+		row = append(row, cell{Num: &n})
+	}
+	t.Rows = append(t.Rows, row)
+	return barsChart("distribution", "Répartition des établissements par taux d'emploi à 6 mois", cats, ss, t, strings.Join(summary, " "))
+}
