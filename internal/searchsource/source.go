@@ -28,16 +28,40 @@ func New(st Store) Source { return Source{St: st} }
 // DataVersion is the id of the last import run.
 func (s Source) DataVersion(ctx context.Context) (int64, error) { return s.St.DataVersion(ctx) }
 
-// Documents emits every establishment then every formation.
+// Documents emits every establishment then every formation. The formation
+// query runs meanwhile on another connection (they are independent), so
+// a build waits for the slower of the two, not for their sum.
 func (s Source) Documents(ctx context.Context, emit func(search.Document) error) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	type result struct {
+		docs []search.Document
+		err  error
+	}
+	formations := make(chan result, 1)
+	go func() {
+		var r result
+		r.err = s.St.SearchFormations(ctx, func(f store.SearchFormation) error {
+			r.docs = append(r.docs, Formation(f))
+			return nil
+		})
+		formations <- r
+	}()
 	if err := s.St.SearchEtablissements(ctx, func(e store.SearchEtablissement) error {
 		return emit(Etablissement(e))
 	}); err != nil {
 		return err
 	}
-	return s.St.SearchFormations(ctx, func(f store.SearchFormation) error {
-		return emit(Formation(f))
-	})
+	r := <-formations
+	if r.err != nil {
+		return r.err
+	}
+	for _, d := range r.docs {
+		if err := emit(d); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // Etablissement converts a store row.
