@@ -52,10 +52,11 @@ type Source interface {
 // keep their own Index in their own directory, built from the same
 // PostgreSQL: nothing is shared between them but the database.
 type Index struct {
-	dir   string
-	log   *slog.Logger
-	cur   atomic.Pointer[handle]
-	build sync.Mutex // one build at a time in this process
+	dir    string
+	log    *slog.Logger
+	cur    atomic.Pointer[handle]
+	build  sync.Mutex // one build at a time in this process
+	closed atomic.Bool
 }
 
 // handle is one open bleve index with its metadata and a reference count,
@@ -343,6 +344,11 @@ func (ix *Index) rebuild(ctx context.Context, src Source, dv int64) (*BuildStats
 		return nil, err
 	}
 	h.name = name
+	if ix.closed.Load() { // closed while building (shutdown): keep nothing open
+		h.close()
+		_ = os.RemoveAll(path)
+		return nil, errors.New("index : fermé pendant la construction")
+	}
 	if err := ix.writeCurrent(name); err != nil {
 		h.close()
 		_ = os.RemoveAll(path)
@@ -533,6 +539,7 @@ func (ix *Index) Watch(ctx context.Context, src Source, every time.Duration) {
 
 // Close closes the index in service (after the searches in flight).
 func (ix *Index) Close() error {
+	ix.closed.Store(true)
 	if h := ix.cur.Swap(nil); h != nil {
 		h.retire()
 	}
@@ -549,7 +556,7 @@ type resultCache struct {
 }
 
 // resultCacheSize bounds the entries; when full, the cache starts afresh.
-const resultCacheSize = 4096
+const resultCacheSize = 1024
 
 // DropCache forgets the cached answers of the index in service (the
 // benchmarks measure searches from scratch with it).

@@ -56,8 +56,9 @@ func cmdReindex(ctx context.Context, log *slog.Logger, args []string) error {
 const indexWatchEvery = 15 * time.Second
 
 // openSearch opens the index of INDEX_DIR for a server: an index that is
-// missing is built before serving; an outdated one is served while a fresh
-// one is built in the background. Afterwards the index follows the data
+// missing is built before serving (if that fails, the site serves without
+// search and the next refresh tries again); an outdated one is served
+// while a fresh one is built in the background. Afterwards the index follows the data
 // version (imports made by other processes) every interval, swapping
 // indexes without downtime.
 func openSearch(ctx context.Context, cfg config.Config, st *store.Store, log *slog.Logger, every time.Duration) (*search.Index, error) {
@@ -67,8 +68,10 @@ func openSearch(ctx context.Context, cfg config.Config, st *store.Store, log *sl
 	}
 	src := searchsource.New(st)
 	if !ix.Status().Open {
+		// Without an index the site still serves every page; the search
+		// says it is being prepared until a refresh succeeds.
 		if _, err := ix.Refresh(ctx, src); err != nil {
-			return nil, err
+			log.Error("index de recherche : construction impossible, nouvel essai dans "+every.String(), "err", err)
 		}
 	} else {
 		go func() {
