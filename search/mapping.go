@@ -24,7 +24,7 @@ import (
 // MappingVersion is stored in the index; an index built with another
 // version is rebuilt at start-up. Bump it whenever the mapping, the
 // analyzers or the shape of the indexed documents change.
-const MappingVersion = 3
+const MappingVersion = 4
 
 // Analyzer and field names.
 const (
@@ -147,7 +147,7 @@ func newMapping() (*mapping.IndexMappingImpl, error) {
 		f.Analyzer = analyzer
 		f.Store = false
 		f.IncludeInAll = false
-		f.IncludeTermVectors = name == fTitle // phrase queries on the title
+		f.IncludeTermVectors = false
 		f.DocValues = false
 		return f
 	}
