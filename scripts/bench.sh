@@ -2,8 +2,9 @@
 # Benchmarks that print ratios (performance targets live here, not in tests).
 #   1. import of the bundled demo set vs `psql \copy` of the same rows into
 #      plain text tables (goal: ratio ≤ 1.5);
-#   2. Go benchmarks of the API and pages (p50/p99 reported by the benchmarks).
-# Usage: DATABASE_URL=postgres://…/postgres scripts/bench.sh [import|go|all]
+#   2. Go benchmarks of the API and pages (p50/p99 reported by the benchmarks);
+#   3. wrk throughput of an establishment page vs nginx serving it statically.
+# Usage: DATABASE_URL=postgres://…/postgres scripts/bench.sh [import|go|site|all]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BASE=${DATABASE_URL:?DATABASE_URL (server to create the bench databases on)}
@@ -64,8 +65,54 @@ bench_go() {
   DATABASE_URL="$BASE" go test -run '^$' -bench . -benchtime 2000x ./web/ ./search/ ./internal/... 2>/dev/null | grep -E '^(Benchmark|ok|PASS)|p50|p99' || true
 }
 
+# 3. throughput of an establishment page under wrk on loopback, against
+#    nginx serving the same HTML as a static file (goal: ratio ≥ 0.5).
+#    Needs nginx and wrk (Debian packages; for this benchmark only).
+bench_site() {
+  command -v nginx >/dev/null && command -v wrk >/dev/null || { echo "site: nginx and wrk needed (apt-get install -y nginx wrk)"; return 0; }
+  local page=${BENCH_PAGE:-/etablissements/0010001W} port=${BENCH_PORT:-18181} nport=$(( ${BENCH_PORT:-18181} + 1 ))
+  local tmp; tmp=$(mktemp -d)
+  fresh vitrine_bench_site
+  DATABASE_URL="$srv/vitrine_bench_site" ADDR="127.0.0.1:$port" INDEX_DIR="$tmp/index" bin/vitrine demo >"$tmp/vitrine.log" 2>&1 &
+  local vpid=$!
+  for _ in $(seq 1 300); do curl -fs "http://127.0.0.1:$port/readyz" >/dev/null 2>&1 && break; sleep 1; done
+  mkdir -p "$tmp/www$(dirname "$page")"
+  curl -fs "http://127.0.0.1:$port$page" -o "$tmp/www$page.html"
+  cat >"$tmp/nginx.conf" <<NGINX
+worker_processes 2;
+pid $tmp/nginx.pid;
+error_log $tmp/nginx.err;
+events { worker_connections 1024; }
+http {
+  access_log off;
+  sendfile on;
+  server {
+    listen 127.0.0.1:$nport;
+    root $tmp/www;
+    location / { default_type "text/html; charset=utf-8"; try_files \$uri.html =404; }
+  }
+}
+NGINX
+  nginx -c "$tmp/nginx.conf" -p "$tmp" -g 'daemon off;' &
+  local npid=$!
+  sleep 1
+  local d=${BENCH_DURATION:-10s} c=${BENCH_CONNECTIONS:-32}
+  wrk -t2 -c"$c" -d2s "http://127.0.0.1:$port$page" >/dev/null   # warm-up
+  local rv rn
+  rv=$(wrk -t2 -c"$c" -d"$d" --latency "http://127.0.0.1:$port$page" | tee "$tmp/wrk-vitrine.txt" | awk '/Requests\/sec/ {print $2}')
+  rn=$(wrk -t2 -c"$c" -d"$d" --latency "http://127.0.0.1:$nport$page" | tee "$tmp/wrk-nginx.txt" | awk '/Requests\/sec/ {print $2}')
+  printf 'page %s (%d bytes): vitrine %.0f req/s, nginx (static file) %.0f req/s, ratio %.2f (goal ≥ 0.5)\n' \
+    "$page" "$(wc -c <"$tmp/www$page.html")" "$rv" "$rn" "$(calc "$rv / $rn")"
+  grep -E '^ +(50|99)%' "$tmp/wrk-vitrine.txt" | sed 's/^/  vitrine latency /'
+  grep -E '^ +(50|99)%' "$tmp/wrk-nginx.txt" | sed 's/^/  nginx latency /'
+  kill "$npid" "$vpid" 2>/dev/null; wait "$npid" "$vpid" 2>/dev/null || true
+  psql "$srv/postgres" -qc "DROP DATABASE vitrine_bench_site" >/dev/null
+  rm -rf "$tmp"
+}
+
 case "$WHAT" in
   import) bench_import ;;
   go) bench_go ;;
-  all) bench_import; bench_go ;;
+  site) bench_site ;;
+  all) bench_import; bench_go; bench_site ;;
 esac

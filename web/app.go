@@ -34,6 +34,8 @@ type Store interface {
 	AcademieDetail(ctx context.Context, code string) (store.AcademieInfo, model.RegionDetail, error)
 	TerritoryEtablissements(ctx context.Context, region string, deps []string) ([]store.TerritoryEtab, error)
 	TerritoryCoverage(ctx context.Context, region string, deps []string) ([]store.Coverage, error)
+	NationalHeadline(ctx context.Context) ([]store.NationalFigure, error)
+	FormationContext(ctx context.Context, region string, keys []store.FormationKey) (map[store.FormationKey][2]model.FormationFigure, error)
 }
 
 // Server holds the dependencies of the handlers.

@@ -9,6 +9,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/vitrine-inserjeunes/vitrine/internal/model"
+	"github.com/vitrine-inserjeunes/vitrine/internal/store"
 )
 
 // etablissementShow is GET /etablissements/{uai}: identity, headline
@@ -103,7 +104,7 @@ func (s *Server) etablissementPage(c *fiber.Ctx, st dataState, uai string) (*eta
 	if err != nil {
 		return nil, err
 	}
-	p.Formations, p.Superieur, err = s.etabFormationTables(c, uai, forms, orCode(et.Region))
+	p.Formations, p.Superieur, err = s.etabFormationTables(c, uai, forms, et.Region)
 	if err != nil {
 		return nil, err
 	}
@@ -427,9 +428,16 @@ func voieOrder(v string) int {
 // etabFormationTables lists the formations of an establishment with their
 // latest figures beside the région and France (InserJeunes), and the
 // InserSup diplomas.
-func (s *Server) etabFormationTables(c *fiber.Ctx, uai string, forms []model.EtablissementFormation, region string) (ij, sup *dataTable, err error) {
-	if region == "" {
-		region = "région"
+func (s *Server) etabFormationTables(c *fiber.Ctx, uai string, forms []model.EtablissementFormation, region model.Territoire) (ij, sup *dataTable, err error) {
+	var keys []store.FormationKey
+	for _, f := range forms {
+		if f.Dernier != nil {
+			keys = append(keys, store.FormationKey{Voie: f.Dernier.Voie, Code: f.Dernier.Code, Millesime: f.Dernier.Millesime})
+		}
+	}
+	cmp, err := s.store.FormationContext(c.UserContext(), region.Code, keys)
+	if err != nil {
+		return nil, nil, err
 	}
 	ij = &dataTable{ID: "formations", Caption: "Formations de l'établissement (dernier millésime publié), comparées à la région et à la France",
 		Columns: []column{{Key: "formation", Label: "Formation"}, {Key: "niveau", Label: "Niveau"}, {Key: "voie", Label: "Voie"},
@@ -458,17 +466,8 @@ func (s *Server) etabFormationTables(c *fiber.Ctx, uai string, forms []model.Eta
 			lib += " (formation fermée)"
 		}
 		e := f.Dernier
-		var r, n model.Figure
-		r.Statut, n.Statut = model.StatutMillesimeAbsent, model.StatutMillesimeAbsent
-		if d, err := s.store.EtablissementFormation(c.UserContext(), uai, code); err == nil {
-			for _, m := range d.Chiffres {
-				if m.Millesime == e.Millesime && m.Voie == e.Voie {
-					r, n = m.Region.Figure, m.National.Figure
-				}
-			}
-		} else if !errors.Is(err, model.ErrNotFound) {
-			return nil, nil, err
-		}
+		rn := cmp[store.FormationKey{Voie: e.Voie, Code: e.Code, Millesime: e.Millesime}]
+		r, n := rn[0].Figure, rn[1].Figure
 		ij.Rows = append(ij.Rows, []cell{headerCell(lib, "/etablissements/"+uai+"/formations/"+code), textCell(f.Niveau), textCell(voieLabel(f.Voie)),
 			textCell(labelOr(e.MillesimeLabel, e.Millesime)), indNbTerm.cellOf(&e.Figure),
 			indTauxEmploi6.cellOf(&e.Figure), indTauxEmploi6.cellOf(&r), indTauxEmploi6.cellOf(&n),

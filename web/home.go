@@ -2,6 +2,7 @@ package web
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
@@ -40,6 +41,25 @@ func (s *Server) home(c *fiber.Ctx) error {
 				p.HeadlineFor = m.Label()
 			}
 		}
+		nat, err := s.store.NationalHeadline(c.UserContext())
+		if err != nil {
+			return nil, err
+		}
+		for _, n := range nat {
+			label := n.Millesime
+			if m, err := model.ParseMillesime(n.Millesime); err == nil {
+				label = m.Label()
+			}
+			f := n.Figure
+			b := nationalBlock{Label: voieLabel(n.Voie), Millesime: label,
+				Headline: []headlineFigure{headline(indTauxEmploi6, &f, ""), headline(indTauxPoursuite, &f, "")}}
+			if f.NbAnneeTerm != nil {
+				b.Headline = append(b.Headline, headlineFigure{Label: "Jeunes en année terminale", Value: formatInt(*f.NbAnneeTerm), Definition: "effectifs"})
+			}
+			b.Parts = partsChart("parts-france-"+n.Voie, f.PartEmploi6Mois, f.PartPoursuiteEtudes, f.PartAutresSituations,
+				"France entière, "+strings.ToLower(voieLabel(n.Voie))+", situation 6 mois après la sortie ("+label+")")
+			p.National = append(p.National, b)
+		}
 		return s.htmlPage("pages/home", p)
 	})
 }
@@ -55,4 +75,23 @@ func millesimeLabels(ms []string) string {
 		}
 	}
 	return strings.Join(out, ", ")
+}
+
+// formatInt writes an integer with French thousands separators (narrow
+// no-break spaces): 616504 → "616 504".
+func formatInt(n int) string {
+	s := strconv.Itoa(n)
+	neg := strings.HasPrefix(s, "-")
+	s = strings.TrimPrefix(s, "-")
+	var b strings.Builder
+	for i, r := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b.WriteString("\u202f")
+		}
+		b.WriteRune(r)
+	}
+	if neg {
+		return "−" + b.String()
+	}
+	return b.String()
 }

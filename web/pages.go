@@ -90,8 +90,15 @@ type homePage struct {
 	Stats       siteStats
 	Examples    []crumb
 	Regions     []crumb
-	Headline    []headlineFigure
-	HeadlineFor string // "France entière, promotions 2021 et 2022 (voie scolaire)"
+	HeadlineFor string // the most recent millésime of the establishment figures
+	National    []nationalBlock
+}
+
+// nationalBlock is the France-wide headline of one voie on the home page.
+type nationalBlock struct {
+	Label, Millesime string
+	Headline         []headlineFigure
+	Parts            *chart
 }
 
 // headlineFigure is one big number of a page, with its definition.

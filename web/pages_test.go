@@ -51,13 +51,16 @@ func templatePageCases() []pageCase {
 		Voies:      []etabVoie{etabVoieBlock("scolaire", figs)},
 		Millesimes: []string{"2021_2022", "2020_2021"},
 		NoFigure:   "aucun chiffre",
+		Formations: &dataTable{ID: "formations", Caption: "Formations", Columns: []column{{Key: "f", Label: "Formation"}}, Rows: [][]cell{{headerCell("CAP", "/x")}}},
+		Superieur:  &dataTable{ID: "superieur", Caption: "Supérieur", Columns: []column{{Key: "f", Label: "Diplôme"}}, Rows: [][]cell{{headerCell("Master", "/y")}}},
 	}
 	apropos := &aproposPage{basePage: filledBase("Les données", "/a-propos/donnees"), Glossary: glossary,
 		Runs: []importRunView{{ID: 3, Date: "1 janvier 2026 à 10h00", Files: 2, Rows: 10}}, Millesimes: []string{"2021_2022"},
 		Files: &dataTable{ID: "fichiers", Caption: "Fichiers", Columns: []column{{Key: "a", Label: "A"}}, Rows: [][]cell{{textCell("x")}}}}
 	home := &homePage{basePage: filledBase("", "/"), Stats: store.SiteStats{Etablissements: 3, Formations: 4, Millesimes: []string{"2021_2022"}},
 		Examples: []crumb{{Label: "Rennes", URL: "/recherche?q=Rennes"}}, Regions: []crumb{{Label: "Bretagne", URL: "/regions/53"}},
-		Headline: []headlineFigure{{Label: "Taux d'emploi à 6 mois", Value: "54 %", Definition: "taux-emploi"}}, HeadlineFor: "promotion 2022"}
+		National: []nationalBlock{{Label: "Voie scolaire", Millesime: "promotions 2021 et 2022", Headline: []headlineFigure{{Label: "Taux d'emploi à 6 mois", Value: "54 %", Definition: "taux-emploi"}},
+			Parts: partsChart("parts-france-scolaire", ok(20), ok(50), ok(30), "Parts")}}, HeadlineFor: "promotion 2022"}
 	erreur := &errorPage{basePage: filledBase("Page introuvable", "/x"), Status: 404, Heading: "Page introuvable", Message: "absent",
 		Suggestions: []crumb{{Label: "Accueil", URL: "/"}}}
 	ff := func(m, voie string, term int, emploi, pours *int, statut string) model.FormationFigure {
@@ -100,8 +103,8 @@ func templatePageCases() []pageCase {
 		{"pages/formation", &formationPage{}, formation, []string{"#national", "#etablissements", "#filtre-region", ".fr-pagination", "#parts-scolaire", ".fr-callout"}},
 		{"pages/etablissement_formation", &pairPage{}, pair, []string{"#comparaison", "#compare-scolaire", ".fr-highlight"}},
 		{"pages/territoire", &territoryPage{}, terr, []string{"#couverture", "#niveaux", "#niveaux-graphique", "#distribution", "#formations", "#etablissements"}},
-		{"pages/home", &homePage{}, home, []string{"#recherche-accueil", "#avis-demonstration", ".vi-figure"}},
-		{"pages/etablissement", &etablissementPage{}, etab, []string{"#voie-scolaire", "#historique-scolaire", "#parts-scolaire", ".fr-highlight", "#historique-scolaire-apprentis"}},
+		{"pages/home", &homePage{}, home, []string{"#recherche-accueil", "#avis-demonstration", ".vi-figure", "#parts-france-scolaire"}},
+		{"pages/etablissement", &etablissementPage{}, etab, []string{"#voie-scolaire", "#historique-scolaire", "#parts-scolaire", ".fr-highlight", "#historique-scolaire-apprentis", "#formations", "#superieur"}},
 		{"pages/apropos_donnees", &aproposPage{}, apropos, []string{"#glossaire", "#taux-emploi", "#fichiers"}},
 		{"pages/erreur", &errorPage{}, erreur, []string{"#recherche-erreur"}},
 		rechercheTemplateCase(filledBase("Recherche « lycée »", "/recherche")), // recherche_test.go

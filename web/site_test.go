@@ -459,3 +459,35 @@ func TestSitemap(t *testing.T) {
 // unknownUAI is a valid UAI (check letter right) that no file holds:
 // département 999 does not exist.
 const unknownUAI = "9990001X"
+
+// TestHomeNationalFigures: the France-wide employment rate of the home
+// page is the sum of the regional counts of the latest millésime (parts
+// with their three counts), rounded half to even.
+func TestHomeNationalFigures(t *testing.T) {
+	app, pool := siteTestApp(t)
+	var emploi, sortant, n, withEmploi int
+	if err := pool.QueryRow(context.Background(), `
+SELECT coalesce(sum(nb_en_emploi_6_mois), 0), sum(nb_sortant), count(*), count(nb_en_emploi_6_mois) FROM ij_region_formation r
+WHERE voie = 'scolaire' AND millesime = (SELECT max(millesime) FROM ij_region_formation WHERE voie = 'scolaire')
+  AND nb_annee_term IS NOT NULL AND nb_sortant IS NOT NULL AND nb_poursuite_etudes IS NOT NULL`).Scan(&emploi, &sortant, &n, &withEmploi); err != nil {
+		t.Fatal(err)
+	}
+	d := doc(t, get(t, app, "/"))
+	var got string
+	d.Find("h3").Each(func(_ int, h *goquery.Selection) {
+		if strings.Contains(h.Text(), "Voie scolaire") {
+			got = strings.TrimSpace(h.Next().Find(".vi-figure__value").First().Text())
+		}
+	})
+	want := "non diffusé par le producteur"
+	if withEmploi == n {
+		q, r := (100*emploi)/sortant, (100*emploi)%sortant
+		if 2*r > sortant || 2*r == sortant && q%2 == 1 {
+			q++
+		}
+		want = strconv.Itoa(q) + "\u202f%"
+	}
+	if got != want {
+		t.Errorf("national employment rate %q, want %q (Σ emploi %d / Σ sortants %d)", got, want, emploi, sortant)
+	}
+}

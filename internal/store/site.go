@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+
+	"github.com/vitrine-inserjeunes/vitrine/internal/model"
 )
 
 // SiteStats are the counts shown on the home page.
@@ -122,4 +124,38 @@ func collectStrings(ctx context.Context, s *Store, q string) ([]string, error) {
 		return nil, err
 	}
 	return pgx.CollectRows(rows, pgx.RowTo[string])
+}
+
+// NationalFigure is the figure of every formation of a voie, France
+// entière, for the latest millésime of the région × formation file.
+type NationalFigure struct {
+	Voie      string
+	Millesime string
+	Figure    model.Figure
+	Agregat   model.Agregat
+}
+
+// NationalHeadline sums, per voie, every région × formation row of the
+// latest millésime (model.Aggregate: counts first, rates half to even,
+// secret statistique applied).
+func (s *Store) NationalHeadline(ctx context.Context) ([]NationalFigure, error) {
+	rows, err := s.scanRegional(ctx, `SELECT millesime, region, voie, code, coalesce(cfd, ''), coalesce(mefstat11, ''), `+figureCols+`, file_id
+FROM ij_region_formation r WHERE millesime = (SELECT max(millesime) FROM ij_region_formation x WHERE x.voie = r.voie)`)
+	if err != nil {
+		return nil, err
+	}
+	parts := map[string][]model.Figure{}
+	mill := map[string]string{}
+	for _, r := range rows {
+		parts[r.voie] = append(parts[r.voie], r.fig)
+		mill[r.voie] = r.millesime
+	}
+	var out []NationalFigure
+	for v, ps := range parts {
+		f, ag := model.Aggregate(model.PerimetreNational, ps)
+		f.Disclose()
+		out = append(out, NationalFigure{Voie: v, Millesime: mill[v], Figure: f, Agregat: ag})
+	}
+	sort.Slice(out, func(i, j int) bool { return model.VoieOrder(out[i].Voie) < model.VoieOrder(out[j].Voie) })
+	return out, nil
 }

@@ -280,3 +280,56 @@ func (s *Store) TerritoryCoverage(ctx context.Context, region string, deps []str
 	sort.Slice(out, func(i, j int) bool { return model.VoieOrder(out[i].Voie) < model.VoieOrder(out[j].Voie) })
 	return out, nil
 }
+
+// FormationKey is one formation figure key: voie, code (MEFSTAT11 or
+// CFD) and millésime.
+type FormationKey struct{ Voie, Code, Millesime string }
+
+// FormationContext returns, for each key, the figure of the région (as
+// the région × formation file publishes it) and the national figure (the
+// sum over every région, model.Aggregate), in one query: the comparison
+// columns of an establishment's list of formations.
+func (s *Store) FormationContext(ctx context.Context, region string, keys []FormationKey) (map[FormationKey][2]model.FormationFigure, error) {
+	out := map[FormationKey][2]model.FormationFigure{}
+	if len(keys) == 0 {
+		return out, nil
+	}
+	var codes []string
+	seen := map[string]bool{}
+	for _, k := range keys {
+		if !seen[k.Code] {
+			seen[k.Code] = true
+			codes = append(codes, k.Code)
+		}
+	}
+	rows, err := s.regionalRows(ctx, codes, "")
+	if err != nil {
+		return nil, err
+	}
+	src, err := s.sources(ctx)
+	if err != nil {
+		return nil, err
+	}
+	byKey := map[FormationKey][]figRow{}
+	for _, r := range rows {
+		k := FormationKey{r.voie, r.code, r.millesime}
+		byKey[k] = append(byKey[k], r)
+	}
+	for _, k := range keys {
+		rs := byKey[k]
+		reg := model.AbsentFigure(k.Millesime, k.Voie, k.Code, model.StatutMillesimeAbsent, nil)
+		nat := reg
+		if len(rs) > 0 {
+			for _, r := range rs {
+				if r.region == region {
+					reg = figureOf([]figRow{r}, model.PerimetreRegion, k.Code, false, src)
+					reg.Disclose()
+				}
+			}
+			nat = figureOf(rs, model.PerimetreNational, k.Code, true, src)
+			nat.Disclose()
+		}
+		out[k] = [2]model.FormationFigure{reg, nat}
+	}
+	return out, nil
+}
