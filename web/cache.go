@@ -177,14 +177,19 @@ func (s *Server) serve(c *fiber.Ctx, build func(st dataState) (*built, error)) e
 		return err
 	}
 	key := c.Hostname() + "|" + string(c.Request().URI().RequestURI())
-	etag := s.etag(st.Version, key)
+	p := s.cache.get(st.Version, key)
+	var etag string
+	if p != nil {
+		etag = p.etag
+	} else {
+		etag = s.etag(st.Version, key)
+	}
 	c.Set(fiber.HeaderVary, "Accept-Encoding")
 	if inm := c.Get(fiber.HeaderIfNoneMatch); inm != "" && etagMatch(inm, etag) {
 		c.Set(fiber.HeaderETag, etag)
 		c.Set(fiber.HeaderCacheControl, pageCacheControl)
 		return c.SendStatus(fiber.StatusNotModified)
 	}
-	p := s.cache.get(st.Version, key)
 	if p == nil {
 		v, err, _ := s.cache.group.Do(strconv.FormatInt(st.Version, 10)+"|"+key, func() (any, error) {
 			b, err := build(st)
