@@ -78,7 +78,9 @@ type cachedPage struct {
 	gz, br         []byte
 }
 
-func (p *cachedPage) size() int { return len(p.Body) + len(p.gz) + len(p.br) + 256 }
+// size is the memory a page may take once its compressed forms are made
+// (they are made later, on demand: counted here as a third of the body).
+func (p *cachedPage) size() int { return len(p.Body) + len(p.Body)/3 + 256 }
 
 func (p *cachedPage) gzip() []byte {
 	p.gzOnce.Do(func() {
