@@ -3,6 +3,7 @@ package importer
 import (
 	"fmt"
 	"io"
+	"path/filepath"
 	"sort"
 	"strconv"
 	"strings"
@@ -84,7 +85,7 @@ func parseFile(path string, opt Options) (*FileReport, error) {
 		return nil, fmt.Errorf("%s : format %s : %v", path, f.Kind, err)
 	}
 	fr := &FileReport{Path: path, Name: src.Name, SHA256: src.SHA256, Format: f.Kind, Encoding: src.Encoding,
-		Synthetic: opt.Synthetic || strings.Contains(strings.ToLower(src.Name), "synthetic")}
+		Synthetic: opt.Synthetic || isSyntheticPath(path)}
 	p := &parsed{format: f, rows: map[*Target][][]any{}}
 	seen := map[*Target]map[string]int{}
 	for _, t := range f.Targets {
@@ -245,4 +246,13 @@ func emitsTo(es []emitted, t *Target) bool {
 		}
 	}
 	return false
+}
+
+// isSyntheticPath tells demonstration files by name: "synthetic" in the file
+// name or a parent folder named "synthetic" (testdata/demo/synthetic).
+func isSyntheticPath(path string) bool {
+	if strings.Contains(strings.ToLower(filepath.Base(path)), "synthetic") {
+		return true
+	}
+	return strings.EqualFold(filepath.Base(filepath.Dir(path)), "synthetic")
 }
