@@ -85,8 +85,7 @@ func (s *Store) Region(ctx context.Context, code string) (model.RegionDetail, er
 	if err != nil {
 		return d, err
 	}
-	type nk struct{ niveau, voie, millesime string }
-	byNiveau := map[nk][]figRow{}
+	byNiveau := map[niveauKey][]figRow{}
 	niveauLabel := map[string]string{}
 	var mills []string
 	d.Formations, d.Niveaux = []model.RegionFormation{}, []model.RegionNiveau{}
@@ -102,13 +101,24 @@ func (s *Store) Region(ctx context.Context, code string) (model.RegionDetail, er
 			rf.Chiffres = append(rf.Chiffres, f)
 			d.Demonstration = d.Demonstration || f.Demonstration
 			mills = append(mills, r.millesime)
-			nkey := nk{b.niveauCode, k.voie, r.millesime}
+			nkey := niveauKey{b.niveauCode, k.voie, r.millesime}
 			byNiveau[nkey] = append(byNiveau[nkey], r)
 			niveauLabel[b.niveauCode] = b.niveau
 		}
 		sortFigures(rf.Chiffres)
 		d.Formations = append(d.Formations, rf)
 	}
+	finishTerritory(&d, byNiveau, niveauLabel, src)
+	d.Millesimes = model.SortMillesimes(mills)
+	return d, nil
+}
+
+// niveauKey groups the figures of one territory by diploma level.
+type niveauKey struct{ niveau, voie, millesime string }
+
+// finishTerritory sorts the formations of a territory and builds its
+// per-level aggregates (counts summed, then rates, then Disclose).
+func finishTerritory(d *model.RegionDetail, byNiveau map[niveauKey][]figRow, niveauLabel map[string]string, src map[int64]model.Source) {
 	sort.Slice(d.Formations, func(i, j int) bool {
 		a, b := d.Formations[i], d.Formations[j]
 		if a.Niveau != b.Niveau {
@@ -146,6 +156,4 @@ func (s *Store) Region(ctx context.Context, code string) (model.RegionDetail, er
 		}
 		return model.VoieOrder(a.Voie) < model.VoieOrder(b.Voie)
 	})
-	d.Millesimes = model.SortMillesimes(mills)
-	return d, nil
 }

@@ -96,8 +96,7 @@ func (s *Store) AcademieDetail(ctx context.Context, code string) (AcademieInfo, 
 	}
 	type formKey struct{ voie, code string }
 	forms := map[formKey]*model.RegionFormation{}
-	type nk struct{ niveau, voie, millesime string }
-	byNiveau := map[nk][]figRow{}
+	byNiveau := map[niveauKey][]figRow{}
 	niveauLabel := map[string]string{}
 	var mills []string
 	for k, rs := range byKey {
@@ -116,7 +115,7 @@ func (s *Store) AcademieDetail(ctx context.Context, code string) (AcademieInfo, 
 		rf.Chiffres = append(rf.Chiffres, f)
 		d.Demonstration = d.Demonstration || f.Demonstration
 		mills = append(mills, k.millesime)
-		n := nk{b.niveauCode, k.voie, k.millesime}
+		n := niveauKey{b.niveauCode, k.voie, k.millesime}
 		byNiveau[n] = append(byNiveau[n], rs...)
 		niveauLabel[b.niveauCode] = b.niveau
 	}
@@ -125,43 +124,7 @@ func (s *Store) AcademieDetail(ctx context.Context, code string) (AcademieInfo, 
 		sortFigures(rf.Chiffres)
 		d.Formations = append(d.Formations, *rf)
 	}
-	sort.Slice(d.Formations, func(i, j int) bool {
-		a, b := d.Formations[i], d.Formations[j]
-		if a.Niveau != b.Niveau {
-			return a.Niveau < b.Niveau
-		}
-		if a.Libelle != b.Libelle {
-			return a.Libelle < b.Libelle
-		}
-		if a.Voie != b.Voie {
-			return model.VoieOrder(a.Voie) < model.VoieOrder(b.Voie)
-		}
-		return a.Code < b.Code
-	})
-	type lk struct{ niveau, voie string }
-	levels := map[lk]*model.RegionNiveau{}
-	for k, rs := range byNiveau {
-		f := figureOf(rs, model.PerimetreNiveau, k.niveau, true, src)
-		f.Code, f.CFD, f.MEFSTAT11 = k.niveau, "", ""
-		f.Disclose()
-		l, ok := levels[lk{k.niveau, k.voie}]
-		if !ok {
-			l = &model.RegionNiveau{NiveauCode: k.niveau, Niveau: niveauLabel[k.niveau], Voie: k.voie}
-			levels[lk{k.niveau, k.voie}] = l
-		}
-		l.Chiffres = append(l.Chiffres, f)
-	}
-	for _, l := range levels {
-		sortFigures(l.Chiffres)
-		d.Niveaux = append(d.Niveaux, *l)
-	}
-	sort.Slice(d.Niveaux, func(i, j int) bool {
-		a, b := d.Niveaux[i], d.Niveaux[j]
-		if a.NiveauCode != b.NiveauCode {
-			return a.NiveauCode < b.NiveauCode
-		}
-		return model.VoieOrder(a.Voie) < model.VoieOrder(b.Voie)
-	})
+	finishTerritory(&d, byNiveau, niveauLabel, src)
 	d.Millesimes = model.SortMillesimes(mills)
 	return a, d, nil
 }
