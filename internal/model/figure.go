@@ -141,10 +141,16 @@ func (f *Figure) Disclose() {
 // RoundHalfEven returns round(100·num/den) with ties to even, in integers.
 // ok is false when den is 0.
 func RoundHalfEven(num, den int) (int, bool) {
+	return roundScaled(num, den, 100)
+}
+
+// roundScaled returns round(scale·num/den) with ties to even; ok is false
+// when den is 0 or num negative.
+func roundScaled(num, den, scale int) (int, bool) {
 	if den <= 0 || num < 0 {
 		return 0, false
 	}
-	n := 100 * num
+	n := scale * num
 	q, r := n/den, n%den
 	switch {
 	case 2*r > den:

@@ -119,18 +119,8 @@ func (s *SupFigure) Disclose() {
 // Rate2 returns 100·num/den rounded half to even at two decimals (the
 // precision InserSup publishes); ok is false when den is 0.
 func Rate2(num, den int) (float64, bool) {
-	if den <= 0 || num < 0 {
-		return 0, false
-	}
-	n := 10000 * num
-	q, r := n/den, n%den
-	switch {
-	case 2*r > den:
-		q++
-	case 2*r == den && q%2 == 1:
-		q++
-	}
-	return float64(q) / 100, true
+	q, ok := roundScaled(num, den, 10000)
+	return float64(q) / 100, ok
 }
 
 // AggregateSup sums InserSup figures (establishments of a région or of the
