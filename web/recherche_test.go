@@ -1,13 +1,10 @@
 package web
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
-	"io"
 	"log/slog"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"slices"
 	"strings"
@@ -93,13 +90,13 @@ func TestRechercheRedirectsCodes(t *testing.T) {
 		"23830022106": "/formations/40022106",     // MEFSTAT11 → its CFD
 		"0351023X":    "/etablissements/0351023X", // a school without figures, known to the annuaire
 	} {
-		r := rget(t, app, "/recherche?q="+url.QueryEscape(q))
+		r := get(t, app, "/recherche?q="+url.QueryEscape(q))
 		if r.StatusCode != fiber.StatusFound || r.Header.Get("Location") != want {
 			t.Errorf("%q : %d vers %q, attendu 302 vers %q", q, r.StatusCode, r.Header.Get("Location"), want)
 		}
 	}
 	// A valid UAI known nowhere is searched, not redirected.
-	if r := rget(t, app, "/recherche?q=0010002X&region=84"); r.StatusCode != fiber.StatusOK {
+	if r := get(t, app, "/recherche?q=0010002X&region=84"); r.StatusCode != fiber.StatusOK {
 		t.Errorf("UAI avec filtre : %d, attendu 200", r.StatusCode)
 	}
 }
@@ -107,11 +104,11 @@ func TestRechercheRedirectsCodes(t *testing.T) {
 func TestRecherchePage(t *testing.T) {
 	app, _, _ := searchTestApp(t)
 
-	r := rget(t, app, "/recherche?q="+url.QueryEscape("lycee alexandre berard"))
+	r := get(t, app, "/recherche?q="+url.QueryEscape("lycee alexandre berard"))
 	if r.StatusCode != 200 {
 		t.Fatalf("statut %d", r.StatusCode)
 	}
-	d := rdoc(t, r)
+	d := doc(t, r)
 	if href, _ := d.Find("#resultats .vi-result a").First().Attr("href"); href != "/etablissements/0010001W" {
 		t.Errorf("premier résultat %q", href)
 	}
@@ -123,7 +120,7 @@ func TestRecherchePage(t *testing.T) {
 	}
 
 	// Facets, filters and pages are links.
-	d = rdoc(t, rget(t, app, "/recherche?q=lycee&region=53"))
+	d = doc(t, get(t, app, "/recherche?q=lycee&region=53"))
 	sum := d.Find("#resultats-titre").Text()
 	if !strings.Contains(sum, "résultats pour « lycee »") {
 		t.Errorf("résumé %q", sum)
@@ -146,7 +143,7 @@ func TestRecherchePage(t *testing.T) {
 	if !ok {
 		t.Fatal("pas de page suivante")
 	}
-	d2 := rdoc(t, rget(t, app, next))
+	d2 := doc(t, get(t, app, next))
 	first2, _ := d2.Find("#resultats .vi-result a").First().Attr("href")
 	if first2 == "" || first2 == first1 {
 		t.Errorf("la page 2 (%s) doit montrer d'autres résultats : %q puis %q", next, first1, first2)
@@ -162,19 +159,19 @@ func TestRecherchePage(t *testing.T) {
 	})
 
 	// Nothing found: the page says so and how to do better.
-	d = rdoc(t, rget(t, app, "/recherche?q=zzqxwv"))
+	d = doc(t, get(t, app, "/recherche?q=zzqxwv"))
 	if !strings.Contains(d.Find("#resultats-titre").Text(), "Aucun résultat") || d.Find("#conseils li").Length() == 0 {
 		t.Error("une recherche sans résultat doit le dire et donner des conseils")
 	}
 
 	// Text typed by the visitor is escaped.
-	b := string(rbody(t, rget(t, app, "/recherche?q="+url.QueryEscape(`<script>alert(1)</script>`))))
+	b := string(body(t, get(t, app, "/recherche?q="+url.QueryEscape(`<script>alert(1)</script>`))))
 	if strings.Contains(b, "<script>alert(1)") {
 		t.Error("la recherche n'est pas échappée")
 	}
 
 	// The empty form.
-	if r := rget(t, app, "/recherche"); r.StatusCode != 200 {
+	if r := get(t, app, "/recherche"); r.StatusCode != 200 {
 		t.Errorf("formulaire vide : %d", r.StatusCode)
 	}
 }
@@ -182,7 +179,7 @@ func TestRecherchePage(t *testing.T) {
 func TestRechercheAPI(t *testing.T) {
 	app, _, ix := searchTestApp(t)
 	var res search.Result
-	decode(t, rget(t, app, "/api/v1/recherche?q=cap+boulanger"), &res)
+	decode(t, get(t, app, "/api/v1/recherche?q=cap+boulanger"), &res)
 	if res.Total == 0 || res.Resultats[0].URL != "/formations/50022137" || res.Resultats[0].Niveau != "CAP" {
 		t.Fatalf("API : %+v", res)
 	}
@@ -194,11 +191,11 @@ func TestRechercheAPI(t *testing.T) {
 	if lib.Total != res.Total || lib.Resultats[0].URL != res.Resultats[0].URL {
 		t.Errorf("API %d/%s, index %d/%s", res.Total, res.Resultats[0].URL, lib.Total, lib.Resultats[0].URL)
 	}
-	decode(t, rget(t, app, "/api/v1/recherche?q=0010001W"), &res)
+	decode(t, get(t, app, "/api/v1/recherche?q=0010001W"), &res)
 	if res.Redirection != "/etablissements/0010001W" {
 		t.Errorf("redirection %q", res.Redirection)
 	}
-	decode(t, rget(t, app, "/api/v1/recherche?q=lycee&voie=apprentissage&par_page=5&page=2"), &res)
+	decode(t, get(t, app, "/api/v1/recherche?q=lycee&voie=apprentissage&par_page=5&page=2"), &res)
 	if res.ParPage != 5 || res.Page != 2 || len(res.Resultats) != 5 {
 		t.Errorf("pagination : %d par page, page %d, %d résultats", res.ParPage, res.Page, len(res.Resultats))
 	}
@@ -209,14 +206,14 @@ func TestRechercheAPI(t *testing.T) {
 	}
 
 	var sug suggestionsJSON
-	decode(t, rget(t, app, "/api/v1/suggestions?q="+url.QueryEscape("alexandre bera")), &sug)
+	decode(t, get(t, app, "/api/v1/suggestions?q="+url.QueryEscape("alexandre bera")), &sug)
 	if len(sug.Suggestions) == 0 || sug.Suggestions[0].URL != "/etablissements/0010001W" {
 		t.Fatalf("suggestions : %+v", sug)
 	}
 	if sug.Recherche != "/recherche?q=alexandre+bera" {
 		t.Errorf("lien vers la recherche : %q", sug.Recherche)
 	}
-	decode(t, rget(t, app, "/api/v1/suggestions?q=0010001"), &sug)
+	decode(t, get(t, app, "/api/v1/suggestions?q=0010001"), &sug)
 	if len(sug.Suggestions) == 0 || sug.Suggestions[0].URL != "/etablissements/0010001W" {
 		t.Errorf("suggestion sur un début de code : %+v", sug)
 	}
@@ -226,12 +223,12 @@ func TestRechercheAPI(t *testing.T) {
 // version; without an index the search says it is being prepared.
 func TestRechercheCacheAndUnavailable(t *testing.T) {
 	app, st, _ := searchTestApp(t)
-	r := rget(t, app, "/recherche?q=rennes")
+	r := get(t, app, "/recherche?q=rennes")
 	etag := r.Header.Get("ETag")
 	if etag == "" {
 		t.Fatal("index à jour : la page doit porter un ETag")
 	}
-	if r2 := rget(t, app, "/recherche?q=rennes", "If-None-Match", etag); r2.StatusCode != fiber.StatusNotModified {
+	if r2 := get(t, app, "/recherche?q=rennes", "If-None-Match", etag); r2.StatusCode != fiber.StatusNotModified {
 		t.Errorf("revalidation : %d, attendu 304", r2.StatusCode)
 	}
 
@@ -243,7 +240,7 @@ func TestRechercheCacheAndUnavailable(t *testing.T) {
 		t.Fatal(err)
 	}
 	app2 := New(st, slog.New(slog.DiscardHandler), WithSearch(stale))
-	r = rget(t, app2, "/recherche?q=rennes")
+	r = get(t, app2, "/recherche?q=rennes")
 	if r.StatusCode != 200 || r.Header.Get("ETag") != "" || r.Header.Get("Cache-Control") != "no-cache" {
 		t.Errorf("index périmé : %d, ETag %q, Cache-Control %q", r.StatusCode, r.Header.Get("ETag"), r.Header.Get("Cache-Control"))
 	}
@@ -251,11 +248,11 @@ func TestRechercheCacheAndUnavailable(t *testing.T) {
 	// No index yet.
 	none := search.New(t.TempDir(), nil)
 	app3 := New(st, slog.New(slog.DiscardHandler), WithSearch(none))
-	r = rget(t, app3, "/recherche?q=rennes")
-	if r.StatusCode != fiber.StatusServiceUnavailable || rdoc(t, r).Find("#recherche-indisponible").Length() != 1 {
+	r = get(t, app3, "/recherche?q=rennes")
+	if r.StatusCode != fiber.StatusServiceUnavailable || doc(t, r).Find("#recherche-indisponible").Length() != 1 {
 		t.Errorf("sans index : %d", r.StatusCode)
 	}
-	r = rget(t, app3, "/api/v1/recherche?q=rennes")
+	r = get(t, app3, "/api/v1/recherche?q=rennes")
 	var e apiError
 	decode(t, r, &e)
 	if r.StatusCode != fiber.StatusServiceUnavailable || e.Code != "recherche_indisponible" {
@@ -273,40 +270,7 @@ func (v versionSource) DataVersion(context.Context) (int64, error) { return v.v,
 
 func decode(t testing.TB, r *http.Response, v any) {
 	t.Helper()
-	if err := json.Unmarshal(rbody(t, r), v); err != nil {
+	if err := json.Unmarshal(body(t, r), v); err != nil {
 		t.Fatalf("JSON illisible (%d) : %v", r.StatusCode, err)
 	}
-}
-
-// rget sends a GET through the app (no network).
-func rget(t testing.TB, app *fiber.App, target string, headers ...string) *http.Response {
-	t.Helper()
-	req := httptest.NewRequest(http.MethodGet, target, nil)
-	for i := 0; i+1 < len(headers); i += 2 {
-		req.Header.Set(headers[i], headers[i+1])
-	}
-	resp, err := app.Test(req, 30_000)
-	if err != nil {
-		t.Fatalf("GET %s : %v", target, err)
-	}
-	return resp
-}
-
-func rbody(t testing.TB, r *http.Response) []byte {
-	t.Helper()
-	b, err := io.ReadAll(r.Body)
-	r.Body.Close()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
-}
-
-func rdoc(t testing.TB, r *http.Response) *goquery.Document {
-	t.Helper()
-	d, err := goquery.NewDocumentFromReader(bytes.NewReader(rbody(t, r)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return d
 }
