@@ -373,3 +373,41 @@ func TestReimportIdempotent(t *testing.T) {
 		t.Errorf("import_runs %d: read %d, loaded %d, unchanged %d", rep.RunID, read, loaded, unchanged)
 	}
 }
+
+// TestEveryFigureKnowsItsFile checks what the dropped foreign keys used to
+// (migration 00003): every row of every data table points to an existing
+// import_files row, and so to its run.
+func TestEveryFigureKnowsItsFile(t *testing.T) {
+	pool, _ := demoPool(t)
+	ctx := context.Background()
+	rows, err := pool.Query(ctx, `SELECT table_name FROM information_schema.columns
+		WHERE table_schema = 'public' AND column_name = 'file_id' ORDER BY 1`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var tables []string
+	for rows.Next() {
+		var n string
+		if err := rows.Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		tables = append(tables, n)
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	if len(tables) < 10 {
+		t.Fatalf("only %d tables with file_id: %v", len(tables), tables)
+	}
+	for _, tb := range tables {
+		var n, orphans int
+		if err := pool.QueryRow(ctx, `SELECT count(*), count(*) FILTER (WHERE NOT EXISTS (
+			SELECT 1 FROM import_files f JOIN import_runs r ON r.id = f.run_id WHERE f.id = t.file_id))
+			FROM `+tb+` t`).Scan(&n, &orphans); err != nil {
+			t.Fatal(err)
+		}
+		if orphans != 0 {
+			t.Errorf("%s: %d of %d rows point to no import file", tb, orphans, n)
+		}
+	}
+}
