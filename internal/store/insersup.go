@@ -247,19 +247,11 @@ func supLevels(rows []supRow, src map[int64]model.Source) (etab, region, nationa
 // headline figure carries its breakdowns (obtention, genre, nationalité).
 func (s *Store) FormationSupDetail(ctx context.Context, sise string) (model.FormationSupDetail, error) {
 	var d model.FormationSupDetail
-	f, err := s.formationSup(ctx, sise)
+	f, lv, err := s.supFormationLevels(ctx, sise)
 	if err != nil {
 		return d, err
 	}
-	rows, err := s.supRows(ctx, sise, "")
-	if err != nil {
-		return d, err
-	}
-	src, err := s.sources(ctx)
-	if err != nil {
-		return d, err
-	}
-	etab, region, national, regionOf := supLevels(rows, src)
+	etab, region, national, regionOf := lv.etab, lv.region, lv.national, lv.regionOf
 	d.Formation = f
 	d.National, d.Regions, d.Etablissements = []model.InserSupFigure{}, []model.RegionSupFigures{}, []model.EtablissementOffreSup{}
 	var mills []string
@@ -319,19 +311,11 @@ func (s *Store) EtablissementSup(ctx context.Context, uai, sise string) (model.E
 	if err != nil {
 		return d, err
 	}
-	f, err := s.formationSup(ctx, sise)
+	f, lv, err := s.supFormationLevels(ctx, sise)
 	if err != nil {
 		return d, err
 	}
-	rows, err := s.supRows(ctx, sise, "")
-	if err != nil {
-		return d, err
-	}
-	src, err := s.sources(ctx)
-	if err != nil {
-		return d, err
-	}
-	etab, region, national, regionOf := supLevels(rows, src)
+	etab, region, national, regionOf := lv.etab, lv.region, lv.national, lv.regionOf
 	d.Etablissement, d.Formation = et, f
 	reg := regionOf[uai]
 	regMills, natMills := []string{}, []string{}
@@ -377,4 +361,31 @@ func (s *Store) EtablissementSup(ctx context.Context, uai, sise string) (model.E
 	})
 	d.Millesimes = model.SortMillesimes(d.Millesimes)
 	return d, nil
+}
+
+// supLevelsOf holds the InserSup figures of one diploma at each level.
+type supLevelsOf struct {
+	etab, region, national map[supKey]model.InserSupFigure
+	regionOf               map[string]string
+}
+
+// supFormationLevels reads a SISE diploma and its figures per
+// establishment, région and nation (shared by the formation and the
+// establishment × formation read paths).
+func (s *Store) supFormationLevels(ctx context.Context, sise string) (model.Formation, supLevelsOf, error) {
+	var lv supLevelsOf
+	f, err := s.formationSup(ctx, sise)
+	if err != nil {
+		return f, lv, err
+	}
+	rows, err := s.supRows(ctx, sise, "")
+	if err != nil {
+		return f, lv, err
+	}
+	src, err := s.sources(ctx)
+	if err != nil {
+		return f, lv, err
+	}
+	lv.etab, lv.region, lv.national, lv.regionOf = supLevels(rows, src)
+	return f, lv, nil
 }
