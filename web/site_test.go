@@ -11,7 +11,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"strconv"
 	"strings"
 	"sync"
@@ -40,11 +39,7 @@ var siteDemo struct {
 func siteTestApp(t testing.TB) (*fiber.App, *pgxpool.Pool) {
 	t.Helper()
 	siteDemo.once.Do(func() {
-		name := "web_site"
-		if sfx := os.Getenv("VITRINE_TEST_DB_SUFFIX"); sfx != "" { // concurrent runs on one server
-			name += "_" + sfx
-		}
-		pool := testdb.Pool(t, name)
+		pool := testdb.Pool(t, "web_site")
 		if _, err := importer.ImportDemo(context.Background(), pool, "../testdata/demo"); err != nil {
 			siteDemo.err = err
 			return

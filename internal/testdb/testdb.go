@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"os"
 	"regexp"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -36,6 +37,16 @@ func BaseURL() string {
 
 var safe = regexp.MustCompile(`[^a-z0-9_]+`)
 
+// DatabaseName is the database of the test package name:
+// vitrine_test_<name>, plus _<VITRINE_TEST_DB_SUFFIX> when that is set, so
+// two test runs on one server never drop each other's databases.
+func DatabaseName(name string) string {
+	if sfx := os.Getenv("VITRINE_TEST_DB_SUFFIX"); sfx != "" {
+		name += "_" + sfx
+	}
+	return "vitrine_test_" + safe.ReplaceAllString(strings.ToLower(name), "_")
+}
+
 // URL returns the connection URL of the database named after name,
 // (re)creating it on first use in this process and migrating it.
 func URL(t testing.TB, name string) string {
@@ -45,7 +56,7 @@ func URL(t testing.TB, name string) string {
 	if u, ok := urls[name]; ok {
 		return u
 	}
-	db := "vitrine_test_" + safe.ReplaceAllString(name, "_")
+	db := DatabaseName(name)
 	base, err := url.Parse(BaseURL())
 	if err != nil {
 		t.Fatalf("DATABASE_URL invalide : %v", err)
