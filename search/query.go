@@ -114,10 +114,8 @@ func (ix *Index) Search(ctx context.Context, r Request) (res *Result, err error)
 		size = DefaultPageSize
 	}
 	size = min(size, MaxPageSize)
-	page := max(r.Page, 1)
-	if page*size > maxWindow {
-		page = maxWindow / size
-	}
+	// page × size cannot overflow: page is bounded before multiplying.
+	page := min(max(r.Page, 1), maxWindow/size)
 	res = &Result{Q: r.Q, Filtres: r.Filters, Page: page, ParPage: size, Resultats: []Hit{}, Facettes: []Facet{}}
 	defer func() {
 		if res != nil {

@@ -28,7 +28,7 @@ func (s *Server) academieShow(c *fiber.Ctx) error {
 		}
 		path := "/academies/" + code
 		p := &territoryPage{Kind: "academie", Heading: "Académie de " + info.Nom}
-		p.basePage = s.newBase(c, st, "Académie de "+info.Nom+" : insertion des jeunes par niveau, formation et établissement", "", path)
+		p.basePage = s.newBase(st, "Académie de "+info.Nom+" : insertion des jeunes par niveau, formation et établissement", "", path)
 		p.Breadcrumb = []crumb{{Label: orCode(info.Region), URL: "/regions/" + info.Region.Code}, {Label: "Académie de " + info.Nom, URL: path}}
 		p.Links = []crumb{{Label: orCode(info.Region), URL: "/regions/" + info.Region.Code}}
 		p.LinksHead = "Région"
@@ -46,7 +46,9 @@ func (s *Server) academieShow(c *fiber.Ctx) error {
 		if f != "html" {
 			return exportTables(c, f, "academie-"+code, p.tables())
 		}
-		p.paginate(c, path)
+		if err := p.paginate(c, path); err != nil {
+			return nil, err
+		}
 		return s.htmlPage("pages/territoire", p)
 	})
 }

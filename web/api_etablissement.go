@@ -24,12 +24,12 @@ func (s *Server) apiEtablissement(c *fiber.Ctx) error {
 	raw := strings.Clone(c.Params("uai"))
 	uai, err := model.NormalizeUAI(raw)
 	if err != nil {
-		return newNotFound("uai_invalide", err.Error())
+		return errNotFound("uai_invalide", err.Error())
 	}
 	return s.apiJSON(c, func(ctx context.Context) (any, error) {
 		et, err := s.store.Etablissement(ctx, uai)
 		if errors.Is(err, model.ErrNotFound) {
-			return nil, newNotFound(model.StatutUAIInconnu, "UAI "+uai+" inconnu : aucun établissement ni chiffre pour ce code")
+			return nil, errNotFound(model.StatutUAIInconnu, "UAI "+uai+" inconnu : aucun établissement ni chiffre pour ce code")
 		}
 		if err != nil {
 			return nil, err

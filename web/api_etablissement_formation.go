@@ -16,7 +16,7 @@ import (
 func (s *Server) apiEtablissementFormation(c *fiber.Ctx) error {
 	uai, err := model.NormalizeUAI(strings.Clone(c.Params("uai")))
 	if err != nil {
-		return newNotFound("uai_invalide", err.Error())
+		return errNotFound("uai_invalide", err.Error())
 	}
 	code, kind, err := formationCode(c)
 	if err != nil {

@@ -34,7 +34,7 @@ func (s *Server) apiJSON(c *fiber.Ctx, build func(ctx context.Context) (any, err
 func apiErr(err error) error {
 	var nf *model.NotFoundError
 	if errors.As(err, &nf) {
-		return newNotFound(nf.Statut, nf.Message)
+		return errNotFound(nf.Statut, nf.Message)
 	}
 	return err
 }
@@ -44,7 +44,7 @@ func apiErr(err error) error {
 func formationCode(c *fiber.Ctx) (string, model.CodeKind, error) {
 	code, kind, err := model.ParseFormationCode(strings.Clone(c.Params("code")))
 	if err != nil {
-		return "", "", newNotFound(model.StatutCodeInconnu, err.Error())
+		return "", "", errNotFound(model.StatutCodeInconnu, err.Error())
 	}
 	return code, kind, nil
 }

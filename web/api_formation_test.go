@@ -158,7 +158,7 @@ func TestAPIFormationErrors(t *testing.T) {
 		{"/api/v1/regions/99", "code_inconnu"},
 	} {
 		v := getJSON(t, tc.url, http.StatusNotFound)
-		if v["code"] != tc.code || v["erreur"] == "" {
+		if v["code"] != tc.code || v["message"] == "" {
 			t.Errorf("%s: %v, want code %s", tc.url, v, tc.code)
 		}
 	}

@@ -3,8 +3,6 @@ package web
 import (
 	"encoding/json"
 	"errors"
-	"strconv"
-	"strings"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -15,12 +13,11 @@ import (
 // the results of /recherche as JSON. A query that is a code carries
 // "redirection" (the page to go to) and its one result.
 func (s *Server) apiRecherche(c *fiber.Ctx) error {
-	r := searchRequest(c)
-	res, err := s.runSearch(c.UserContext(), r)
-	if errors.Is(err, errSearchUnavailable) {
-		c.Set(fiber.HeaderRetryAfter, "60")
-		return c.Status(fiber.StatusServiceUnavailable).JSON(apiError{Erreur: err.Error(), Code: "recherche_indisponible"})
+	r, err := searchRequest(c)
+	if err != nil {
+		return err
 	}
+	res, err := s.runSearch(c.UserContext(), r)
 	if err != nil {
 		return err
 	}
@@ -59,19 +56,18 @@ type suggestionsJSON struct {
 // JavaScript the box is a plain form to /recherche, which also reads the
 // last word as a prefix.
 func (s *Server) apiSuggestions(c *fiber.Ctx) error {
-	q := strings.Clone(c.Query("q"))
-	if len([]rune(q)) > maxQueryLen {
-		q = string([]rune(q)[:maxQueryLen])
+	q := textParam(c, "q", maxQueryLen)
+	n, err := intParam(c, "n", 0, 0, maxCountParam)
+	if err != nil {
+		return err
 	}
-	n, _ := strconv.Atoi(c.Query("n"))
 	out := suggestionsJSON{Q: q, Suggestions: []suggestion{}, Recherche: searchURL(search.Request{Q: q}, nil)}
 	if s.search == nil {
-		return c.Status(fiber.StatusServiceUnavailable).JSON(apiError{Erreur: errSearchUnavailable.Error(), Code: "recherche_indisponible"})
+		return errSearchUnavailable
 	}
 	hits, err := s.search.Suggest(c.UserContext(), q, n)
 	if errors.Is(err, search.ErrNoIndex) {
-		c.Set(fiber.HeaderRetryAfter, "60")
-		return c.Status(fiber.StatusServiceUnavailable).JSON(apiError{Erreur: errSearchUnavailable.Error(), Code: "recherche_indisponible"})
+		return errSearchUnavailable
 	}
 	if err != nil {
 		return err

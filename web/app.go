@@ -4,10 +4,14 @@ package web
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"log/slog"
+	"time"
 
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/vitrine-inserjeunes/vitrine/internal/config"
 	"github.com/vitrine-inserjeunes/vitrine/internal/model"
 	"github.com/vitrine-inserjeunes/vitrine/internal/store"
 )
@@ -42,24 +46,46 @@ type Store interface {
 type Server struct {
 	store Store
 	log   *slog.Logger
+	cfg   config.Server
 	site  // pages: assets, templates, page cache (site.go)
 	// search is the search index (recherche.go); nil: search unavailable.
 	search Searcher
+	// nodeID prefixes the request ids of this process.
+	nodeID   string
+	limiter  *rateLimiter
+	dbErrors *rateLog
 }
 
-// New builds the fiber app.
-func New(store Store, log *slog.Logger, opts ...Option) *fiber.App {
-	s := &Server{store: store, log: log}
+// New builds the fiber app with the server settings cfg
+// (config.Defaults() in tests).
+func New(store Store, log *slog.Logger, cfg config.Server, opts ...Option) *fiber.App {
+	s := &Server{store: store, log: log, cfg: cfg, nodeID: nodeID(),
+		limiter:  newRateLimiter(cfg.RateLimit, cfg.RateWindow),
+		dbErrors: &rateLog{log: log, msg: "database unavailable", interval: time.Second}}
 	for _, o := range opts {
 		o(s)
 	}
-	s.site = newSite()
+	s.site = newSite(cfg.PageCacheBytes)
 	app := fiber.New(fiber.Config{
 		ErrorHandler:          s.errorHandler,
 		DisableStartupMessage: true,
 		AppName:               "vitrine",
+		ReadTimeout:           cfg.ReadTimeout,
+		WriteTimeout:          cfg.WriteTimeout,
+		IdleTimeout:           cfg.IdleTimeout,
+		ReadBufferSize:        cfg.MaxHeaderBytes,
+		BodyLimit:             cfg.MaxBodyBytes,
+		// Values are copied where they outlive the request (strings.Clone):
+		// fiber's immutable mode would copy every one of them.
 	})
-	app.Use(securityHeaders, compression())
+	app.Use(s.observe, securityHeaders, s.rateLimit, compression())
 	s.routes(app)
 	return app
+}
+
+// nodeID is a short random id of this process.
+func nodeID() string {
+	var b [4]byte
+	_, _ = rand.Read(b[:])
+	return hex.EncodeToString(b[:])
 }

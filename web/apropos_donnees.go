@@ -16,7 +16,7 @@ func (s *Server) aproposDonnees(c *fiber.Ctx) error {
 		return err
 	}
 	if f == "json" {
-		return &badRequest{msg: "cette page n'a pas de vue JSON : les imports sont exportables en CSV ou XLSX"}
+		return errBadRequest("cette page n'a pas de vue JSON : les imports sont exportables en CSV ou XLSX")
 	}
 	return s.serve(c, func(st dataState) (*built, error) {
 		runs, err := s.store.ImportRuns(c.UserContext())
@@ -24,7 +24,7 @@ func (s *Server) aproposDonnees(c *fiber.Ctx) error {
 			return nil, err
 		}
 		p := &aproposPage{Glossary: glossary}
-		p.basePage = s.newBase(c, st, "Les données : sources, définitions, précautions", "", "/a-propos/donnees")
+		p.basePage = s.newBase(st, "Les données : sources, définitions, précautions", "", "/a-propos/donnees")
 		p.Breadcrumb = []crumb{{Label: "Les données", URL: "/a-propos/donnees"}}
 		p.Exports = exportLinks("/a-propos/donnees", nil)[:2]
 		files := &dataTable{ID: "fichiers", Caption: "Fichiers importés, par import",

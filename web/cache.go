@@ -14,6 +14,8 @@ import (
 	"github.com/andybalholm/brotli"
 	"github.com/gofiber/fiber/v2"
 	"golang.org/x/sync/singleflight"
+
+	"github.com/vitrine-inserjeunes/vitrine/internal/store"
 )
 
 // dataState is what every page depends on besides its URL: the data
@@ -24,28 +26,59 @@ type dataState struct {
 }
 
 // stateCache keeps the data state for a short while, so a cached page
-// costs no query at all; an import shows up within stateTTL.
+// costs no query at all; an import shows up within stateTTL. When the
+// database fails, the failure is kept for outageBackoff: requests in the
+// meantime fail fast (served stale from the page cache, or 503) instead of
+// each waiting for the database.
 type stateCache struct {
 	cur atomic.Pointer[stateEntry]
 	mu  sync.Mutex
 }
 
 type stateEntry struct {
-	st dataState
-	at time.Time
+	st  dataState // the last state read successfully
+	err error     // the last read failed (st is the one before)
+	at  time.Time
 }
 
-const stateTTL = time.Second
+const (
+	stateTTL      = time.Second
+	outageBackoff = 250 * time.Millisecond
+)
 
 func (s *Server) state(ctx context.Context) (dataState, error) {
-	if e := s.stateCache.cur.Load(); e != nil && time.Since(e.at) < stateTTL {
-		return e.st, nil
+	fresh := func(e *stateEntry) bool {
+		if e == nil {
+			return false
+		}
+		if e.err != nil {
+			return time.Since(e.at) < outageBackoff
+		}
+		return time.Since(e.at) < stateTTL
+	}
+	if e := s.stateCache.cur.Load(); fresh(e) {
+		return e.st, e.err
 	}
 	s.stateCache.mu.Lock()
 	defer s.stateCache.mu.Unlock()
-	if e := s.stateCache.cur.Load(); e != nil && time.Since(e.at) < stateTTL {
-		return e.st, nil
+	e := s.stateCache.cur.Load()
+	if fresh(e) {
+		return e.st, e.err
 	}
+	st, err := s.readState(ctx)
+	if err != nil {
+		var last dataState
+		if e != nil {
+			last = e.st
+		}
+		s.stateCache.cur.Store(&stateEntry{st: last, err: err, at: time.Now()})
+		return last, err
+	}
+	s.stateCache.cur.Store(&stateEntry{st: st, at: time.Now()})
+	return st, nil
+}
+
+func (s *Server) readState(ctx context.Context) (dataState, error) {
 	v, err := s.store.DataVersion(ctx)
 	if err != nil {
 		return dataState{}, err
@@ -54,9 +87,15 @@ func (s *Server) state(ctx context.Context) (dataState, error) {
 	if err != nil {
 		return dataState{}, err
 	}
-	st := dataState{Version: v, Synthetic: syn}
-	s.stateCache.cur.Store(&stateEntry{st: st, at: time.Now()})
-	return st, nil
+	return dataState{Version: v, Synthetic: syn}, nil
+}
+
+// lastState is the last data state read successfully (zero before any).
+func (s *Server) lastState() dataState {
+	if e := s.stateCache.cur.Load(); e != nil {
+		return e.st
+	}
+	return dataState{}
 }
 
 // built is a response body made by a handler: a rendered page or an export.
@@ -68,19 +107,20 @@ type built struct {
 }
 
 // cachedPage is a built response kept in memory, with its compressed
-// forms made on first demand.
+// forms made on first demand (and counted in the cache budget then).
 type cachedPage struct {
 	built
 	etag  string
-	nonce bool // the body holds noncePlaceholder
+	key   string
+	cache *pageCache // to account for the compressed forms
 
 	gzOnce, brOnce sync.Once
 	gz, br         []byte
 }
 
-// size is the memory a page may take once its compressed forms are made
-// (they are made later, on demand: counted here as a third of the body).
-func (p *cachedPage) size() int { return len(p.Body) + len(p.Body)/3 + 256 }
+// entryOverhead approximates what an entry costs besides its bodies: the
+// key, the map slot, the struct and its headers.
+const entryOverhead = 512
 
 func (p *cachedPage) gzip() []byte {
 	p.gzOnce.Do(func() {
@@ -88,7 +128,8 @@ func (p *cachedPage) gzip() []byte {
 		w, _ := gzip.NewWriterLevel(&b, gzip.BestCompression)
 		w.Write(p.Body)
 		w.Close()
-		p.gz = b.Bytes()
+		p.gz = bytes.Clone(b.Bytes()) // no spare capacity
+		p.cache.grow(p, len(p.gz))
 	})
 	return p.gz
 }
@@ -99,25 +140,33 @@ func (p *cachedPage) brotli() []byte {
 		w := brotli.NewWriterLevel(&b, 6)
 		w.Write(p.Body)
 		w.Close()
-		p.br = b.Bytes()
+		p.br = bytes.Clone(b.Bytes())
+		p.cache.grow(p, len(p.br))
 	})
 	return p.br
 }
 
-// pageCache holds rendered pages and exports keyed by (data version, URL).
-// The whole cache is dropped when the data version changes; past maxBytes,
-// arbitrary entries are evicted.
+// pageCache holds rendered pages and exports keyed by (data version,
+// canonical URL). The whole cache is dropped when the data version
+// changes; past maxBytes (bodies, compressed forms, keys and overhead),
+// arbitrary entries are evicted. During a database outage the entries of
+// the last version are served stale.
 type pageCache struct {
 	mu       sync.RWMutex
 	version  int64
-	entries  map[string]*cachedPage
+	entries  map[string]*cacheSlot
 	bytes    int
 	maxBytes int
 	group    singleflight.Group
 }
 
+type cacheSlot struct {
+	page *cachedPage
+	size int
+}
+
 func newPageCache(maxBytes int) *pageCache {
-	return &pageCache{entries: map[string]*cachedPage{}, maxBytes: maxBytes}
+	return &pageCache{entries: map[string]*cacheSlot{}, maxBytes: maxBytes}
 }
 
 func (pc *pageCache) get(version int64, key string) *cachedPage {
@@ -126,30 +175,70 @@ func (pc *pageCache) get(version int64, key string) *cachedPage {
 	if pc.version != version {
 		return nil
 	}
-	return pc.entries[key]
+	if e := pc.entries[key]; e != nil {
+		return e.page
+	}
+	return nil
+}
+
+// stale is the entry of key whatever its version (outages only).
+func (pc *pageCache) stale(key string) *cachedPage {
+	pc.mu.RLock()
+	defer pc.mu.RUnlock()
+	if e := pc.entries[key]; e != nil {
+		return e.page
+	}
+	return nil
 }
 
 func (pc *pageCache) put(version int64, key string, p *cachedPage) {
+	if pc.maxBytes <= 0 {
+		return
+	}
 	pc.mu.Lock()
 	defer pc.mu.Unlock()
 	if version < pc.version {
 		return // built from older data: do not keep
 	}
 	if version != pc.version {
-		pc.version, pc.entries, pc.bytes = version, map[string]*cachedPage{}, 0
+		pc.version, pc.entries, pc.bytes = version, map[string]*cacheSlot{}, 0
 	}
 	if old, ok := pc.entries[key]; ok {
-		pc.bytes -= old.size()
+		pc.bytes -= old.size
 	}
-	pc.entries[key] = p
-	pc.bytes += p.size()
-	for k, e := range pc.entries { // map order is random: random eviction
+	size := len(p.Body) + len(key) + entryOverhead
+	pc.entries[key] = &cacheSlot{page: p, size: size}
+	pc.bytes += size
+	pc.evict(key)
+}
+
+// grow accounts for a compressed form made after p was stored.
+func (pc *pageCache) grow(p *cachedPage, n int) {
+	pc.mu.Lock()
+	defer pc.mu.Unlock()
+	if e := pc.entries[p.key]; e != nil && e.page == p {
+		e.size += n
+		pc.bytes += n
+		pc.evict(p.key)
+	}
+}
+
+// evict drops entries other than keep until the budget holds (map order
+// is random: random eviction). pc.mu is held.
+func (pc *pageCache) evict(keep string) {
+	for k, e := range pc.entries {
 		if pc.bytes <= pc.maxBytes {
-			break
+			return
 		}
-		if k != key {
+		if k != keep {
 			delete(pc.entries, k)
-			pc.bytes -= e.size()
+			pc.bytes -= e.size
+		}
+	}
+	if pc.bytes > pc.maxBytes { // keep alone is too big
+		if e, ok := pc.entries[keep]; ok {
+			delete(pc.entries, keep)
+			pc.bytes -= e.size
 		}
 	}
 }
@@ -161,24 +250,35 @@ func (pc *pageCache) Len() int {
 	return len(pc.entries)
 }
 
-// noncePlaceholder is rendered where a page uses its CSP nonce; cached
-// bodies holding it get each request's nonce substituted.
-const noncePlaceholder = "vitrine-nonce-7Q2xK9"
+// Bytes is the memory the cache accounts for.
+func (pc *pageCache) Bytes() int {
+	pc.mu.RLock()
+	defer pc.mu.RUnlock()
+	return pc.bytes
+}
 
 // pageCacheControl is the Cache-Control of public pages: browsers and
 // proxies keep them a few minutes, then revalidate with the ETag.
 const pageCacheControl = "public, max-age=300"
 
 // serve answers c from the page cache, building the response with build
-// on a miss. The ETag derives from the data version, the build of the
-// site (templates and assets) and the URL; a matching If-None-Match gets a
-// 304 without any work.
+// on a miss. The key is the canonical URL (path and known parameters: an
+// unknown parameter makes no new entry). The ETag derives from the data
+// version, the build of the site (templates and assets) and the key; a
+// matching If-None-Match gets a 304 without any work. When the database
+// is unavailable, a page already in the cache is served stale (header
+// X-Vitrine-Stale) and the others fail with 503.
 func (s *Server) serve(c *fiber.Ctx, build func(st dataState) (*built, error)) error {
+	key := cacheKey(c)
 	st, err := s.state(c.UserContext())
 	if err != nil {
+		if p := s.cache.stale(key); p != nil && store.IsUnavailable(err) {
+			s.dbErrors.note(err)
+			c.Set("X-Vitrine-Stale", "1")
+			return s.write(c, p)
+		}
 		return err
 	}
-	key := c.Hostname() + "|" + string(c.Request().URI().RequestURI())
 	p := s.cache.get(st.Version, key)
 	var etag string
 	if p != nil {
@@ -198,7 +298,7 @@ func (s *Server) serve(c *fiber.Ctx, build func(st dataState) (*built, error)) e
 			if err != nil {
 				return nil, err
 			}
-			np := &cachedPage{built: *b, etag: etag, nonce: bytes.Contains(b.Body, []byte(noncePlaceholder))}
+			np := &cachedPage{built: *b, etag: etag, key: key, cache: s.cache}
 			s.cache.put(st.Version, key, np)
 			return np, nil
 		})
@@ -214,11 +314,6 @@ func (s *Server) write(c *fiber.Ctx, p *cachedPage) error {
 	c.Set(fiber.HeaderContentType, p.ContentType)
 	if p.Filename != "" {
 		c.Set(fiber.HeaderContentDisposition, `attachment; filename="`+p.Filename+`"`)
-	}
-	if p.nonce {
-		// the body changes with every request: neither stored nor compressed here.
-		c.Set(fiber.HeaderCacheControl, "no-store")
-		return c.Send(bytes.ReplaceAll(p.Body, []byte(noncePlaceholder), []byte(nonceOf(c))))
 	}
 	c.Set(fiber.HeaderETag, p.etag)
 	c.Set(fiber.HeaderCacheControl, pageCacheControl)

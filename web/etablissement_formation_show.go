@@ -36,11 +36,11 @@ func (s *Server) etablissementFormationShow(c *fiber.Ctx) error {
 	rawUAI, rawCode := strings.Clone(c.Params("uai")), strings.Clone(c.Params("code"))
 	uai, err := model.NormalizeUAI(rawUAI)
 	if err != nil {
-		return newNotFound("uai_invalide", fmt.Sprintf("« %s » n'est pas un UAI valide : %v.", rawUAI, err))
+		return errNotFound("uai_invalide", fmt.Sprintf("« %s » n'est pas un UAI valide : %v.", rawUAI, err))
 	}
 	code, kind, err := model.ParseFormationCode(rawCode)
 	if err != nil {
-		return newNotFound(model.StatutCodeInconnu, fmt.Sprintf("« %s » n'est pas un code de formation : %v.", rawCode, err))
+		return errNotFound(model.StatutCodeInconnu, fmt.Sprintf("« %s » n'est pas un code de formation : %v.", rawCode, err))
 	}
 	if uai != rawUAI || code != rawCode {
 		return redirectCanonical(c, "/etablissements/"+uai+"/formations/"+code)
@@ -77,7 +77,7 @@ func pairBase(s *Server, c *fiber.Ctx, st dataState, et model.Etablissement, fm 
 	}
 	title := formationTitle(fm)
 	path := "/etablissements/" + et.UAI + "/formations/" + fm.Code
-	b := s.newBase(c, st, title+" — "+nom, "", path)
+	b := s.newBase(st, title+" — "+nom, "", path)
 	b.Breadcrumb = append(etabBreadcrumb(et, nom), crumb{Label: title, URL: path})
 	b.Exports = exportLinks(path, nil)
 	return b, identityOf(et, nom)

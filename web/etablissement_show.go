@@ -19,7 +19,7 @@ func (s *Server) etablissementShow(c *fiber.Ctx) error {
 	raw := strings.Clone(c.Params("uai"))
 	uai, err := model.NormalizeUAI(raw)
 	if err != nil {
-		return newNotFound("uai_invalide", fmt.Sprintf("« %s » n'est pas un UAI valide : %v.", raw, err))
+		return errNotFound("uai_invalide", fmt.Sprintf("« %s » n'est pas un UAI valide : %v.", raw, err))
 	}
 	if uai != raw {
 		return redirectCanonical(c, "/etablissements/"+uai)
@@ -65,7 +65,7 @@ func (s *Server) etablissementPage(c *fiber.Ctx, st dataState, uai string) (*eta
 	ctx := c.UserContext()
 	et, err := s.store.Etablissement(ctx, uai)
 	if errors.Is(err, model.ErrNotFound) {
-		return nil, newNotFound(model.StatutUAIInconnu, fmt.Sprintf("Aucun établissement ne porte l'UAI %s dans les données chargées : %s.", uai, model.StatutLabel(model.StatutUAIInconnu)))
+		return nil, errNotFound(model.StatutUAIInconnu, fmt.Sprintf("Aucun établissement ne porte l'UAI %s dans les données chargées : %s.", uai, model.StatutLabel(model.StatutUAIInconnu)))
 	}
 	if err != nil {
 		return nil, err
@@ -80,7 +80,7 @@ func (s *Server) etablissementPage(c *fiber.Ctx, st dataState, uai string) (*eta
 	}
 	path := "/etablissements/" + uai
 	p := &etablissementPage{Etab: identityOf(et, nom)}
-	p.basePage = s.newBase(c, st, nom+" ("+uai+")", "", path)
+	p.basePage = s.newBase(st, nom+" ("+uai+")", "", path)
 	p.Breadcrumb = etabBreadcrumb(et, nom)
 	p.Exports = exportLinks(path, nil)
 

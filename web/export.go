@@ -38,7 +38,7 @@ func exportTables(c *fiber.Ctx, f, name string, tables []*dataTable) (*built, er
 		}
 	}
 	if len(ts) == 0 {
-		return nil, newNotFound("aucune_donnee", "cette page n'a aucun tableau de données à exporter")
+		return nil, errNotFound("aucune_donnee", "cette page n'a aucun tableau de données à exporter")
 	}
 	switch f {
 	case "csv":
@@ -51,7 +51,7 @@ func exportTables(c *fiber.Ctx, f, name string, tables []*dataTable) (*built, er
 				}
 			}
 			if t == nil {
-				return nil, &badRequest{msg: fmt.Sprintf("tableau %q inconnu sur cette page", id)}
+				return nil, errBadRequest(fmt.Sprintf("tableau %q inconnu sur cette page", id))
 			}
 			name += "-" + id
 		}
@@ -67,7 +67,7 @@ func exportTables(c *fiber.Ctx, f, name string, tables []*dataTable) (*built, er
 		}
 		return &built{Body: b, ContentType: mimeXLSX, Filename: fileName(name) + ".xlsx"}, nil
 	}
-	return nil, &badRequest{msg: "format d'export inconnu"}
+	return nil, errBadRequest("format d'export inconnu")
 }
 
 // tableCSV writes one table: BOM, header row of on-screen labels, rows.

@@ -60,7 +60,7 @@ func (s *Server) formationShow(c *fiber.Ctx) error {
 	raw := strings.Clone(c.Params("code"))
 	code, kind, err := model.ParseFormationCode(raw)
 	if err != nil {
-		return newNotFound(model.StatutCodeInconnu, fmt.Sprintf("« %s » n'est pas un code de formation : %v.", raw, err))
+		return errNotFound(model.StatutCodeInconnu, fmt.Sprintf("« %s » n'est pas un code de formation : %v.", raw, err))
 	}
 	if code != raw {
 		return redirectCanonical(c, "/formations/"+code)
@@ -86,7 +86,10 @@ func (s *Server) formationShow(c *fiber.Ctx) error {
 		if f != "html" {
 			return exportTables(c, f, "formation-"+code, []*dataTable{p.National, p.Regions, p.Etabs})
 		}
-		page, _ := strconv.Atoi(c.Query("page"))
+		page, err := pageParam(c, "page")
+		if err != nil {
+			return nil, err
+		}
 		base := pageBase(c, "/formations/"+code, "page")
 		if p.Etabs != nil {
 			p.Etabs.SortBase = pageBase(c, "/formations/"+code, "page", "tri", "ordre")
@@ -101,14 +104,7 @@ func (s *Server) formationShow(c *fiber.Ctx) error {
 // pageBase is path with the request's query minus the given parameters
 // (and format).
 func pageBase(c *fiber.Ctx, path string, drop ...string) string {
-	q := url.Values{}
-	c.Request().URI().QueryArgs().VisitAll(func(k, v []byte) {
-		key := string(k)
-		if key == "format" || slices.Contains(drop, key) {
-			return
-		}
-		q.Add(key, string(v))
-	})
+	q := canonicalQuery(c, append(drop, "format")...)
 	if len(q) == 0 {
 		return path
 	}
@@ -182,7 +178,7 @@ func (s *Server) formationPage(c *fiber.Ctx, st dataState, code string) (*format
 	title := formationTitle(fm)
 	path := "/formations/" + code
 	p := &formationPage{F: fm, Facts: formationFacts(fm), Anciens: liens(fm.Anciens), Nouveaux: liens(fm.Nouveaux)}
-	p.basePage = s.newBase(c, st, title+" ("+code+")", "", path)
+	p.basePage = s.newBase(st, title+" ("+code+")", "", path)
 	p.Breadcrumb = []crumb{{Label: "Formations", URL: "/recherche?q=" + url.QueryEscape(fm.Niveau)}, {Label: title, URL: path}}
 	if fm.Niveau == "" {
 		p.Breadcrumb = p.Breadcrumb[1:]

@@ -22,7 +22,7 @@ func (s *Server) home(c *fiber.Ctx) error {
 			return nil, err
 		}
 		p := &homePage{Stats: stats}
-		p.basePage = s.newBase(c, st, "", "", "/")
+		p.basePage = s.newBase(st, "", "", "/")
 		p.Description = fmt.Sprintf("Que deviennent les jeunes après un CAP, un bac pro, un BTS ? Taux d'emploi, poursuite d'études et valeur ajoutée de %d établissements et %d formations, par millésime, avec les moyennes régionales et nationales.",
 			stats.Etablissements, stats.Formations)
 		p.Examples = []crumb{

@@ -118,7 +118,7 @@ func (s *Server) formationSupPage(c *fiber.Ctx, st dataState, sise string) (*for
 	title := formationTitle(fm)
 	path := "/formations/" + sise
 	p := &formationPage{F: fm, Sup: true, Facts: formationFacts(fm)}
-	p.basePage = s.newBase(c, st, title+" ("+sise+")", "", path)
+	p.basePage = s.newBase(st, title+" ("+sise+")", "", path)
 	p.Breadcrumb = []crumb{{Label: title, URL: path}}
 	p.Exports = exportLinks(path, nil)
 	nat := sortSup(d.National)

@@ -1,19 +1,19 @@
 package web
 
 import (
-	cryptorand "crypto/rand"
-	"encoding/base64"
-	mathrand "math/rand/v2"
+	"context"
+	"fmt"
+	"runtime/debug"
+	"strconv"
 	"strings"
-	"sync"
+	"sync/atomic"
+	"time"
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/gofiber/fiber/v2/middleware/compress"
 
 	"github.com/vitrine-inserjeunes/vitrine/assets"
 )
-
-const nonceKey = "csp-nonce"
 
 // isPageRoute tells the HTML routes from the API, the static files and the
 // probes.
@@ -22,10 +22,13 @@ func isPageRoute(path string) bool {
 		path != "/healthz" && path != "/readyz"
 }
 
-// securityHeaders sets the security headers of every response. Pages get a
-// Content-Security-Policy with a fresh nonce (DESIGN §5.10): scripts and
-// styles from the site itself, inline ones only with the nonce; the API
-// and static files get a policy that allows nothing to run.
+// pageCSP lets pages load scripts, styles, images and fonts from the site
+// itself only: no inline script or style runs.
+const pageCSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; " +
+	"connect-src 'self'; object-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
+
+// securityHeaders sets the security headers of every response (DESIGN
+// §5.10). The API and static files get a policy that allows nothing to run.
 func securityHeaders(c *fiber.Ctx) error {
 	c.Set("X-Content-Type-Options", "nosniff")
 	c.Set("Referrer-Policy", "strict-origin-when-cross-origin")
@@ -36,37 +39,58 @@ func securityHeaders(c *fiber.Ctx) error {
 		c.Set("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'")
 		return c.Next()
 	}
-	nonce := newNonce()
-	c.Locals(nonceKey, nonce)
-	c.Set("Content-Security-Policy", "default-src 'self'; script-src 'self' 'nonce-"+nonce+"'; style-src 'self' 'nonce-"+nonce+"'; "+
-		"img-src 'self' data:; font-src 'self'; connect-src 'self'; object-src 'none'; "+
-		"frame-ancestors 'none'; base-uri 'none'; form-action 'self'")
+	c.Set("Content-Security-Policy", pageCSP)
 	return c.Next()
 }
 
-// nonceSources are ChaCha8 generators (a CSPRNG) seeded from crypto/rand:
-// a nonce costs no system call.
-var nonceSources = sync.Pool{New: func() any {
-	var seed [32]byte
-	if _, err := cryptorand.Read(seed[:]); err != nil {
-		panic(err) // crypto/rand never fails on supported systems
-	}
-	return mathrand.NewChaCha8(seed)
-}}
+// requestIDKey holds the request id in the fiber locals.
+const requestIDKey = "request-id"
 
-// newNonce returns 128 random bits, base64url.
-func newNonce() string {
-	g := nonceSources.Get().(*mathrand.ChaCha8)
-	var b [16]byte
-	g.Read(b[:])
-	nonceSources.Put(g)
-	return base64.RawURLEncoding.EncodeToString(b[:])
+// requestID is the id of the request, in the access log, the error log
+// and the X-Request-Id response header.
+func requestID(c *fiber.Ctx) string {
+	id, _ := c.Locals(requestIDKey).(string)
+	return id
 }
 
-// nonceOf is the CSP nonce of the request ("" outside pages).
-func nonceOf(c *fiber.Ctx) string {
-	n, _ := c.Locals(nonceKey).(string)
-	return n
+// requests numbers the requests of this process (ids are node prefix +
+// counter: unique per node, no system call).
+var requests atomic.Uint64
+
+// observe is the first middleware: it gives the request its id and its
+// deadline (the user context, which reaches pgx), keeps a panic from
+// ending the process, and writes the access log line.
+func (s *Server) observe(c *fiber.Ctx) (err error) {
+	start := time.Now()
+	id := s.nodeID + "-" + strconv.FormatUint(requests.Add(1), 36)
+	c.Locals(requestIDKey, id)
+	c.Set("X-Request-Id", id)
+	ctx, cancel := context.WithTimeout(context.Background(), s.cfg.RequestTimeout)
+	defer cancel()
+	c.SetUserContext(ctx)
+	func() {
+		defer func() {
+			if r := recover(); r != nil {
+				s.log.Error("panic", "method", c.Method(), "path", c.Path(), "request_id", id, "panic", fmt.Sprint(r), "stack", string(debug.Stack()))
+				err = &httpError{Status: fiber.StatusInternalServerError, Code: "erreur_interne", logged: true, Heading: "Erreur du serveur",
+					Message: "Une erreur inattendue nous empêche d'afficher cette page. Réessayez dans quelques instants."}
+			}
+		}()
+		err = c.Next()
+	}()
+	if err != nil {
+		if herr := s.errorHandler(c, err); herr != nil {
+			s.log.Error("error handler failed", "request_id", id, "err", herr)
+			c.Status(fiber.StatusInternalServerError)
+		}
+		err = nil
+	}
+	if s.cfg.AccessLog {
+		s.log.Info("request", "method", c.Method(), "path", c.Path(), "status", c.Response().StatusCode(),
+			"duration_ms", float64(time.Since(start).Microseconds())/1000, "bytes", len(c.Response().Body()),
+			"ip", s.clientIP(c), "request_id", id)
+	}
+	return nil
 }
 
 // compression compresses what is not compressed yet (cached pages and

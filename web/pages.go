@@ -27,10 +27,6 @@ type basePage struct {
 	Exports []exportLink
 	// NoIndex asks robots not to index the page (errors, search results).
 	NoIndex bool
-	// Nonce is the CSP nonce of the response, for an inline script. Pages
-	// are cached: a page that uses it is served with the nonce of each
-	// request substituted (see pageCache), at some cost.
-	Nonce string
 }
 
 // crumb is one breadcrumb item.

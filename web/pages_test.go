@@ -11,6 +11,7 @@ import (
 
 	"github.com/PuerkitoBio/goquery"
 
+	"github.com/vitrine-inserjeunes/vitrine/internal/config"
 	"github.com/vitrine-inserjeunes/vitrine/internal/model"
 	"github.com/vitrine-inserjeunes/vitrine/internal/store"
 	"github.com/vitrine-inserjeunes/vitrine/views"
@@ -31,7 +32,7 @@ func templatePageCases() []pageCase {
 	filledBase := func(title, path string) basePage {
 		return basePage{Title: title, Description: "description", Path: path, BaseURL: "http://exemple.test",
 			Breadcrumb: []crumb{{Label: "Région", URL: "/regions/84"}, {Label: title, URL: path}},
-			Demo:       true, DataVersion: 7, Query: "berard", Exports: exportLinks(path, nil), Nonce: noncePlaceholder}
+			Demo:       true, DataVersion: 7, Query: "berard", Exports: exportLinks(path, nil)}
 	}
 	ok := func(v int) *int { return &v }
 	figs := []model.EtabFigure{
@@ -113,7 +114,7 @@ func templatePageCases() []pageCase {
 
 func testServer(t testing.TB) *Server {
 	t.Helper()
-	return &Server{log: slog.New(slog.DiscardHandler), site: newSite()}
+	return &Server{log: slog.New(slog.DiscardHandler), cfg: config.Defaults(), site: newSite(config.Defaults().PageCacheBytes)}
 }
 
 // TestTemplatesRender renders every page struct zero-valued and filled.

@@ -1,14 +1,12 @@
 package web
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"net/url"
 	"strconv"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -34,26 +32,22 @@ func WithSearch(ix Searcher) Option { return func(s *Server) { s.search = ix } }
 // maxQueryLen bounds the text of a search (in characters).
 const maxQueryLen = 200
 
-// searchParams are the URL parameters of /recherche and /api/v1/recherche.
-var searchParams = []string{"q", "type", "region", "academie", "voie", "niveau", "page"}
-
 // searchRequest reads the URL of a search. Values are copied: fiber's
 // die with the request, and the page cache outlives it.
-func searchRequest(c *fiber.Ctx) search.Request {
-	get := func(k string) string { return strings.TrimSpace(strings.Clone(c.Query(k))) }
-	q := strings.Clone(c.Query("q"))
-	if utf8.RuneCountInString(q) > maxQueryLen {
-		q = string([]rune(q)[:maxQueryLen])
+func searchRequest(c *fiber.Ctx) (search.Request, error) {
+	get := func(k string) string { return strings.TrimSpace(textParam(c, k, 100)) }
+	page, err := pageParam(c, "page")
+	if err != nil {
+		return search.Request{}, err
 	}
-	page, _ := strconv.Atoi(c.Query("page"))
-	size, _ := strconv.Atoi(c.Query("par_page"))
-	return search.Request{Q: q, Page: max(page, 1), Size: size, Filters: search.Filters{
+	size, err := intParam(c, "par_page", 0, 0, search.MaxPageSize)
+	if err != nil {
+		return search.Request{}, err
+	}
+	return search.Request{Q: textParam(c, "q", maxQueryLen), Page: page, Size: size, Filters: search.Filters{
 		Type: get("type"), Region: get("region"), Academie: get("academie"), Voie: get("voie"), Niveau: get("niveau"),
-	}}
+	}}, nil
 }
-
-// errSearchUnavailable is returned while no index is in service.
-var errSearchUnavailable = errors.New("la recherche est en cours de préparation : l'index est en construction, réessayez dans une minute")
 
 // runSearch searches, or says why it cannot.
 func (s *Server) runSearch(ctx context.Context, r search.Request) (*search.Result, error) {
@@ -107,14 +101,17 @@ func (s *Server) serveSearch(c *fiber.Ctx, build func(st dataState) (*built, err
 	}
 	c.Set(fiber.HeaderCacheControl, "no-cache")
 	c.Set(fiber.HeaderContentType, b.ContentType)
-	return c.Send(bytes.ReplaceAll(b.Body, []byte(noncePlaceholder), []byte(nonceOf(c))))
+	return c.Send(b.Body)
 }
 
 // recherche is GET /recherche: the results page. A code (UAI, CFD,
 // MEFSTAT11, SISE) goes straight to its page; words give results with
 // facets and pages, all as plain links (no JavaScript needed).
 func (s *Server) recherche(c *fiber.Ctx) error {
-	r := searchRequest(c)
+	r, err := searchRequest(c)
+	if err != nil {
+		return err
+	}
 	ctx := c.UserContext()
 	res, err := s.runSearch(ctx, r)
 	if errors.Is(err, errSearchUnavailable) {
@@ -152,7 +149,7 @@ func (s *Server) rechercheUnavailable(c *fiber.Ctx, r search.Request) error {
 	c.Set(fiber.HeaderRetryAfter, "60")
 	c.Set(fiber.HeaderCacheControl, "no-store")
 	c.Set(fiber.HeaderContentType, fiber.MIMETextHTMLCharsetUTF8)
-	return c.Status(fiber.StatusServiceUnavailable).Send(bytes.ReplaceAll(b, []byte(noncePlaceholder), []byte(nonceOf(c))))
+	return c.Status(fiber.StatusServiceUnavailable).Send(b)
 }
 
 // recherchePage is "/recherche".
@@ -272,7 +269,7 @@ func (s *Server) recherchePage(c *fiber.Ctx, st dataState, r search.Request, res
 	if q != "" {
 		title = "Recherche « " + q + " »"
 	}
-	base := s.newBase(c, st, title,
+	base := s.newBase(st, title,
 		"Rechercher un établissement, une ville, une formation ou un code (UAI, CFD, MEFSTAT11, SISE) et ses chiffres d'insertion.", "/recherche")
 	base.Breadcrumb = []crumb{{Label: "Recherche", URL: "/recherche"}}
 	return newRecherchePage(base, r, res)

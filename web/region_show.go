@@ -41,7 +41,7 @@ func (s *Server) regionShow(c *fiber.Ctx) error {
 		if r, ok2 := model.RegionByCode(fmt.Sprintf("%02s", raw)); ok2 && len(raw) == 1 {
 			return redirectCanonical(c, "/regions/"+r.Code)
 		}
-		return newNotFound(model.StatutCodeInconnu, fmt.Sprintf("« %s » n'est pas un code de région : le code INSEE à deux chiffres est attendu (53 pour la Bretagne, 84 pour Auvergne-Rhône-Alpes…).", raw))
+		return errNotFound(model.StatutCodeInconnu, fmt.Sprintf("« %s » n'est pas un code de région : le code INSEE à deux chiffres est attendu (53 pour la Bretagne, 84 pour Auvergne-Rhône-Alpes…).", raw))
 	}
 	f, err := format(c)
 	if err != nil {
@@ -58,7 +58,7 @@ func (s *Server) regionShow(c *fiber.Ctx) error {
 		}
 		path := "/regions/" + reg.Code
 		p := &territoryPage{Kind: "region", Heading: reg.Nom}
-		p.basePage = s.newBase(c, st, reg.Nom+" : insertion des jeunes par niveau, formation et établissement", "", path)
+		p.basePage = s.newBase(st, reg.Nom+" : insertion des jeunes par niveau, formation et établissement", "", path)
 		p.Breadcrumb = []crumb{{Label: reg.Nom, URL: path}}
 		acads, err := s.store.Academies(ctx)
 		if err != nil {
@@ -77,7 +77,9 @@ func (s *Server) regionShow(c *fiber.Ctx) error {
 		if f != "html" {
 			return exportTables(c, f, "region-"+reg.Code, p.tables())
 		}
-		p.paginate(c, path)
+		if err := p.paginate(c, path); err != nil {
+			return nil, err
+		}
 		return s.htmlPage("pages/territoire", p)
 	})
 }
@@ -87,14 +89,19 @@ func (p *territoryPage) tables() []*dataTable {
 }
 
 // paginate keeps one page of the two long tables.
-func (p *territoryPage) paginate(c *fiber.Ctx, path string) {
+func (p *territoryPage) paginate(c *fiber.Ctx, path string) (err error) {
 	base := func(drop ...string) string { return pageBase(c, path, drop...) }
 	if p.Forms != nil {
-		p.Forms, p.FormPager = p.Forms.sortAndPage(c, path, base, "formation")
+		if p.Forms, p.FormPager, err = p.Forms.sortAndPage(c, base, "formation"); err != nil {
+			return err
+		}
 	}
 	if p.Etabs != nil {
-		p.Etabs, p.EtabPager = p.Etabs.sortAndPage(c, path, base, "etablissement")
+		if p.Etabs, p.EtabPager, err = p.Etabs.sortAndPage(c, base, "etablissement"); err != nil {
+			return err
+		}
 	}
+	return nil
 }
 
 // fillTerritory builds the tables of a région or académie page from its

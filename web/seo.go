@@ -14,7 +14,7 @@ import (
 func (s *Server) robots(c *fiber.Ctx) error {
 	c.Set(fiber.HeaderContentType, fiber.MIMETextPlainCharsetUTF8)
 	c.Set(fiber.HeaderCacheControl, "public, max-age=86400")
-	return c.SendString("User-agent: *\nDisallow: /api/\nDisallow: /recherche\nDisallow: /*?format=\nDisallow: /*&format=\n\nSitemap: " + baseURL(c) + "/sitemap.xml\n")
+	return c.SendString("User-agent: *\nDisallow: /api/\nDisallow: /recherche\nDisallow: /*?format=\nDisallow: /*&format=\n\nSitemap: " + s.cfg.BaseURL + "/sitemap.xml\n")
 }
 
 // sitemap is GET /sitemap.xml: the home page, the data page, every région
@@ -30,7 +30,7 @@ func (s *Server) sitemap(c *fiber.Ctx) error {
 		if err != nil {
 			return nil, err
 		}
-		base := baseURL(c)
+		base := s.cfg.BaseURL
 		paths := []string{"/", "/a-propos/donnees"}
 		for _, r := range model.AllRegions() {
 			paths = append(paths, "/regions/"+r.Code)

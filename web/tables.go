@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/gofiber/fiber/v2"
+
 	"github.com/vitrine-inserjeunes/vitrine/internal/model"
 )
 
@@ -352,14 +354,15 @@ func (p *tablePager) Next() int  { return p.Page + 1 }
 // sortAndPage sorts t from the request (tri, ordre + t.Param) and returns
 // a copy holding the requested page, with its pager; t keeps every row
 // (the exports).
-func (t *dataTable) sortAndPage(c interface {
-	Query(key string, defaultValue ...string) string
-}, path string, base func(drop ...string) string, defaultKey string) (*dataTable, *tablePager) {
+func (t *dataTable) sortAndPage(c *fiber.Ctx, base func(drop ...string) string, defaultKey string) (*dataTable, *tablePager, error) {
 	t.Sortable = true
 	t.sortRows(c.Query("tri"+t.Param, defaultKey), c.Query("ordre"+t.Param) == "desc")
 	t.SortBase = base("page"+t.Param, "tri"+t.Param, "ordre"+t.Param)
-	page, _ := strconv.Atoi(c.Query("page" + t.Param))
+	page, err := pageParam(c, "page"+t.Param)
+	if err != nil {
+		return nil, nil, err
+	}
 	shown := *t
 	pager := shown.paginate(page, rowsPerPage, base("page"+t.Param))
-	return &shown, pager
+	return &shown, pager, nil
 }

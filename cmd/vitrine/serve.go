@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"log/slog"
+	"os"
 	"time"
 
 	"github.com/vitrine-inserjeunes/vitrine/internal/config"
@@ -50,6 +51,9 @@ func cmdServe(ctx context.Context, log *slog.Logger, args []string, demo bool) e
 	defer st.Close()
 	if *addr != "" {
 		cfg.Addr = *addr
+		if os.Getenv("BASE_URL") == "" {
+			cfg.Server.BaseURL = config.LocalBaseURL(cfg.Addr)
+		}
 	}
 	if demo {
 		if err := st.Migrate(ctx); err != nil {
@@ -75,7 +79,16 @@ func cmdServe(ctx context.Context, log *slog.Logger, args []string, demo bool) e
 		return fmt.Errorf("index de recherche : %w", err)
 	}
 	defer ix.Close()
-	app := web.New(st, log, web.WithSearch(ix))
+	// Requests get their own pool: every statement bounded by
+	// STATEMENT_TIMEOUT, connections opened fast or not at all. The import
+	// and the index build above use st, without such bounds.
+	webStore, err := store.Open(ctx, cfg.DatabaseURL,
+		store.WithStatementTimeout(cfg.Server.StatementTimeout), store.WithConnectTimeout(3*time.Second))
+	if err != nil {
+		return err
+	}
+	defer webStore.Close()
+	app := web.New(webStore, log, cfg.Server, web.WithSearch(ix))
 	errc := make(chan error, 1)
 	go func() { errc <- app.Listen(cfg.Addr) }()
 	log.Info("vitrine en service", "addr", cfg.Addr)

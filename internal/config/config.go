@@ -3,8 +3,14 @@ package config
 
 import (
 	"errors"
+	"fmt"
+	"net"
+	"net/netip"
+	"net/url"
 	"os"
+	"strconv"
 	"strings"
+	"time"
 )
 
 // Config is the whole configuration of the binary.
@@ -13,7 +19,68 @@ type Config struct {
 	Addr        string // ADDR, default ":8080"
 	DemoDir     string // DEMO_DIR, default "testdata/demo"
 	IndexDir    string // INDEX_DIR, default "var/index"
+	Server      Server
 }
+
+// Server is what the HTTP server and its database pool need.
+type Server struct {
+	// BaseURL is the public scheme and host of the site (BASE_URL): every
+	// absolute URL (canonical links, sitemap, robots, badges, emails) starts
+	// with it; the Host header of a request is never used.
+	BaseURL string
+	// ReadTimeout bounds the reading of a whole request, headers and body
+	// (READ_TIMEOUT): a client that sends its headers slowly is cut off.
+	ReadTimeout time.Duration
+	// WriteTimeout bounds the writing of a response (WRITE_TIMEOUT).
+	WriteTimeout time.Duration
+	// IdleTimeout closes keep-alive connections left idle (IDLE_TIMEOUT).
+	IdleTimeout time.Duration
+	// MaxHeaderBytes bounds the request line and headers (MAX_HEADER_BYTES,
+	// at least 16 KiB: browsers send big cookies).
+	MaxHeaderBytes int
+	// MaxBodyBytes bounds a request body (MAX_BODY_BYTES).
+	MaxBodyBytes int
+	// RequestTimeout is the deadline of every request, passed to the
+	// database queries through the request context (REQUEST_TIMEOUT).
+	RequestTimeout time.Duration
+	// StatementTimeout is PostgreSQL's statement_timeout on the pool
+	// (STATEMENT_TIMEOUT).
+	StatementTimeout time.Duration
+	// RateLimit is the number of requests a client IP may make per
+	// RateWindow (RATE_LIMIT, RATE_LIMIT_WINDOW); 0 turns limiting off.
+	RateLimit  int
+	RateWindow time.Duration
+	// TrustedProxies are the networks whose X-Forwarded-For is believed
+	// (TRUSTED_PROXIES, comma-separated addresses or CIDRs).
+	TrustedProxies []netip.Prefix
+	// PageCacheBytes bounds the memory of the rendered-page cache,
+	// compressed forms included (PAGE_CACHE_MB).
+	PageCacheBytes int
+	// AccessLog writes one log line per request (ACCESS_LOG, default on).
+	AccessLog bool
+}
+
+// Defaults is the server configuration used when the environment says
+// nothing (tests use it as is).
+func Defaults() Server {
+	return Server{
+		BaseURL:          "http://localhost:8080",
+		ReadTimeout:      10 * time.Second,
+		WriteTimeout:     30 * time.Second,
+		IdleTimeout:      60 * time.Second,
+		MaxHeaderBytes:   32 << 10,
+		MaxBodyBytes:     1 << 20,
+		RequestTimeout:   15 * time.Second,
+		StatementTimeout: 10 * time.Second,
+		RateLimit:        600,
+		RateWindow:       time.Minute,
+		PageCacheBytes:   128 << 20,
+		AccessLog:        true,
+	}
+}
+
+// minHeaderBytes is the least header size accepted: a 6 KB cookie must pass.
+const minHeaderBytes = 16 << 10
 
 // FromEnv reads and validates the configuration.
 func FromEnv() (Config, error) {
@@ -22,6 +89,7 @@ func FromEnv() (Config, error) {
 		Addr:        getenv("ADDR", ":8080"),
 		DemoDir:     getenv("DEMO_DIR", "testdata/demo"),
 		IndexDir:    getenv("INDEX_DIR", "var/index"),
+		Server:      Defaults(),
 	}
 	if c.DatabaseURL == "" {
 		return c, errors.New("DATABASE_URL n'est pas défini (ex. postgres://postgres@127.0.0.1:5432/vitrine) ; « make run » le trouve ou démarre PostgreSQL pour vous")
@@ -29,7 +97,131 @@ func FromEnv() (Config, error) {
 	if !strings.HasPrefix(c.DatabaseURL, "postgres://") && !strings.HasPrefix(c.DatabaseURL, "postgresql://") && !strings.Contains(c.DatabaseURL, "=") {
 		return c, errors.New("DATABASE_URL doit être une URL postgres://… ou une chaîne clé=valeur")
 	}
-	return c, nil
+	s := &c.Server
+	s.BaseURL = LocalBaseURL(c.Addr)
+	var errs []error
+	if v := os.Getenv("BASE_URL"); v != "" {
+		b, err := ParseBaseURL(v)
+		if err != nil {
+			errs = append(errs, err)
+		}
+		s.BaseURL = b
+	}
+	durations := []struct {
+		name string
+		dst  *time.Duration
+	}{
+		{"READ_TIMEOUT", &s.ReadTimeout}, {"WRITE_TIMEOUT", &s.WriteTimeout}, {"IDLE_TIMEOUT", &s.IdleTimeout},
+		{"REQUEST_TIMEOUT", &s.RequestTimeout}, {"STATEMENT_TIMEOUT", &s.StatementTimeout}, {"RATE_LIMIT_WINDOW", &s.RateWindow},
+	}
+	for _, d := range durations {
+		if err := envDuration(d.name, d.dst); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	ints := []struct {
+		name     string
+		dst      *int
+		min, mul int
+	}{
+		{"MAX_HEADER_BYTES", &s.MaxHeaderBytes, minHeaderBytes, 1},
+		{"MAX_BODY_BYTES", &s.MaxBodyBytes, 1 << 10, 1},
+		{"RATE_LIMIT", &s.RateLimit, 0, 1},
+		{"PAGE_CACHE_MB", &s.PageCacheBytes, 0, 1 << 20},
+	}
+	for _, n := range ints {
+		if err := envInt(n.name, n.dst, n.min, n.mul); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	if v := os.Getenv("TRUSTED_PROXIES"); v != "" {
+		p, err := ParsePrefixes(v)
+		if err != nil {
+			errs = append(errs, err)
+		}
+		s.TrustedProxies = p
+	}
+	if v := os.Getenv("ACCESS_LOG"); v != "" {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("ACCESS_LOG=%q : attendu true ou false", v))
+		}
+		s.AccessLog = b
+	}
+	if s.RequestTimeout > 0 && s.StatementTimeout > s.RequestTimeout {
+		errs = append(errs, fmt.Errorf("STATEMENT_TIMEOUT (%s) dépasse REQUEST_TIMEOUT (%s)", s.StatementTimeout, s.RequestTimeout))
+	}
+	return c, errors.Join(errs...)
+}
+
+// LocalBaseURL is the base URL of a server listening on addr on this
+// machine (the default of BASE_URL).
+func LocalBaseURL(addr string) string {
+	_, port, err := net.SplitHostPort(addr)
+	if err != nil || port == "" {
+		return "http://localhost:8080"
+	}
+	return "http://localhost:" + port
+}
+
+// ParseBaseURL checks a BASE_URL: http(s), a host, no path, query or
+// fragment; the trailing slash is dropped.
+func ParseBaseURL(v string) (string, error) {
+	u, err := url.Parse(strings.TrimRight(v, "/"))
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.Path != "" || u.RawQuery != "" || u.Fragment != "" || u.User != nil {
+		return "", fmt.Errorf("BASE_URL=%q : attendu https://hôte[:port], sans chemin (ex. https://vitrine.inserjeunes.fr)", v)
+	}
+	return u.Scheme + "://" + u.Host, nil
+}
+
+// ParsePrefixes reads comma-separated addresses or CIDRs.
+func ParsePrefixes(v string) ([]netip.Prefix, error) {
+	var out []netip.Prefix
+	for _, s := range strings.Split(v, ",") {
+		s = strings.TrimSpace(s)
+		if s == "" {
+			continue
+		}
+		if p, err := netip.ParsePrefix(s); err == nil {
+			out = append(out, p.Masked())
+			continue
+		}
+		a, err := netip.ParseAddr(s)
+		if err != nil {
+			return nil, fmt.Errorf("TRUSTED_PROXIES : %q n'est ni une adresse IP ni un réseau CIDR", s)
+		}
+		out = append(out, netip.PrefixFrom(a.Unmap(), a.Unmap().BitLen()))
+	}
+	return out, nil
+}
+
+func envDuration(name string, dst *time.Duration) error {
+	v := os.Getenv(name)
+	if v == "" {
+		return nil
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil || d < 0 {
+		return fmt.Errorf("%s=%q : attendu une durée comme 10s, 500ms ou 2m", name, v)
+	}
+	*dst = d
+	return nil
+}
+
+func envInt(name string, dst *int, minimum, mul int) error {
+	v := os.Getenv(name)
+	if v == "" {
+		return nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 0 || n > (1<<40)/mul {
+		return fmt.Errorf("%s=%q : attendu un nombre entier positif", name, v)
+	}
+	if n*mul < minimum {
+		return fmt.Errorf("%s=%q : au moins %d", name, v, minimum/mul)
+	}
+	*dst = n * mul
+	return nil
 }
 
 func getenv(k, def string) string {

@@ -1,0 +1,129 @@
+package web
+
+import (
+	"fmt"
+	"math"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/gofiber/fiber/v2"
+)
+
+// The one place where numeric URL parameters are read: every page number,
+// page size and count goes through intParam, so no value a request
+// carries can overflow a computation further down.
+
+// Bounds of the numeric parameters.
+const (
+	maxPageParam  = 100_000 // far beyond the last page of any table
+	maxCountParam = 100
+)
+
+// intParam reads the integer parameter name of the query: def when absent
+// or empty; a number out of [lo, hi] is clamped (page=99999999999999999999
+// is the last page, not an overflow); anything else is a 400 that names
+// the parameter.
+func intParam(c *fiber.Ctx, name string, def, lo, hi int) (int, error) {
+	raw := c.Query(name)
+	if raw == "" {
+		return def, nil
+	}
+	return parseBounded(name, raw, lo, hi)
+}
+
+// parseBounded parses raw as an integer clamped to [lo, hi].
+func parseBounded(name, raw string, lo, hi int) (int, error) {
+	s, neg := strings.TrimSpace(raw), false
+	if s != "" && (s[0] == '-' || s[0] == '+') {
+		s, neg = s[1:], s[0] == '-'
+	}
+	if s == "" || strings.Trim(s, "0123456789") != "" {
+		return 0, errBadRequest(fmt.Sprintf("le paramètre « %s » doit être un nombre entier (reçu %s)", name, quoteParam(raw)))
+	}
+	s = strings.TrimLeft(s, "0")
+	var n int64
+	if len(s) > 18 { // beyond int64: the bound, without parsing
+		n = math.MaxInt64
+	} else if s != "" {
+		n, _ = strconv.ParseInt(s, 10, 64) // at most 18 digits: cannot fail
+	}
+	if neg {
+		n = -n
+	}
+	return int(max(int64(lo), min(int64(hi), n))), nil
+}
+
+// pageParam is a 1-based page number (page, page_etab…).
+func pageParam(c *fiber.Ctx, name string) (int, error) {
+	return intParam(c, name, 1, 1, maxPageParam)
+}
+
+// textParam is a text parameter, copied (fiber's values die with the
+// request), made valid UTF-8 and cut to n characters.
+func textParam(c *fiber.Ctx, name string, n int) string {
+	return cutRunes(strings.ToValidUTF8(c.Query(name), "\uFFFD"), n)
+}
+
+// cutRunes keeps the first n characters of s (a copy).
+func cutRunes(s string, n int) string {
+	if utf8.RuneCountInString(s) > n {
+		s = string([]rune(s)[:n])
+	}
+	return strings.Clone(s)
+}
+
+// quoteParam quotes a value received in a request for an error message,
+// cut to a readable length.
+func quoteParam(v string) string {
+	v = strings.ToValidUTF8(v, "\uFFFD")
+	if utf8.RuneCountInString(v) > 40 {
+		v = string([]rune(v)[:40]) + "…"
+	}
+	return "« " + v + " »"
+}
+
+// knownParams are the query parameters the site reads (a table's own
+// page, tri and ordre carry its suffix: page_etab…). Only these enter the
+// page cache key and the links a page builds from its URL.
+var knownParams = map[string]bool{
+	"format": true, "table": true, "q": true, "type": true, "region": true, "academie": true,
+	"voie": true, "niveau": true, "page": true, "par_page": true, "n": true, "tri": true, "ordre": true,
+}
+
+func isKnownParam(k string) bool {
+	if knownParams[k] {
+		return true
+	}
+	prefix, suffix, ok := strings.Cut(k, "_")
+	if !ok || len(suffix) == 0 || len(suffix) > 20 || strings.Trim(suffix, "abcdefghijklmnopqrstuvwxyz") != "" {
+		return false
+	}
+	return prefix == "page" || prefix == "tri" || prefix == "ordre"
+}
+
+// canonicalQuery is the known parameters of the request, first value of
+// each, sorted, without empty values and without drop.
+func canonicalQuery(c *fiber.Ctx, drop ...string) url.Values {
+	q := url.Values{}
+	c.Request().URI().QueryArgs().VisitAll(func(k, v []byte) {
+		key := string(k)
+		if len(v) == 0 || !isKnownParam(key) || q.Has(key) || slices.Contains(drop, key) {
+			return
+		}
+		q.Set(key, string(v))
+	})
+	return q
+}
+
+// cacheKey is the canonical URL of the request: its path and known
+// parameters (url.Values.Encode sorts them).
+func cacheKey(c *fiber.Ctx) string {
+	q := canonicalQuery(c)
+	if len(q) == 0 {
+		return c.Path()
+	}
+	return c.Path() + "?" + q.Encode()
+}
