@@ -163,6 +163,7 @@ type pageCache struct {
 type cacheSlot struct {
 	page *cachedPage
 	size int
+	used atomic.Int64 // last use, unix nanoseconds (eviction)
 }
 
 func newPageCache(maxBytes int) *pageCache {
@@ -176,6 +177,7 @@ func (pc *pageCache) get(version int64, key string) *cachedPage {
 		return nil
 	}
 	if e := pc.entries[key]; e != nil {
+		e.used.Store(time.Now().UnixNano())
 		return e.page
 	}
 	return nil
@@ -207,7 +209,9 @@ func (pc *pageCache) put(version int64, key string, p *cachedPage) {
 		pc.bytes -= old.size
 	}
 	size := len(p.Body) + len(key) + entryOverhead
-	pc.entries[key] = &cacheSlot{page: p, size: size}
+	slot := &cacheSlot{page: p, size: size}
+	slot.used.Store(time.Now().UnixNano())
+	pc.entries[key] = slot
 	pc.bytes += size
 	pc.evict(key)
 }
@@ -223,17 +227,32 @@ func (pc *pageCache) grow(p *cachedPage, n int) {
 	}
 }
 
-// evict drops entries other than keep until the budget holds (map order
-// is random: random eviction). pc.mu is held.
+// evictSample is how many entries eviction compares: of each sample,
+// the least recently used goes (an approximate LRU, as Redis does). A
+// crawl of pages nobody asks twice then evicts its own pages, not the
+// popular ones.
+const evictSample = 5
+
+// evict drops entries other than keep until the budget holds. pc.mu is
+// held.
 func (pc *pageCache) evict(keep string) {
-	for k, e := range pc.entries {
-		if pc.bytes <= pc.maxBytes {
-			return
+	for pc.bytes > pc.maxBytes && len(pc.entries) > 1 {
+		var victim string
+		var oldest int64
+		n := 0
+		for k, e := range pc.entries { // map order is random: a random sample
+			if k == keep {
+				continue
+			}
+			if u := e.used.Load(); victim == "" || u < oldest {
+				victim, oldest = k, u
+			}
+			if n++; n == evictSample {
+				break
+			}
 		}
-		if k != keep {
-			delete(pc.entries, k)
-			pc.bytes -= e.size
-		}
+		pc.bytes -= pc.entries[victim].size
+		delete(pc.entries, victim)
 	}
 	if pc.bytes > pc.maxBytes { // keep alone is too big
 		if e, ok := pc.entries[keep]; ok {

@@ -119,11 +119,12 @@ func canonicalQuery(c *fiber.Ctx, drop ...string) url.Values {
 }
 
 // cacheKey is the canonical URL of the request: its path and known
-// parameters (url.Values.Encode sorts them).
+// parameters (url.Values.Encode sorts them). It is a copy: fiber's path
+// lives in a buffer reused by the next request.
 func cacheKey(c *fiber.Ctx) string {
 	q := canonicalQuery(c)
 	if len(q) == 0 {
-		return c.Path()
+		return strings.Clone(c.Path())
 	}
 	return c.Path() + "?" + q.Encode()
 }

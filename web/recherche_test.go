@@ -14,7 +14,6 @@ import (
 	"github.com/PuerkitoBio/goquery"
 	"github.com/gofiber/fiber/v2"
 
-	"github.com/vitrine-inserjeunes/vitrine/internal/config"
 	"github.com/vitrine-inserjeunes/vitrine/internal/importer"
 	"github.com/vitrine-inserjeunes/vitrine/internal/searchsource"
 	"github.com/vitrine-inserjeunes/vitrine/internal/store"
@@ -74,7 +73,7 @@ func searchTestApp(t testing.TB) (*fiber.App, *store.Store, *search.Index) {
 			searchDemo.err = err
 			return
 		}
-		searchDemo.app = New(searchDemo.st, slog.New(slog.DiscardHandler), config.Defaults(), WithSearch(searchDemo.ix))
+		searchDemo.app = New(searchDemo.st, slog.New(slog.DiscardHandler), testConfig(), WithSearch(searchDemo.ix))
 	})
 	if searchDemo.err != nil {
 		t.Fatal(searchDemo.err)
@@ -240,7 +239,7 @@ func TestRechercheCacheAndUnavailable(t *testing.T) {
 	if _, err := stale.Rebuild(context.Background(), versionSource{src, 999}); err != nil {
 		t.Fatal(err)
 	}
-	app2 := New(st, slog.New(slog.DiscardHandler), config.Defaults(), WithSearch(stale))
+	app2 := New(st, slog.New(slog.DiscardHandler), testConfig(), WithSearch(stale))
 	r = get(t, app2, "/recherche?q=rennes")
 	if r.StatusCode != 200 || r.Header.Get("ETag") != "" || r.Header.Get("Cache-Control") != "no-cache" {
 		t.Errorf("index périmé : %d, ETag %q, Cache-Control %q", r.StatusCode, r.Header.Get("ETag"), r.Header.Get("Cache-Control"))
@@ -248,7 +247,7 @@ func TestRechercheCacheAndUnavailable(t *testing.T) {
 
 	// No index yet.
 	none := search.New(t.TempDir(), nil)
-	app3 := New(st, slog.New(slog.DiscardHandler), config.Defaults(), WithSearch(none))
+	app3 := New(st, slog.New(slog.DiscardHandler), testConfig(), WithSearch(none))
 	r = get(t, app3, "/recherche?q=rennes")
 	if r.StatusCode != fiber.StatusServiceUnavailable || doc(t, r).Find("#recherche-indisponible").Length() != 1 {
 		t.Errorf("sans index : %d", r.StatusCode)

@@ -46,7 +46,7 @@ func siteTestApp(t testing.TB) (*fiber.App, *pgxpool.Pool) {
 			return
 		}
 		siteDemo.pool = pool
-		siteDemo.app = New(store.New(pool), slog.New(slog.DiscardHandler), config.Defaults())
+		siteDemo.app = New(store.New(pool), slog.New(slog.DiscardHandler), testConfig())
 	})
 	if siteDemo.err != nil {
 		t.Fatal(siteDemo.err)
@@ -486,4 +486,13 @@ WHERE voie = 'scolaire' AND millesime = (SELECT max(millesime) FROM ij_region_fo
 	if got != want {
 		t.Errorf("national employment rate %q, want %q (Σ emploi %d / Σ sortants %d)", got, want, emploi, sortant)
 	}
+}
+
+// testConfig is the server configuration of the tests: the defaults,
+// without the rate limit (the tests send thousands of requests from one
+// address; TestRateLimit checks the limiter).
+func testConfig() config.Server {
+	c := config.Defaults()
+	c.RateLimit = 0
+	return c
 }
