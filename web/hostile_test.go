@@ -143,12 +143,12 @@ func TestHostileRequests(t *testing.T) {
 
 	// Every parameter of the site, each hostile value, on a page that reads it.
 	params := map[string][]string{
-		"/recherche":                     {"q", "page", "par_page", "type", "region", "academie", "voie", "niveau"},
-		"/api/v1/recherche":              {"q", "page", "par_page", "region", "voie"},
-		"/api/v1/suggestions":            {"q", "n"},
-		"/regions/94":                    {"page", "page_etab", "tri", "tri_etab", "ordre", "format", "table"},
-		"/formations/40022106":           {"page", "tri", "ordre", "region", "format"},
-		"/etablissements/0010001W":       {"format", "table"},
+		"/recherche":                      {"q", "page", "par_page", "type", "region", "academie", "voie", "niveau"},
+		"/api/v1/recherche":               {"q", "page", "par_page", "region", "voie"},
+		"/api/v1/suggestions":             {"q", "n"},
+		"/regions/94":                     {"page", "page_etab", "tri", "tri_etab", "ordre", "format", "table"},
+		"/formations/40022106":            {"page", "tri", "ordre", "region", "format"},
+		"/etablissements/0010001W":        {"format", "table"},
 		"/api/v1/etablissements/0010001W": {"format"},
 	}
 	for path, names := range params {

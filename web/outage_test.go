@@ -90,7 +90,9 @@ func TestDatabaseOutage(t *testing.T) {
 		}
 	}
 	var seq atomic.Int64
-	cold := func() string { return fmt.Sprintf("/etablissements/%s?page=%d", uais[20+int(seq.Add(1))%20], seq.Load()) }
+	cold := func() string {
+		return fmt.Sprintf("/etablissements/%s?page=%d", uais[20+int(seq.Add(1))%20], seq.Load())
+	}
 
 	type outcome struct {
 		warm   bool
