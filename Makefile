@@ -1,7 +1,7 @@
 # Vitrine InserJeunes — the two commands: `make run` and `make test`.
 GO ?= go
 
-.PHONY: run test build vet fmt bench demo-data assets axe-core clean-db fuzz
+.PHONY: run test build vet check bench demo-data assets axe-core clean-db fuzz
 
 ## run: the site on http://localhost:8080 over a local PostgreSQL, loaded with the demo data
 run:
@@ -16,6 +16,16 @@ build:
 
 vet:
 	gofmt -l . | (! grep .) && $(GO) vet ./...
+
+## check: the static checks CI runs: gofmt, go vet, staticcheck (pinned, installed through the Go proxy)
+STATICCHECK_VERSION ?= v0.8.2
+STATICCHECK = $(shell $(GO) env GOPATH)/bin/staticcheck-$(STATICCHECK_VERSION)
+check: vet $(STATICCHECK)
+	$(STATICCHECK) ./...
+
+$(STATICCHECK):
+	GOBIN=$$(mktemp -d) && GOBIN=$$GOBIN $(GO) install honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION) && \
+	mkdir -p $(dir $(STATICCHECK)) && mv $$GOBIN/staticcheck $(STATICCHECK)
 
 ## bench: import and page benchmarks, with ratios (see scripts/bench.sh)
 bench:

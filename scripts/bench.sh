@@ -3,8 +3,10 @@
 #   1. import of the bundled demo set vs `psql \copy` of the same rows into
 #      plain text tables (goal: ratio ≤ 1.5);
 #   2. Go benchmarks of the API and pages (p50/p99 reported by the benchmarks);
-#   3. wrk throughput of an establishment page vs nginx serving it statically.
-# Usage: DATABASE_URL=postgres://…/postgres scripts/bench.sh [import|go|site|all]
+#   3. wrk throughput of an establishment page vs nginx serving it statically;
+#   4. memory under a crawl of random uncached URLs (goal: RSS ≤ 300 MiB
+#      after 60 s at 32 connections).
+# Usage: DATABASE_URL=postgres://…/postgres scripts/bench.sh [import|go|site|crawl|all]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BASE=${DATABASE_URL:?DATABASE_URL (server to create the bench databases on)}
@@ -110,9 +112,64 @@ NGINX
   rm -rf "$tmp"
 }
 
+# 4. RSS of `vitrine demo` under wrk requesting random URLs nobody asked
+#    before: every page of the sitemap, searches of random words, random
+#    page numbers and sort keys, unknown parameters (which must not make
+#    cache entries). Prints the RSS at start, every 10 s and the peak.
+bench_crawl() {
+  command -v wrk >/dev/null || { echo "crawl: wrk needed (apt-get install -y wrk)"; return 0; }
+  local port=${BENCH_PORT:-18183} tmp; tmp=$(mktemp -d)
+  local d=${BENCH_DURATION:-60} c=${BENCH_CONNECTIONS:-32}
+  fresh vitrine_bench_crawl
+  DATABASE_URL="$srv/vitrine_bench_crawl" ADDR="127.0.0.1:$port" INDEX_DIR="$tmp/index" ACCESS_LOG=false RATE_LIMIT=0 \
+    bin/vitrine demo >"$tmp/vitrine.log" 2>&1 &
+  local vpid=$!
+  for _ in $(seq 1 300); do curl -fs "http://127.0.0.1:$port/readyz" >/dev/null 2>&1 && curl -fs "http://127.0.0.1:$port/recherche?q=lycee" >/dev/null 2>&1 && break; sleep 1; done
+  curl -fs "http://127.0.0.1:$port/sitemap.xml" | grep -o '<loc>[^<]*' | sed 's#<loc>http://[^/]*##' > "$tmp/paths.txt"
+  cat > "$tmp/crawl.lua" <<'LUA'
+local paths = {}
+for line in io.lines(os.getenv("CRAWL_PATHS")) do paths[#paths + 1] = line end
+local words = {"lycee", "cap", "bac", "pro", "bts", "rennes", "lyon", "commerce", "cuisine", "agricole", "metiers", "vente"}
+math.randomseed(os.time() + tonumber(tostring({}):sub(8), 16))
+local function rnd() return tostring(math.random(1, 1000000000)) end
+request = function()
+  local r = math.random(1, 6)
+  local p
+  if r == 1 then
+    p = "/recherche?q=" .. words[math.random(#words)] .. "+" .. rnd() .. "&page=" .. math.random(1, 50)
+  elseif r == 2 then
+    p = "/api/v1/recherche?q=" .. words[math.random(#words)] .. "&page=" .. rnd()
+  elseif r == 3 then
+    p = paths[math.random(#paths)] .. "?utm_source=" .. rnd() .. "&x" .. rnd() .. "=1"
+  elseif r == 4 then
+    p = paths[math.random(#paths)] .. "?page=" .. math.random(1, 100) .. "&tri=" .. rnd()
+  else
+    p = paths[math.random(#paths)]
+  end
+  return wrk.format("GET", p, {["Accept-Encoding"] = (math.random(2) == 1) and "br" or "gzip"})
+end
+LUA
+  rss() { awk '/VmRSS/ {printf "%.0f", $2/1024}' "/proc/$vpid/status"; }
+  local start_rss peak=0 r; start_rss=$(rss)
+  echo "crawl: $(wc -l < "$tmp/paths.txt") sitemap URLs, $c connections, ${d} s; RSS at start ${start_rss} MiB"
+  CRAWL_PATHS="$tmp/paths.txt" wrk -t2 -c"$c" -d"${d}s" -s "$tmp/crawl.lua" "http://127.0.0.1:$port" > "$tmp/wrk.txt" &
+  local wpid=$! t=0
+  while kill -0 "$wpid" 2>/dev/null; do
+    sleep 1; t=$((t+1)); r=$(rss); [ "$r" -gt "$peak" ] && peak=$r
+    [ $((t % 10)) = 0 ] && echo "  t=${t}s RSS ${r} MiB"
+  done
+  wait "$wpid" || true
+  grep -E 'Requests/sec|Non-2xx|Socket errors' "$tmp/wrk.txt" | sed 's/^/  /'
+  printf 'crawl: RSS after %s s %s MiB, peak %s MiB (goal ≤ 300 MiB)\n' "$d" "$(rss)" "$peak"
+  kill "$vpid" 2>/dev/null; wait "$vpid" 2>/dev/null || true
+  psql "$srv/postgres" -qc "DROP DATABASE vitrine_bench_crawl" >/dev/null
+  rm -rf "$tmp"
+}
+
 case "$WHAT" in
   import) bench_import ;;
   go) bench_go ;;
   site) bench_site ;;
-  all) bench_import; bench_go; bench_site ;;
+  crawl) bench_crawl ;;
+  all) bench_import; bench_go; bench_site; bench_crawl ;;
 esac

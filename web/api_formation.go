@@ -3,7 +3,6 @@ package web
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
@@ -14,13 +13,14 @@ import (
 // apiJSON answers c with the JSON of what build returns, through the page
 // cache (keyed by data version and URL: the data change only on import).
 // The store's *model.NotFoundError becomes a 404 whose code is the
-// statut that says why (code_inconnu, uai_inconnu, non_dispensee…).
+// statut that says why (code_inconnu, uai_inconnu, non_dispensee…): see
+// asHTTPError.
 func (s *Server) apiJSON(c *fiber.Ctx, build func(ctx context.Context) (any, error)) error {
 	ctx := c.UserContext()
 	return s.serve(c, func(dataState) (*built, error) {
 		v, err := build(ctx)
 		if err != nil {
-			return nil, apiErr(err)
+			return nil, err
 		}
 		b, err := json.Marshal(v)
 		if err != nil {
@@ -28,15 +28,6 @@ func (s *Server) apiJSON(c *fiber.Ctx, build func(ctx context.Context) (any, err
 		}
 		return &built{Body: b, ContentType: fiber.MIMEApplicationJSONCharsetUTF8}, nil
 	})
-}
-
-// apiErr maps the store's reasons for having nothing to 404 errors.
-func apiErr(err error) error {
-	var nf *model.NotFoundError
-	if errors.As(err, &nf) {
-		return errNotFound(nf.Statut, nf.Message)
-	}
-	return err
 }
 
 // formationCode reads and normalises the :code parameter (CFD, MEFSTAT11

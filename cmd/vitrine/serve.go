@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"runtime/debug"
 	"time"
 
 	"github.com/vitrine-inserjeunes/vitrine/internal/config"
@@ -49,6 +50,9 @@ func cmdServe(ctx context.Context, log *slog.Logger, args []string, demo bool) e
 		return err
 	}
 	defer st.Close()
+	if cfg.Server.MemoryLimit > 0 && os.Getenv("GOMEMLIMIT") == "" {
+		debug.SetMemoryLimit(int64(cfg.Server.MemoryLimit))
+	}
 	if *addr != "" {
 		cfg.Addr = *addr
 		if os.Getenv("BASE_URL") == "" {

@@ -58,6 +58,10 @@ type Server struct {
 	PageCacheBytes int
 	// AccessLog writes one log line per request (ACCESS_LOG, default on).
 	AccessLog bool
+	// MemoryLimit is the Go runtime's soft memory limit (MEMORY_LIMIT_MB;
+	// 0: none; GOMEMLIMIT, when set, wins): the garbage collector works
+	// harder near it instead of letting the heap double.
+	MemoryLimit int
 }
 
 // Defaults is the server configuration used when the environment says
@@ -74,8 +78,9 @@ func Defaults() Server {
 		StatementTimeout: 10 * time.Second,
 		RateLimit:        600,
 		RateWindow:       time.Minute,
-		PageCacheBytes:   128 << 20,
+		PageCacheBytes:   96 << 20,
 		AccessLog:        true,
+		MemoryLimit:      256 << 20,
 	}
 }
 
@@ -128,6 +133,7 @@ func FromEnv() (Config, error) {
 		{"MAX_BODY_BYTES", &s.MaxBodyBytes, 1 << 10, 1},
 		{"RATE_LIMIT", &s.RateLimit, 0, 1},
 		{"PAGE_CACHE_MB", &s.PageCacheBytes, 0, 1 << 20},
+		{"MEMORY_LIMIT_MB", &s.MemoryLimit, 0, 1 << 20},
 	}
 	for _, n := range ints {
 		if err := envInt(n.name, n.dst, n.min, n.mul); err != nil {
@@ -147,6 +153,9 @@ func FromEnv() (Config, error) {
 			errs = append(errs, fmt.Errorf("ACCESS_LOG=%q : attendu true ou false", v))
 		}
 		s.AccessLog = b
+	}
+	if s.MemoryLimit > 0 && s.MemoryLimit < s.PageCacheBytes+(64<<20) {
+		errs = append(errs, fmt.Errorf("MEMORY_LIMIT_MB (%d) doit dépasser PAGE_CACHE_MB (%d) d'au moins 64", s.MemoryLimit>>20, s.PageCacheBytes>>20))
 	}
 	if s.RequestTimeout > 0 && s.StatementTimeout > s.RequestTimeout {
 		errs = append(errs, fmt.Errorf("STATEMENT_TIMEOUT (%s) dépasse REQUEST_TIMEOUT (%s)", s.StatementTimeout, s.RequestTimeout))
