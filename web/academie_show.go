@@ -10,15 +10,8 @@ import (
 // academieShow is GET /academies/{code}: the région view computed from the
 // establishments of the académie (no file publishes académie figures).
 func (s *Server) academieShow(c *fiber.Ctx) error {
-	code := strings.Clone(c.Params("code"))
-	if up := strings.ToUpper(code); up != code {
-		return redirectCanonical(c, "/academies/"+up)
-	}
-	f, err := format(c)
-	if err != nil {
-		return err
-	}
-	return s.serve(c, func(st dataState) (*built, error) {
+	code := strings.Clone(strings.ToUpper(c.Params("code")))
+	return s.dataPage(c, "/academies/"+code, nil, func(st dataState, f string) (*built, error) {
 		info, d, err := s.store.AcademieDetail(c.UserContext(), code)
 		if err != nil {
 			return nil, err

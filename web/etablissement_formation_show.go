@@ -42,17 +42,7 @@ func (s *Server) etablissementFormationShow(c *fiber.Ctx) error {
 	if err != nil {
 		return errNotFound(model.StatutCodeInconnu, fmt.Sprintf("« %s » n'est pas un code de formation : %v.", rawCode, err))
 	}
-	if uai != rawUAI || code != rawCode {
-		return redirectCanonical(c, "/etablissements/"+uai+"/formations/"+code)
-	}
-	f, err := format(c)
-	if err != nil {
-		return err
-	}
-	if f == "json" {
-		return s.apiEtablissementFormation(c)
-	}
-	return s.serve(c, func(st dataState) (*built, error) {
+	return s.dataPage(c, "/etablissements/"+uai+"/formations/"+code, s.apiEtablissementFormation, func(st dataState, f string) (*built, error) {
 		var p *pairPage
 		var err error
 		if kind == model.KindSISE {

@@ -21,17 +21,7 @@ func (s *Server) etablissementShow(c *fiber.Ctx) error {
 	if err != nil {
 		return errNotFound("uai_invalide", fmt.Sprintf("« %s » n'est pas un UAI valide : %v.", raw, err))
 	}
-	if uai != raw {
-		return redirectCanonical(c, "/etablissements/"+uai)
-	}
-	f, err := format(c)
-	if err != nil {
-		return err
-	}
-	if f == "json" { // the API view, cached by the API handler under this URL
-		return s.apiEtablissement(c)
-	}
-	return s.serve(c, func(st dataState) (*built, error) {
+	return s.dataPage(c, "/etablissements/"+uai, s.apiEtablissement, func(st dataState, f string) (*built, error) {
 		p, err := s.etablissementPage(c, st, uai)
 		if err != nil {
 			return nil, err
@@ -41,15 +31,6 @@ func (s *Server) etablissementShow(c *fiber.Ctx) error {
 		}
 		return s.htmlPage("pages/etablissement", p)
 	})
-}
-
-// redirectCanonical answers 301 to the canonical path, keeping the query.
-func redirectCanonical(c *fiber.Ctx, path string) error {
-	if q := c.Request().URI().QueryString(); len(q) > 0 {
-		path += "?" + string(q)
-	}
-	c.Set(fiber.HeaderCacheControl, pageCacheControl)
-	return c.Redirect(path, fiber.StatusMovedPermanently)
 }
 
 func (p *etablissementPage) tables() []*dataTable {

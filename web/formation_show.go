@@ -62,17 +62,7 @@ func (s *Server) formationShow(c *fiber.Ctx) error {
 	if err != nil {
 		return errNotFound(model.StatutCodeInconnu, fmt.Sprintf("« %s » n'est pas un code de formation : %v.", raw, err))
 	}
-	if code != raw {
-		return redirectCanonical(c, "/formations/"+code)
-	}
-	f, err := format(c)
-	if err != nil {
-		return err
-	}
-	if f == "json" {
-		return s.apiFormation(c)
-	}
-	return s.serve(c, func(st dataState) (*built, error) {
+	return s.dataPage(c, "/formations/"+code, s.apiFormation, func(st dataState, f string) (*built, error) {
 		var p *formationPage
 		var err error
 		if kind == model.KindSISE {

@@ -43,14 +43,7 @@ func (s *Server) regionShow(c *fiber.Ctx) error {
 		}
 		return errNotFound(model.StatutCodeInconnu, fmt.Sprintf("« %s » n'est pas un code de région : le code INSEE à deux chiffres est attendu (53 pour la Bretagne, 84 pour Auvergne-Rhône-Alpes…).", raw))
 	}
-	f, err := format(c)
-	if err != nil {
-		return err
-	}
-	if f == "json" {
-		return s.apiRegion(c)
-	}
-	return s.serve(c, func(st dataState) (*built, error) {
+	return s.dataPage(c, "/regions/"+reg.Code, s.apiRegion, func(st dataState, f string) (*built, error) {
 		ctx := c.UserContext()
 		d, err := s.store.Region(ctx, reg.Code)
 		if err != nil {

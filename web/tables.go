@@ -220,31 +220,46 @@ func (t *dataTable) sortRows(key string, desc bool) {
 		return
 	}
 	t.SortKey, t.SortDesc = key, desc
-	slices.SortStableFunc(t.Rows, func(a, b []cell) int {
-		ca, cb := a[idx], b[idx]
-		na, oka := ca.number()
-		nb, okb := cb.number()
+	// Sort keys are computed once per row, not once per comparison
+	// (folding a label costs a transform chain).
+	type sortable struct {
+		row  []cell
+		text string
+		num  float64
+		ok   bool
+	}
+	numeric := t.Columns[idx].Numeric
+	rows := make([]sortable, len(t.Rows))
+	for i, r := range t.Rows {
+		rows[i].row = r
+		rows[i].num, rows[i].ok = r[idx].number()
+		if !rows[i].ok && !numeric {
+			rows[i].text = model.Fold(r[idx].Text)
+		}
+	}
+	slices.SortStableFunc(rows, func(a, b sortable) int {
+		var r int
 		switch {
-		case !oka && !okb:
-			if t.Columns[idx].Numeric {
+		case !a.ok && !b.ok:
+			if numeric {
 				return 0
 			}
-			r := strings.Compare(model.Fold(ca.Text), model.Fold(cb.Text))
-			if desc {
-				r = -r
-			}
-			return r
-		case !oka:
+			r = strings.Compare(a.text, b.text)
+		case !a.ok:
 			return 1 // missing last, whatever the order
-		case !okb:
+		case !b.ok:
 			return -1
+		default:
+			r = cmp.Compare(a.num, b.num)
 		}
-		r := cmp.Compare(na, nb)
 		if desc {
 			r = -r
 		}
 		return r
 	})
+	for i := range rows {
+		t.Rows[i] = rows[i].row
+	}
 }
 
 // SortURL is the link of a column header: sort by it, toggling the order
@@ -356,7 +371,11 @@ func (p *tablePager) Next() int  { return p.Page + 1 }
 // (the exports).
 func (t *dataTable) sortAndPage(c *fiber.Ctx, base func(drop ...string) string, defaultKey string) (*dataTable, *tablePager, error) {
 	t.Sortable = true
-	t.sortRows(c.Query("tri"+t.Param, defaultKey), c.Query("ordre"+t.Param) == "desc")
+	key := c.Query("tri"+t.Param, defaultKey)
+	if !slices.ContainsFunc(t.Columns, func(col column) bool { return col.Key == key }) {
+		key = defaultKey // an unknown sort key sorts as by default
+	}
+	t.sortRows(key, c.Query("ordre"+t.Param) == "desc")
 	t.SortBase = base("page"+t.Param, "tri"+t.Param, "ordre"+t.Param)
 	page, err := pageParam(c, "page"+t.Param)
 	if err != nil {
