@@ -52,13 +52,12 @@ type FileReport struct {
 	// a newer file of the same run also holds: see supersede); read =
 	// loaded + unchanged + rejected + ignored. Not stored: import_files
 	// keeps rows_read, loaded, unchanged and rejected.
-	Ignored   int       `json:"ignored"`
-	Seconds   float64   `json:"seconds"`
-	Synthetic bool      `json:"synthetic"`
-	Rejects   []Reject  `json:"rejects,omitempty"`
-	FileID    int64     `json:"file_id,omitempty"`
-	parsed    *parsed   `json:"-"`
-	started   time.Time `json:"-"`
+	Ignored   int      `json:"ignored"`
+	Seconds   float64  `json:"seconds"`
+	Synthetic bool     `json:"synthetic"`
+	Rejects   []Reject `json:"rejects,omitempty"`
+	FileID    int64    `json:"file_id,omitempty"`
+	parsed    *parsed
 
 	// Checks are notes on the loaded data (consistency checks, demonstration
 	// rows replaced or skipped), in French; see replace.go.
