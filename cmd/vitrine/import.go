@@ -75,10 +75,15 @@ func printReport(rep *importer.Report, ok bool) {
 	switch {
 	case !ok:
 		fmt.Println("import refusé : la base n'a pas été modifiée.")
+	case rep.DryRun && rep.Changed:
+		fmt.Printf("essai à blanc (--dry-run) : rien n'a été écrit ; l'import modifierait %d ligne(s) (%.1f s).\n", rep.Changes, rep.Seconds)
 	case rep.DryRun:
-		fmt.Printf("essai à blanc (--dry-run) : rien n'a été écrit (%.1f s).\n", rep.Seconds)
+		fmt.Printf("essai à blanc (--dry-run) : rien n'a été écrit ; l'import ne changerait rien (%.1f s).\n", rep.Seconds)
+	case rep.Changed:
+		fmt.Printf("import n° %d enregistré : %d ligne(s) modifiée(s), version des données n° %d (%.1f s).\n", rep.RunID, rep.Changes, rep.DataVersion, rep.Seconds)
 	default:
-		fmt.Printf("import n° %d enregistré (%.1f s).\n", rep.RunID, rep.Seconds)
+		fmt.Printf("import n° %d enregistré sans changement : aucune donnée modifiée, la version des données reste n° %d (ni cache vidé ni index reconstruit) (%.1f s).\n",
+			rep.RunID, rep.DataVersion, rep.Seconds)
 	}
 	for _, f := range rep.Files {
 		for _, r := range f.Rejects {

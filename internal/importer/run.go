@@ -71,10 +71,19 @@ type FileReport struct {
 
 // Report is the outcome of a run.
 type Report struct {
-	RunID   int64        `json:"run_id"`
-	Files   []FileReport `json:"files"`
-	DryRun  bool         `json:"dry_run"`
-	Seconds float64      `json:"seconds"`
+	RunID  int64        `json:"run_id"` // 0 for a dry run
+	Files  []FileReport `json:"files"`
+	DryRun bool         `json:"dry_run"`
+	// Changes counts the rows the run inserted, updated or deleted, in
+	// every table it loads (a dry run: would have). A run without changes
+	// is recorded « sans changement » and makes no new data version.
+	Changes int64 `json:"changes"`
+	Changed bool  `json:"changed"`
+	// DataVersion is the data version once the run is committed: its own
+	// id when it changed something, else the version already in service
+	// (0 for a dry run).
+	DataVersion int64   `json:"data_version"`
+	Seconds     float64 `json:"seconds"`
 }
 
 // Rejects returns every reject of the run.
@@ -198,20 +207,34 @@ func load(ctx context.Context, pool *pgxpool.Pool, rep *Report, opt Options, sta
 		return err
 	}
 	optJSON, _ := json.Marshal(map[string]any{"skip_invalid": opt.SkipInvalid, "source": opt.Source, "synthetic": opt.Synthetic})
-	if err := tx.QueryRow(ctx, `INSERT INTO import_runs (started_at, options) VALUES ($1, $2) RETURNING id`,
-		start, optJSON).Scan(&rep.RunID); err != nil {
+	// A dry run takes no number from the sequences (each try would burn
+	// one): its rows, rolled back, carry negative ids no real run has.
+	runID := int64(dryRunID)
+	if opt.DryRun {
+		_, err = tx.Exec(ctx, `INSERT INTO import_runs (id, started_at, options) VALUES ($1, $2, $3)`, runID, start, optJSON)
+	} else {
+		err = tx.QueryRow(ctx, `INSERT INTO import_runs (started_at, options) VALUES ($1, $2) RETURNING id`, start, optJSON).Scan(&runID)
+	}
+	if err != nil {
 		return fmt.Errorf("import_runs : %w", err)
 	}
 	var tot FileReport
+	var changes int64
 	for i := range rep.Files {
 		f := &rep.Files[i]
 		t0 := time.Now()
 		if opt.Progress != nil {
 			fmt.Fprintf(opt.Progress, "\rchargement %-60s", trunc(f.Name, 60))
 		}
-		if err := loadFile(ctx, tx, rep.RunID, f); err != nil {
+		var fileID int64 // from the sequence
+		if opt.DryRun {
+			fileID = -int64(i + 1)
+		}
+		n, err := loadFile(ctx, tx, runID, fileID, f)
+		if err != nil {
 			return fmt.Errorf("%s : chargement : %w", f.Name, err)
 		}
+		changes += n
 		f.Seconds += time.Since(t0).Seconds()
 		tot.Read += f.Read
 		tot.Loaded += f.Loaded
@@ -225,46 +248,63 @@ func load(ctx context.Context, pool *pgxpool.Pool, rep *Report, opt Options, sta
 	if opt.Progress != nil {
 		fmt.Fprintf(opt.Progress, "\r%-72s\r", "")
 	}
-	if _, err := tx.Exec(ctx, `UPDATE import_runs SET finished_at=now(), rows_read=$2, loaded=$3, rejected=$4, unchanged=$5, duration_ms=$6 WHERE id=$1`,
-		rep.RunID, tot.Read, tot.Loaded, tot.Rejected, tot.Unchanged, time.Since(start).Milliseconds()); err != nil {
+	rep.Changes, rep.Changed = changes, changes > 0
+	if _, err := tx.Exec(ctx, `UPDATE import_runs SET finished_at=now(), rows_read=$2, loaded=$3, rejected=$4, unchanged=$5, duration_ms=$6, changed=$7 WHERE id=$1`,
+		runID, tot.Read, tot.Loaded, tot.Rejected, tot.Unchanged, time.Since(start).Milliseconds(), rep.Changed); err != nil {
 		return err
 	}
 	if opt.DryRun {
 		return nil // deferred rollback
 	}
-	return tx.Commit(ctx)
+	if err := tx.QueryRow(ctx, `SELECT coalesce(max(id), 0) FROM import_runs WHERE changed`).Scan(&rep.DataVersion); err != nil {
+		return err
+	}
+	if err := tx.Commit(ctx); err != nil {
+		return err
+	}
+	rep.RunID = runID
+	return nil
 }
 
-func loadFile(ctx context.Context, tx pgx.Tx, runID int64, f *FileReport) error {
+// dryRunID is the id of the import_runs row of a dry run (rolled back).
+const dryRunID = -1
+
+// loadFile loads one file under fileID (0: the next id of the sequence)
+// and returns how many rows it inserted, updated or deleted.
+func loadFile(ctx context.Context, tx pgx.Tx, runID, fileID int64, f *FileReport) (int64, error) {
 	p := f.parsed
 	rejects, _ := json.Marshal(f.Rejects)
 	if f.Rejects == nil {
 		rejects = []byte("[]")
 	}
-	if err := tx.QueryRow(ctx, `INSERT INTO import_files (run_id, name, sha256, format, producer, millesimes, rows_read, loaded, rejected, unchanged, seconds, synthetic, rejects)
-		VALUES ($1,$2,$3,$4,$5,$6,$7,0,$8,0,0,$9,$10) RETURNING id`,
-		runID, f.Name, f.SHA256, f.Format, p.format.Producer, f.Millesimes, f.Read, f.Rejected, f.Synthetic, rejects).Scan(&f.FileID); err != nil {
-		return err
+	if err := tx.QueryRow(ctx, `INSERT INTO import_files (id, run_id, name, sha256, format, producer, millesimes, rows_read, loaded, rejected, unchanged, seconds, synthetic, rejects)
+		VALUES (CASE WHEN $1::bigint = 0 THEN nextval(pg_get_serial_sequence('import_files', 'id')) ELSE $1 END,
+		$2,$3,$4,$5,$6,$7,$8,0,$9,0,0,$10,$11) RETURNING id`,
+		fileID, runID, f.Name, f.SHA256, f.Format, p.format.Producer, f.Millesimes, f.Read, f.Rejected, f.Synthetic, rejects).Scan(&f.FileID); err != nil {
+		return 0, err
 	}
+	var changes int64
 	for ti, t := range p.format.Targets {
 		rows, err := keepReal(ctx, tx, t, f, p.rows[t])
 		if err != nil {
-			return err
+			return 0, err
 		}
-		if err := replaceSynthetic(ctx, tx, t, f, rows); err != nil {
-			return err
+		deleted, err := replaceSynthetic(ctx, tx, t, f, rows)
+		if err != nil {
+			return 0, err
 		}
 		ins, upd, err := upsert(ctx, tx, t, rows, f.FileID)
 		if err != nil {
-			return err
+			return 0, err
 		}
+		changes += deleted + int64(ins+upd)
 		if ti == 0 {
 			f.Loaded = ins + upd
 			f.Unchanged = len(rows) - ins - upd
 			f.Ignored += len(p.rows[t]) - len(rows) // demonstration rows where real ones exist
 		}
 	}
-	return afterLoad(ctx, tx, f)
+	return changes, afterLoad(ctx, tx, f)
 }
 
 // upsert copies rows into a staging table and merges them into t with one

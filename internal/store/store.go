@@ -67,10 +67,12 @@ func (s *Store) InTx(ctx context.Context, fn func(pgx.Tx) error) error {
 }
 
 // DataVersion identifies the loaded data: the id of the last import run
-// (0 when nothing was imported). Pages and badges derive their ETag from it.
+// that changed something (0 when nothing was imported); a run that changed
+// nothing is recorded but makes no new version. Pages and badges derive
+// their ETag from it, and the search index follows it.
 func (s *Store) DataVersion(ctx context.Context) (int64, error) {
 	var v int64
-	err := s.pool.QueryRow(ctx, `SELECT coalesce(max(id), 0) FROM import_runs`).Scan(&v)
+	err := s.pool.QueryRow(ctx, `SELECT coalesce(max(id), 0) FROM import_runs WHERE changed`).Scan(&v)
 	return v, err
 }
 
