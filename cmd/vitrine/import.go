@@ -21,8 +21,9 @@ func cmdImport(ctx context.Context, args []string) error {
 	dry := fs.Bool("dry-run", false, "tout vérifier et simuler le chargement, sans rien écrire")
 	source := fs.String("source", "", "forcer le format (voir « vitrine formats »)")
 	synthetic := fs.Bool("synthetic", false, "marquer les fichiers comme données de démonstration")
+	lockTimeout := fs.Duration("lock-timeout", 0, "attente maximale d'un autre import en cours, ex. 90s, 10m ; 0 : sans limite (défaut : $IMPORT_LOCK_TIMEOUT, sinon 10m)")
 	fs.Usage = func() {
-		fmt.Fprintln(fs.Output(), "usage : vitrine import [--skip-invalid] [--dry-run] [--source TYPE] CHEMIN...")
+		fmt.Fprintln(fs.Output(), "usage : vitrine import [--skip-invalid] [--dry-run] [--source TYPE] [--lock-timeout DURÉE] CHEMIN...")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -32,7 +33,10 @@ func cmdImport(ctx context.Context, args []string) error {
 		fs.Usage()
 		return usageError{errors.New("aucun fichier ni dossier à importer")}
 	}
-	_, st, err := openStore(ctx)
+	if *lockTimeout < 0 {
+		return usageError{errors.New("--lock-timeout : durée négative")}
+	}
+	cfg, st, err := openStore(ctx)
 	if err != nil {
 		return err
 	}
@@ -40,7 +44,12 @@ func cmdImport(ctx context.Context, args []string) error {
 	if err := st.Migrate(ctx); err != nil {
 		return err
 	}
-	opt := importer.Options{SkipInvalid: *skip, DryRun: *dry, Source: *source, Synthetic: *synthetic}
+	opt := importer.Options{SkipInvalid: *skip, DryRun: *dry, Source: *source, Synthetic: *synthetic, LockTimeout: cfg.ImportLockTimeout}
+	fs.Visit(func(f *flag.Flag) {
+		if f.Name == "lock-timeout" {
+			opt.LockTimeout = *lockTimeout
+		}
+	})
 	if term.IsTerminal(int(os.Stderr.Fd())) {
 		opt.Progress = os.Stderr
 	}

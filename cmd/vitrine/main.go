@@ -23,12 +23,12 @@ const usage = `usage : vitrine <commande> [options]
 commandes :
   serve     sert le site sur ADDR (défaut :8080)
   migrate   applique les migrations de la base
-  import    importe des fichiers open data : vitrine import [--skip-invalid] [--dry-run] [--source TYPE] CHEMIN...
+  import    importe des fichiers open data : vitrine import [--skip-invalid] [--dry-run] [--source TYPE] [--lock-timeout DURÉE] CHEMIN...
   demo      migre, charge les données de démonstration si la base est vide, puis sert le site
   formats   liste les formats de fichiers reconnus
   reindex   reconstruit l'index de recherche depuis la base : vitrine reindex [--if-outdated]
 
-environnement : DATABASE_URL (obligatoire), ADDR, DEMO_DIR
+environnement : DATABASE_URL (obligatoire), ADDR, DEMO_DIR, INDEX_DIR, IMPORT_LOCK_TIMEOUT
 `
 
 func main() {

@@ -3,8 +3,10 @@ package config
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"strings"
+	"time"
 )
 
 // Config is the whole configuration of the binary.
@@ -13,6 +15,9 @@ type Config struct {
 	Addr        string // ADDR, default ":8080"
 	DemoDir     string // DEMO_DIR, default "testdata/demo"
 	IndexDir    string // INDEX_DIR, default "var/index"
+	// ImportLockTimeout bounds how long an import waits for another one
+	// to finish (0: no limit).
+	ImportLockTimeout time.Duration // IMPORT_LOCK_TIMEOUT, default 10m
 }
 
 // FromEnv reads and validates the configuration.
@@ -22,6 +27,14 @@ func FromEnv() (Config, error) {
 		Addr:        getenv("ADDR", ":8080"),
 		DemoDir:     getenv("DEMO_DIR", "testdata/demo"),
 		IndexDir:    getenv("INDEX_DIR", "var/index"),
+	}
+	c.ImportLockTimeout = 10 * time.Minute
+	if v := os.Getenv("IMPORT_LOCK_TIMEOUT"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d < 0 {
+			return c, fmt.Errorf("IMPORT_LOCK_TIMEOUT=%q invalide : une durée est attendue (ex. 10m, 90s ; 0 : sans limite)", v)
+		}
+		c.ImportLockTimeout = d
 	}
 	if c.DatabaseURL == "" {
 		return c, errors.New("DATABASE_URL n'est pas défini (ex. postgres://postgres@127.0.0.1:5432/vitrine) ; « make run » le trouve ou démarre PostgreSQL pour vous")

@@ -20,6 +20,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 )
 
@@ -33,6 +34,10 @@ type Options struct {
 	Synthetic bool
 	// Progress receives a progress bar (nil: none).
 	Progress io.Writer
+	// LockTimeout bounds the wait for another import to finish (imports
+	// are serialised); past it the run fails with a *LockBusyError. 0:
+	// wait as long as it takes.
+	LockTimeout time.Duration
 }
 
 // FileReport is the outcome of one file.
@@ -192,7 +197,7 @@ func load(ctx context.Context, pool *pgxpool.Pool, rep *Report, opt Options, sta
 	}
 	defer tx.Rollback(context.WithoutCancel(ctx))
 	// One import at a time: a second run waits for the first to commit.
-	if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(7243101)`); err != nil {
+	if err := lockImports(ctx, pool, tx, opt.LockTimeout); err != nil {
 		return err
 	}
 	// The merges are set-based joins of a whole staging table with its
@@ -217,6 +222,10 @@ func load(ctx context.Context, pool *pgxpool.Pool, rep *Report, opt Options, sta
 	}
 	if err != nil {
 		return fmt.Errorf("import_runs : %w", err)
+	}
+	// Tell a run that waits for the lock which run holds it.
+	if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, runMarkerKey(runID)); err != nil {
+		return err
 	}
 	var tot FileReport
 	var changes int64
@@ -268,6 +277,102 @@ func load(ctx context.Context, pool *pgxpool.Pool, rep *Report, opt Options, sta
 
 // dryRunID is the id of the import_runs row of a dry run (rolled back).
 const dryRunID = -1
+
+// Imports are serialised by a transaction-level advisory lock. The run that
+// holds it also holds a second one whose key carries its number (classid
+// importRunLock, objid the run id; 0 for a dry run), so that a run that
+// gives up waiting can say which run is in progress, from pg_locks alone:
+// both vanish with the transaction, whatever ends it (commit, rollback, a
+// killed process).
+const (
+	importLock    = 7243101
+	importRunLock = 7243102
+)
+
+func runMarkerKey(runID int64) int64 {
+	if runID < 0 {
+		runID = 0
+	}
+	return importRunLock<<32 | runID&0xFFFFFFFF
+}
+
+// LockBusyError: another import held the lock for longer than
+// Options.LockTimeout.
+type LockBusyError struct {
+	Since  time.Time // start of the other run's transaction (zero: unknown)
+	Run    int64     // the other run's number (0: unknown)
+	DryRun bool      // the other run is a dry run
+	Waited time.Duration
+}
+
+func (e *LockBusyError) Error() string {
+	var b strings.Builder
+	b.WriteString("un autre import est en cours")
+	if !e.Since.IsZero() {
+		since := e.Since.Local()
+		if since.Format(time.DateOnly) == time.Now().Format(time.DateOnly) {
+			b.WriteString(" depuis " + since.Format("15:04:05"))
+		} else {
+			b.WriteString(" depuis le " + since.Format("02/01/2006 à 15:04:05"))
+		}
+	}
+	switch {
+	case e.Run > 0:
+		fmt.Fprintf(&b, " (run %d)", e.Run)
+	case e.DryRun:
+		b.WriteString(" (essai à blanc)")
+	}
+	fmt.Fprintf(&b, " ; réessayez plus tard (attente maximale de %s dépassée, voir --lock-timeout)", e.Waited)
+	return b.String()
+}
+
+// lockImports takes the import lock in tx, waiting at most timeout (0: no
+// limit) for the run that holds it.
+func lockImports(ctx context.Context, pool *pgxpool.Pool, tx pgx.Tx, timeout time.Duration) error {
+	if timeout > 0 {
+		if _, err := tx.Exec(ctx, fmt.Sprintf(`SET LOCAL lock_timeout = %d`, max(1, timeout.Milliseconds()))); err != nil {
+			return err
+		}
+	}
+	_, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, importLock)
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) && pe.Code == "55P03" /* lock_not_available */ {
+		return lockHolder(ctx, pool, timeout)
+	}
+	if err != nil {
+		return fmt.Errorf("verrou d'import : %w", err)
+	}
+	if timeout > 0 {
+		_, err = tx.Exec(ctx, `SET LOCAL lock_timeout TO DEFAULT`)
+	}
+	return err
+}
+
+// lockHolder describes the run that holds the import lock (its transaction
+// failed: this asks on another connection).
+func lockHolder(ctx context.Context, pool *pgxpool.Pool, waited time.Duration) error {
+	e := &LockBusyError{Waited: waited}
+	var since *time.Time
+	var run *int64
+	err := pool.QueryRow(ctx, `
+SELECT a.xact_start,
+  (SELECT m.objid::bigint FROM pg_locks m WHERE m.pid = l.pid AND m.locktype = 'advisory' AND m.granted
+     AND m.database = l.database AND m.classid::bigint = $2 AND m.objsubid = 1 LIMIT 1)
+FROM pg_locks l LEFT JOIN pg_stat_activity a ON a.pid = l.pid
+WHERE l.locktype = 'advisory' AND l.granted AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
+  AND l.classid::bigint = 0 AND l.objid::bigint = $1 AND l.objsubid = 1
+LIMIT 1`, importLock, importRunLock).Scan(&since, &run)
+	if err != nil && !errors.Is(err, pgx.ErrNoRows) {
+		return fmt.Errorf("%v (run en cours introuvable : %w)", e, err)
+	}
+	if since != nil {
+		e.Since = *since
+	}
+	if run != nil {
+		e.Run, e.DryRun = *run, *run == 0
+	}
+	return e
+}
 
 // loadFile loads one file under fileID (0: the next id of the sequence)
 // and returns how many rows it inserted, updated or deleted.
