@@ -240,3 +240,17 @@ func TestHugeLineMemory(t *testing.T) {
 		t.Errorf("peak RSS %d MiB, want at most 64", r.maxRSS>>20)
 	}
 }
+
+// TestServeRefusesPendingMigrations: « vitrine serve » on a database that
+// is not migrated says so and exits 1, without creating anything.
+func TestServeRefusesPendingMigrations(t *testing.T) {
+	url := testdb.Empty(t, "cmd_serve_pending")
+	r := runVitrine(t, []string{"DATABASE_URL=" + url, "INDEX_DIR=" + t.TempDir(), "ADDR=127.0.0.1:0"}, "serve")
+	want := "erreur : la base n'est pas à jour : "
+	if r.code != 1 || !strings.Contains(r.stderr, want) || !strings.Contains(r.stderr, " migration(s) en attente ; lancez « vitrine migrate »") {
+		t.Errorf("exit %d, want 1; stderr:\n%s", r.code, r.stderr)
+	}
+	if r := runVitrine(t, []string{"DATABASE_URL=" + url}, "migrate"); r.code != 0 {
+		t.Fatalf("migrate: exit %d\n%s", r.code, r.stderr)
+	}
+}

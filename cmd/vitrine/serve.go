@@ -53,6 +53,13 @@ func cmdServe(ctx context.Context, log *slog.Logger, args []string, demo bool) e
 	if *addr != "" {
 		cfg.Addr = *addr
 	}
+	if !demo {
+		// Migrations are applied by « vitrine migrate », once per release:
+		// a server does not run over an older schema.
+		if err := st.CheckMigrated(ctx); err != nil {
+			return err
+		}
+	}
 	if demo {
 		if err := st.Migrate(ctx); err != nil {
 			return err
