@@ -13,26 +13,31 @@ import (
 	"github.com/vitrine-inserjeunes/vitrine/internal/importer"
 )
 
-var errRejectedExit = errors.New("lignes rejetées")
+// rejectedError: rows were rejected and the run refused (exit 3); the
+// rejects themselves were printed with the report.
+type rejectedError struct{ n int }
+
+func (e rejectedError) Error() string {
+	return fmt.Sprintf("%d ligne(s) rejetée(s) : rien n'a été écrit (relancez avec --skip-invalid pour charger les lignes valides)", e.n)
+}
 
 func cmdImport(ctx context.Context, args []string) error {
-	fs := flag.NewFlagSet("import", flag.ContinueOnError)
+	fs := newFlags("import", "vitrine import [--skip-invalid] [--dry-run] [--source TYPE] [--lock-timeout DURÉE] CHEMIN...")
 	skip := fs.Bool("skip-invalid", false, "charger les lignes valides et consigner les lignes rejetées dans le rapport")
 	dry := fs.Bool("dry-run", false, "tout vérifier et simuler le chargement, sans rien écrire")
 	source := fs.String("source", "", "forcer le format (voir « vitrine formats »)")
 	synthetic := fs.Bool("synthetic", false, "marquer les fichiers comme données de démonstration")
-	fs.Usage = func() {
-		fmt.Fprintln(fs.Output(), "usage : vitrine import [--skip-invalid] [--dry-run] [--source TYPE] CHEMIN...")
-		fs.PrintDefaults()
-	}
-	if err := fs.Parse(args); err != nil {
+	lockTimeout := fs.Duration("lock-timeout", 0, "attente maximale d'un autre import en cours, ex. 90s, 10m ; 0 : sans limite (défaut : $IMPORT_LOCK_TIMEOUT, sinon 10m)")
+	if err := parseFlags(fs, args, -1); err != nil {
 		return err
 	}
 	if fs.NArg() == 0 {
-		fs.Usage()
-		return usageError{errors.New("aucun fichier ni dossier à importer")}
+		return usageError{errors.New("aucun fichier ni dossier à importer"), fs.Usage}
 	}
-	_, st, err := openStore(ctx)
+	if *lockTimeout < 0 {
+		return usageError{errors.New("--lock-timeout : durée négative"), fs.Usage}
+	}
+	cfg, st, err := openStore(ctx)
 	if err != nil {
 		return err
 	}
@@ -40,18 +45,22 @@ func cmdImport(ctx context.Context, args []string) error {
 	if err := st.Migrate(ctx); err != nil {
 		return err
 	}
-	opt := importer.Options{SkipInvalid: *skip, DryRun: *dry, Source: *source, Synthetic: *synthetic}
+	opt := importer.Options{SkipInvalid: *skip, DryRun: *dry, Source: *source, Synthetic: *synthetic, LockTimeout: cfg.ImportLockTimeout}
+	fs.Visit(func(f *flag.Flag) {
+		if f.Name == "lock-timeout" {
+			opt.LockTimeout = *lockTimeout
+		}
+	})
 	if term.IsTerminal(int(os.Stderr.Fd())) {
 		opt.Progress = os.Stderr
 	}
 	rep, err := importer.Run(ctx, st.Pool(), fs.Args(), opt)
 	if rep != nil && len(rep.Files) > 0 {
-		printReport(rep, err == nil)
+		printReport(rep, err == nil) // with every reject, once
 	}
 	var re *importer.RejectedError
 	if errors.As(err, &re) {
-		fmt.Fprintln(os.Stderr, re.Error())
-		return errRejectedExit
+		return rejectedError{len(re.Rejects)} // its message lists the rejects again
 	}
 	return err
 }
@@ -75,10 +84,15 @@ func printReport(rep *importer.Report, ok bool) {
 	switch {
 	case !ok:
 		fmt.Println("import refusé : la base n'a pas été modifiée.")
+	case rep.DryRun && rep.Changed:
+		fmt.Printf("essai à blanc (--dry-run) : rien n'a été écrit ; l'import modifierait %d ligne(s) (%.1f s).\n", rep.Changes, rep.Seconds)
 	case rep.DryRun:
-		fmt.Printf("essai à blanc (--dry-run) : rien n'a été écrit (%.1f s).\n", rep.Seconds)
+		fmt.Printf("essai à blanc (--dry-run) : rien n'a été écrit ; l'import ne changerait rien (%.1f s).\n", rep.Seconds)
+	case rep.Changed:
+		fmt.Printf("import n° %d enregistré : %d ligne(s) modifiée(s), version des données n° %d (%.1f s).\n", rep.RunID, rep.Changes, rep.DataVersion, rep.Seconds)
 	default:
-		fmt.Printf("import n° %d enregistré (%.1f s).\n", rep.RunID, rep.Seconds)
+		fmt.Printf("import n° %d enregistré sans changement : aucune donnée modifiée, la version des données reste n° %d (ni cache vidé ni index reconstruit) (%.1f s).\n",
+			rep.RunID, rep.DataVersion, rep.Seconds)
 	}
 	for _, f := range rep.Files {
 		for _, r := range f.Rejects {
@@ -87,11 +101,14 @@ func printReport(rep *importer.Report, ok bool) {
 	}
 }
 
-func cmdFormats() {
+func cmdFormats(args []string) error {
+	if err := parseFlags(newFlags("formats", "vitrine formats"), args, 0); err != nil {
+		return err
+	}
 	w := tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(w, "type\tproducteur\tdescription")
 	for _, f := range importer.Formats() {
 		fmt.Fprintf(w, "%s\t%s\t%s\n", f.Kind, f.Producer, f.Label)
 	}
-	w.Flush()
+	return w.Flush()
 }

@@ -25,10 +25,7 @@ const demoDir = "../../testdata/demo"
 // and that the next import succeeds.
 func TestKillDuringImport(t *testing.T) {
 	ctx := context.Background()
-	bin := filepath.Join(t.TempDir(), "vitrine")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
+	bin := vitrineBin(t)
 	dbURL := testdb.URL(t, "cmd_kill")
 	const app = "vitrine_kill_test"
 	u, err := url.Parse(dbURL)

@@ -12,9 +12,11 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"log/slog"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 )
 
@@ -23,12 +25,12 @@ const usage = `usage : vitrine <commande> [options]
 commandes :
   serve     sert le site sur ADDR (défaut :8080)
   migrate   applique les migrations de la base
-  import    importe des fichiers open data : vitrine import [--skip-invalid] [--dry-run] [--source TYPE] CHEMIN...
+  import    importe des fichiers open data : vitrine import [--skip-invalid] [--dry-run] [--source TYPE] [--lock-timeout DURÉE] CHEMIN...
   demo      migre, charge les données de démonstration si la base est vide, puis sert le site
   formats   liste les formats de fichiers reconnus
   reindex   reconstruit l'index de recherche depuis la base : vitrine reindex [--if-outdated]
 
-environnement : DATABASE_URL (obligatoire), ADDR, DEMO_DIR
+environnement : DATABASE_URL (obligatoire), ADDR, DEMO_DIR, INDEX_DIR, IMPORT_LOCK_TIMEOUT
 `
 
 func main() {
@@ -62,7 +64,7 @@ func run(ctx context.Context, log *slog.Logger, args []string) int {
 	case "import":
 		err = cmdImport(ctx, args[1:])
 	case "formats":
-		cmdFormats()
+		err = cmdFormats(args[1:])
 	case "reindex":
 		err = cmdReindex(ctx, log, args[1:])
 	case "-h", "--help", "help":
@@ -71,21 +73,87 @@ func run(ctx context.Context, log *slog.Logger, args []string) int {
 		fmt.Fprintf(os.Stderr, "commande inconnue %q\n\n%s", args[0], usage)
 		return exitUsage
 	}
-	if err == nil {
+	if err == nil || errors.Is(err, errHelp) {
 		return exitOK
-	}
-	if errors.Is(err, flag.ErrHelp) {
-		return exitUsage
 	}
 	fmt.Fprintln(os.Stderr, "erreur :", err)
 	var ue usageError
 	if errors.As(err, &ue) {
+		if ue.usage != nil {
+			fmt.Fprintln(os.Stderr)
+			ue.usage()
+		}
 		return exitUsage
 	}
-	if errors.Is(err, errRejectedExit) {
+	var re rejectedError
+	if errors.As(err, &re) {
 		return exitRejected
 	}
 	return exitFailure
 }
 
-type usageError struct{ error }
+// usageError is a wrong invocation (exit 2); usage, when set, prints the
+// synopsis of the subcommand after the error.
+type usageError struct {
+	error
+	usage func()
+}
+
+// errHelp: the usage was asked for (-h) and printed (exit 0).
+var errHelp = errors.New("aide")
+
+// newFlags returns the flag set of a subcommand; synopsis is its usage line.
+func newFlags(name, synopsis string) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.Usage = func() {
+		fmt.Fprintln(fs.Output(), "usage : "+synopsis)
+		fs.PrintDefaults()
+	}
+	return fs
+}
+
+// parseFlags parses the arguments of a subcommand that takes at most
+// maxArgs positional arguments (-1: any number). A bad option or argument
+// is a usageError (exit 2), said once, in French; -h prints the usage on
+// stdout and returns errHelp.
+func parseFlags(fs *flag.FlagSet, args []string, maxArgs int) error {
+	fs.SetOutput(io.Discard) // the flag package's own messages are in English
+	err := fs.Parse(args)
+	fs.SetOutput(os.Stderr)
+	switch {
+	case errors.Is(err, flag.ErrHelp):
+		fs.SetOutput(os.Stdout)
+		fs.Usage()
+		return errHelp
+	case err != nil:
+		return usageError{frenchFlagError(err), fs.Usage}
+	case maxArgs >= 0 && fs.NArg() > maxArgs:
+		return usageError{fmt.Errorf("argument inattendu : %q", fs.Arg(maxArgs)), fs.Usage}
+	}
+	return nil
+}
+
+// frenchFlagError translates the errors of the flag package.
+func frenchFlagError(err error) error {
+	msg := err.Error()
+	for _, p := range [][2]string{
+		{"flag provided but not defined: ", "option inconnue : "},
+		{"flag needs an argument: ", "valeur manquante pour l'option "},
+		{"bad flag syntax: ", "syntaxe d'option invalide : "},
+	} {
+		if rest, ok := strings.CutPrefix(msg, p[0]); ok {
+			return errors.New(p[1] + rest)
+		}
+	}
+	// invalid value "x" for flag -lock-timeout: parse error
+	// invalid boolean value "x" for -dry-run: parse error
+	for _, p := range [][2]string{{"invalid value ", " for flag "}, {"invalid boolean value ", " for "}} {
+		if rest, ok := strings.CutPrefix(msg, p[0]); ok {
+			if val, rest, ok := strings.Cut(rest, p[1]); ok {
+				name, _, _ := strings.Cut(rest, ": ")
+				return fmt.Errorf("valeur %s invalide pour l'option %s", val, name)
+			}
+		}
+	}
+	return err
+}

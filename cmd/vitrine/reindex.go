@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"log/slog"
 	"time"
@@ -17,9 +16,9 @@ import (
 // server running on the same INDEX_DIR picks the new index up at its next
 // refresh (it reads CURRENT), without downtime.
 func cmdReindex(ctx context.Context, log *slog.Logger, args []string) error {
-	fs := flag.NewFlagSet("reindex", flag.ContinueOnError)
+	fs := newFlags("reindex", "vitrine reindex [--if-outdated]")
 	ifOutdated := fs.Bool("if-outdated", false, "ne reconstruit que si l'index manque ou n'est plus à jour")
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args, 0); err != nil {
 		return err
 	}
 	cfg, st, err := openStore(ctx)

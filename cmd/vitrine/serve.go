@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"log/slog"
 	"os"
@@ -25,8 +24,7 @@ func openStore(ctx context.Context) (config.Config, *store.Store, error) {
 }
 
 func cmdMigrate(ctx context.Context, args []string) error {
-	fs := flag.NewFlagSet("migrate", flag.ContinueOnError)
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(newFlags("migrate", "vitrine migrate"), args, 0); err != nil {
 		return err
 	}
 	_, st, err := openStore(ctx)
@@ -40,9 +38,13 @@ func cmdMigrate(ctx context.Context, args []string) error {
 // cmdServe serves the site; with demo, it first migrates and loads the
 // bundled demo data when the database holds no import yet.
 func cmdServe(ctx context.Context, log *slog.Logger, args []string, demo bool) error {
-	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	name := "serve"
+	if demo {
+		name = "demo"
+	}
+	fs := newFlags(name, "vitrine "+name+" [--addr ADRESSE]")
 	addr := fs.String("addr", "", "adresse d'écoute (défaut : $ADDR ou :8080)")
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args, 0); err != nil {
 		return err
 	}
 	cfg, st, err := openStore(ctx)
@@ -57,6 +59,13 @@ func cmdServe(ctx context.Context, log *slog.Logger, args []string, demo bool) e
 		cfg.Addr = *addr
 		if os.Getenv("BASE_URL") == "" {
 			cfg.Server.BaseURL = config.LocalBaseURL(cfg.Addr)
+		}
+	}
+	if !demo {
+		// Migrations are applied by « vitrine migrate », once per release:
+		// a server does not run over an older schema.
+		if err := st.CheckMigrated(ctx); err != nil {
+			return err
 		}
 	}
 	if demo {

@@ -19,7 +19,10 @@ type Config struct {
 	Addr        string // ADDR, default ":8080"
 	DemoDir     string // DEMO_DIR, default "testdata/demo"
 	IndexDir    string // INDEX_DIR, default "var/index"
-	Server      Server
+	// ImportLockTimeout bounds how long an import waits for another one
+	// to finish (0: no limit).
+	ImportLockTimeout time.Duration // IMPORT_LOCK_TIMEOUT, default 10m
+	Server            Server
 }
 
 // Server is what the HTTP server and its database pool need.
@@ -96,6 +99,7 @@ func FromEnv() (Config, error) {
 		IndexDir:    getenv("INDEX_DIR", "var/index"),
 		Server:      Defaults(),
 	}
+	c.ImportLockTimeout = 10 * time.Minute
 	if c.DatabaseURL == "" {
 		return c, errors.New("DATABASE_URL n'est pas défini (ex. postgres://postgres@127.0.0.1:5432/vitrine) ; « make run » le trouve ou démarre PostgreSQL pour vous")
 	}
@@ -118,6 +122,7 @@ func FromEnv() (Config, error) {
 	}{
 		{"READ_TIMEOUT", &s.ReadTimeout}, {"WRITE_TIMEOUT", &s.WriteTimeout}, {"IDLE_TIMEOUT", &s.IdleTimeout},
 		{"REQUEST_TIMEOUT", &s.RequestTimeout}, {"STATEMENT_TIMEOUT", &s.StatementTimeout}, {"RATE_LIMIT_WINDOW", &s.RateWindow},
+		{"IMPORT_LOCK_TIMEOUT", &c.ImportLockTimeout},
 	}
 	for _, d := range durations {
 		if err := envDuration(d.name, d.dst); err != nil {

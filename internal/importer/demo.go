@@ -28,6 +28,9 @@ func ImportDemo(ctx context.Context, pool *pgxpool.Pool, dir string) (*Report, e
 		}
 		rep.Files = append(rep.Files, rep2.Files...)
 		rep.Seconds += rep2.Seconds
+		rep.Changes += rep2.Changes
+		rep.Changed = rep.Changed || rep2.Changed
+		rep.RunID, rep.DataVersion = rep2.RunID, rep2.DataVersion
 	}
 	return rep, nil
 }

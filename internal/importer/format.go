@@ -117,8 +117,63 @@ func (r *row) str(i int) string {
 		r.reject(i, "caractère BOM (U+FEFF) inattendu au milieu du fichier")
 		return ""
 	}
+	if m := mojibake(s); m != "" {
+		r.reject(i, fmt.Sprintf("texte mal décodé (%q) : de l'UTF-8 relu comme du Windows-1252, le fichier a sans doute été converti deux fois ; réenregistrez-le en UTF-8 depuis l'original", m))
+		return ""
+	}
 	return s
 }
+
+// mojibake returns the first sequence of s that is UTF-8 read as
+// Windows-1252 (or Latin-1) and encoded again ("Ã©" for "é", "â€™" for
+// "’", "Â " for a no-break space, "ï»¿" for a BOM), or "". The first
+// character is the lead byte of a UTF-8 sequence shown as a letter (Ã Â Å
+// â ï), the next ones continuation bytes shown as characters; no French
+// word has them side by side.
+func mojibake(s string) string {
+	if strings.IndexByte(s, 0xC3) < 0 { // every lead shown as a letter is U+00C0–U+00FF
+		return ""
+	}
+	for i, r := range s {
+		var need int // continuation characters that must follow
+		switch r {
+		case 'Ã', 'Â', 'Å':
+			need = 1
+		case 'â', 'ï':
+			need = 2
+		default:
+			continue
+		}
+		j := i + utf8.RuneLen(r)
+		for k := 0; k < need; k++ {
+			c, size := utf8.DecodeRuneInString(s[j:])
+			if !isContinuationGlyph(c) {
+				j = -1
+				break
+			}
+			j += size
+		}
+		if j > 0 {
+			return s[i:j]
+		}
+	}
+	return ""
+}
+
+// continuationGlyphs are the characters bytes 0x80–0xBF (UTF-8
+// continuation bytes) become when read as Windows-1252, and as Latin-1.
+var continuationGlyphs = func() map[rune]bool {
+	m := map[rune]bool{}
+	for b := 0x80; b <= 0xBF; b++ {
+		m[rune(b)] = true
+		if r := cp1252[b]; r != utf8.RuneError {
+			m[r] = true
+		}
+	}
+	return m
+}()
+
+func isContinuationGlyph(r rune) bool { return continuationGlyphs[r] }
 
 // opt returns nil for an empty field, else the string.
 func (r *row) opt(i int) any {

@@ -13,11 +13,8 @@ const synDir = "../../testdata/demo/synthetic"
 // synLines returns the decoded lines of a bundled synthetic file.
 func synLines(t *testing.T, name string) []string {
 	t.Helper()
-	src, err := readSource(filepath.Join(synDir, name+".gz"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	out := strings.Split(strings.TrimRight(strings.ReplaceAll(src.Text, "\r\n", "\n"), "\n"), "\n")
+	text := decodedText(t, filepath.Join(synDir, name+".gz"))
+	out := strings.Split(strings.TrimRight(strings.ReplaceAll(text, "\r\n", "\n"), "\n"), "\n")
 	return out
 }
 

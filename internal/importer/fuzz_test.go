@@ -64,6 +64,7 @@ func FuzzParseFile(f *testing.F) {
 	}
 	f.Add(uint8(8), append(append([]byte("["), recs[0]...), ']'))
 	f.Add(uint8(7), []byte(`[{"annee":"cumul 2022-2023","uai":"0932492D","libelle":"CFA","region":"ILE-DE-FRANCE","part_en_poursuite_d_etudes":"21.0","part_en_emploi_6_mois_apres_la_sortie":"54.0","part_des_autres_situations":"25.0","taux_contrats_interrompus":null,"taux_poursuite_etudes":"21.0","taux_emploi_6_mois":"68.0","taux_emploi_6_mois_attendu":"70.0","va_emploi_6_mois":"-2.0","taux_emploi_12_mois":"77.0","taux_emploi_18_mois":null,"taux_emploi_24_mois":null}]`))
+	f.Add(uint8(7), []byte(`[{"annee":"cumul 2022-2023","uai":"0932492D"},{"uai":"0932492D"}]`)) // a record with fewer keys
 	f.Add(uint8(0), []byte("\xef\xbb\xbf"))
 	f.Add(uint8(1), []byte("\"n°UAI de l'établissement\";\"Libellé\";\"Région\"\n\"0010826T"))
 

@@ -127,17 +127,29 @@ func changedTables(before, after map[string]string, skip ...string) []string {
 // fileLines returns the decoded lines (without EOL) of a demo file.
 func fileLines(t testing.TB, name string) []string {
 	t.Helper()
-	src, err := readSource(demoPath(name))
-	if err != nil {
-		t.Fatal(err)
-	}
 	var out []string
-	sc := bufio.NewScanner(strings.NewReader(src.Text))
+	sc := bufio.NewScanner(strings.NewReader(decodedText(t, demoPath(name))))
 	sc.Buffer(make([]byte, 1<<20), 1<<20)
 	for sc.Scan() {
 		out = append(out, strings.TrimSuffix(sc.Text(), "\r"))
 	}
 	return out
+}
+
+// decodedText returns the whole text of a file as the importer decodes it.
+func decodedText(t testing.TB, path string) string {
+	t.Helper()
+	src, err := openSource(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer src.Close()
+	src.dec.maxLine = 0
+	b, err := io.ReadAll(src.r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
 }
 
 // rawBytes returns the decompressed bytes of a demo file, as on disk

@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/vitrine-inserjeunes/vitrine/internal/store"
 )
@@ -344,13 +345,40 @@ func TestPrecedence(t *testing.T) {
 }
 
 // TestReimportIdempotent: importing the same files again changes no data
-// row and reports every row unchanged.
+// row, reports every row unchanged, and makes no new data version: the run
+// is recorded « sans changement », the serving nodes keep their cache and
+// index, and the pages list no new run.
 func TestReimportIdempotent(t *testing.T) {
 	pool, _ := demoPool(t)
-	before := tableChecksums(t, pool)
-	rep, err := Run(context.Background(), pool, demoFiles(t), Options{})
+	ctx := context.Background()
+	st := store.New(pool)
+	version, err := st.DataVersion(ctx)
+	if err != nil || version == 0 {
+		t.Fatalf("data version %d, %v", version, err)
+	}
+	runsBefore, err := st.ImportRuns(ctx)
 	if err != nil {
 		t.Fatal(err)
+	}
+	before := tableChecksums(t, pool)
+	t0 := time.Now()
+	rep, err := Run(ctx, pool, demoFiles(t), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("re-import of the %d real demo files: %v", len(rep.Files), time.Since(t0).Round(time.Millisecond))
+	if rep.Changed || rep.Changes != 0 || rep.DataVersion != version || rep.RunID <= version {
+		t.Errorf("report: changed %v, %d changes, data version %d (was %d), run %d", rep.Changed, rep.Changes, rep.DataVersion, version, rep.RunID)
+	}
+	if v, err := st.DataVersion(ctx); err != nil || v != version {
+		t.Errorf("data version %d after an import that changed nothing (%v), want %d", v, err, version)
+	}
+	var changed bool
+	if err := pool.QueryRow(ctx, `SELECT changed FROM import_runs WHERE id = $1`, rep.RunID).Scan(&changed); err != nil || changed {
+		t.Errorf("import_runs %d: changed = %v (%v), want false", rep.RunID, changed, err)
+	}
+	if runs, err := st.ImportRuns(ctx); err != nil || len(runs) != len(runsBefore) || runs[0].ID != runsBefore[0].ID {
+		t.Errorf("the run list changed: %d runs (%v), %d before", len(runs), err, len(runsBefore))
 	}
 	after := tableChecksums(t, pool)
 	if ch := changedTables(before, after, "import_runs", "import_files"); len(ch) > 0 {
@@ -371,6 +399,63 @@ func TestReimportIdempotent(t *testing.T) {
 	}
 	if loaded != 0 || read == 0 || unchanged == 0 {
 		t.Errorf("import_runs %d: read %d, loaded %d, unchanged %d", rep.RunID, read, loaded, unchanged)
+	}
+}
+
+// TestChangedRunAndDryRun: a dry run takes no number from the sequences and
+// leaves everything as it was, while saying what the run would change;
+// the real run then gets the next number and becomes the data version.
+func TestChangedRunAndDryRun(t *testing.T) {
+	pool, _ := demoPool(t)
+	ctx := context.Background()
+	st := store.New(pool)
+	lp := fileLines(t, "depp_ij_etab_lycee_pro_2021_2022.csv")
+	path := writeFile(t, t.TempDir(), "depp_ij_etab_lycee_pro_2021_2022.csv", lines("\r\n", lp[0], setField(lp[1], 5, "99"), lp[2]))
+	sequences := func() string {
+		var s string
+		if err := pool.QueryRow(ctx, `SELECT (SELECT last_value || '/' || is_called FROM import_runs_id_seq) || ' ' ||
+			(SELECT last_value || '/' || is_called FROM import_files_id_seq)`).Scan(&s); err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	var lastRun int64
+	if err := pool.QueryRow(ctx, `SELECT max(id) FROM import_runs`).Scan(&lastRun); err != nil {
+		t.Fatal(err)
+	}
+	seqs, before := sequences(), tableChecksums(t, pool)
+	for i := 0; i < 3; i++ {
+		rep, err := Run(ctx, pool, []string{path}, Options{DryRun: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !rep.Changed || rep.Changes != 1 || rep.RunID != 0 || rep.Files[0].Loaded != 1 {
+			t.Errorf("dry run: changed %v, %d changes, run %d, loaded %d; want true, 1, 0, 1", rep.Changed, rep.Changes, rep.RunID, rep.Files[0].Loaded)
+		}
+	}
+	if got := sequences(); got != seqs {
+		t.Errorf("sequences after three dry runs: %s, before: %s", got, seqs)
+	}
+	if ch := changedTables(before, tableChecksums(t, pool)); len(ch) > 0 {
+		t.Errorf("a dry run changed %v", ch)
+	}
+	rep, err := Run(ctx, pool, []string{path}, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { // the demo figure back, as a later run
+		if _, err := Run(ctx, pool, []string{demoPath("depp_ij_etab_lycee_pro_2021_2022.csv")}, Options{}); err != nil {
+			t.Error(err)
+		}
+	})
+	if rep.RunID != lastRun+1 || !rep.Changed || rep.Changes != 1 || rep.DataVersion != rep.RunID {
+		t.Errorf("run %d (want %d), changed %v, %d changes, data version %d", rep.RunID, lastRun+1, rep.Changed, rep.Changes, rep.DataVersion)
+	}
+	if v, err := st.DataVersion(ctx); err != nil || v != rep.RunID {
+		t.Errorf("data version %d (%v), want %d", v, err, rep.RunID)
+	}
+	if runs, err := st.ImportRuns(ctx); err != nil || len(runs) == 0 || runs[0].ID != rep.RunID {
+		t.Errorf("the run list does not start with run %d (%v)", rep.RunID, err)
 	}
 }
 

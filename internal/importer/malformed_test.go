@@ -13,6 +13,7 @@ import (
 	"unicode/utf16"
 
 	"github.com/jackc/pgx/v5/pgxpool"
+	"golang.org/x/text/encoding/charmap"
 
 	"github.com/vitrine-inserjeunes/vitrine/internal/testdb"
 )
@@ -125,6 +126,16 @@ type malformedCase struct {
 	rowLevel bool
 }
 
+// to1252 encodes UTF-8 text in Windows-1252.
+func to1252(t *testing.T, b []byte) []byte {
+	t.Helper()
+	out, err := charmap.Windows1252.NewEncoder().Bytes(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
 func one(name string, data []byte) []inputFile { return []inputFile{{name, data}} }
 
 func malformedCorpus(t *testing.T) []malformedCase {
@@ -172,8 +183,22 @@ func malformedCorpus(t *testing.T) []malformedCase {
 		{what: "invalid UTF-8 after a BOM (é written in Windows-1252)",
 			files: one(lpName, append([]byte("\ufeff"), bytes.ReplaceAll(lpFile(lpRow), []byte("é"), []byte{0xE9})...)),
 			want:  "le fichier annonce UTF-8 (BOM) mais contient des octets invalides"},
-		{what: "byte 0x81, undefined in Windows-1252", files: one(lpName, bytes.Replace(lpFile(lpRow), []byte("é"), []byte{0x81}, 1)),
+		{what: "byte 0x81, undefined in Windows-1252", files: one(lpName, bytes.Replace(to1252(t, lpFile(lpRow)), []byte{0xE9}, []byte{0x81}, 1)),
 			want: "ni UTF-8 ni Windows-1252"},
+		{what: "valid UTF-8, then one é written in Windows-1252", files: one(lpName, bytes.Replace(lpFile(lpRow, lp[2]), []byte("Bérard"), []byte("B\xe9rard"), 1)),
+			want: lpName + ":2: octet 0xE9 invalide en UTF-8 à l'octet "},
+		{what: "valid UTF-8, then one é written in Windows-1252 (message)", files: one(lpName, bytes.Replace(lpFile(lpRow, lp[2]), []byte("Bérard"), []byte("B\xe9rard"), 1)),
+			want: "le fichier mélange des encodages ; réenregistrez-le en UTF-8"},
+		{what: "Windows-1252, then a valid UTF-8 sequence", files: one(lpName, append(to1252(t, lpFile(lpRow, lp[2])), []byte(lp[3]+"\r\n")...)),
+			want: lpName + ":1: octet 0xB0 invalide en UTF-8 à l'octet 1 : le fichier mélange des encodages (UTF-8 valide ligne 4"},
+		{what: "a label that is UTF-8 read as Windows-1252 (Ã©)", files: one(lpName, lpFile(strings.Replace(lpRow, "Bérard", "BÃ©rard", 1))),
+			want: lpName + `:2: Libellé de l'établissement: "Lycée professionnel Alexandre BÃ©rard - `, rowLevel: true},
+		{what: "a label that is UTF-8 read as Windows-1252 (reason)", files: one(lpName, lpFile(strings.Replace(lpRow, "Bérard", "BÃ©rard", 1))),
+			want: `texte mal décodé ("Ã©") : de l'UTF-8 relu comme du Windows-1252`, rowLevel: true},
+		{what: "a label with â€™ (’ read as Windows-1252)", files: one(lpName, lpFile(lp[2], strings.Replace(lpRow, "Bérard", "Lâ€™Bérard", 1))),
+			want: lpName + `:3: Libellé de l'établissement: "Lycée professionnel Alexandre Lâ€™Bérard`, rowLevel: true},
+		{what: "a header that is UTF-8 read as Windows-1252", files: one("export.csv", lines("\r\n", strings.ReplaceAll(lpHead, "é", "Ã©"), lpRow)),
+			want: `l'en-tête semble mal décodé ("Ã©")`},
 		{what: "NUL byte in a field", files: one(lpName, bytes.Replace(lpFile(lpRow), []byte("Bérard"), []byte("B\x00rard"), 1)),
 			want: "octet nul"},
 		{what: "BOM in the middle of the file", files: one(lpName, lpFile(lp[2], "\ufeff"+lpRow)),
@@ -190,9 +215,15 @@ func malformedCorpus(t *testing.T) []malformedCase {
 		{what: "unknown format", files: one("export.csv", []byte("nom;prenom;age\nDupont;Jean;42\n")),
 			want: "format non reconnu"},
 		{what: "a single 10 MB line (no header)", files: one("huge.csv", []byte(strings.Repeat("0123456789", 1<<20))),
-			want: "format non reconnu"},
+			want: "huge.csv:1: ligne trop longue : plus de 1048576 octets sans fin de ligne (au plus 1 Mio par ligne)"},
 		{what: "old Mac line endings (CR only): one header line", files: one(lpName, []byte(lpHead+"\r"+lpRow+"\r")),
-			want: "colonne(s) manquante(s)"},
+			want: lpName + ":1: fins de ligne CR seules (Mac classique) : convertissez en LF ou CRLF"},
+		{what: "old Mac line endings (CR only), over 1 MiB", files: one(lpName, []byte(lpHead+"\r"+strings.Repeat(lpRow+"\r", 2<<20/len(lpRow)))),
+			want: lpName + ":1: fins de ligne CR seules (Mac classique) : convertissez en LF ou CRLF"},
+		{what: "a CR alone inside a CRLF file", files: one(lpName, lpFile(lp[2], lpRow+"\r"+lp[3])),
+			want: lpName + `:3: Part des autres situations: "20\r0010006B": retour chariot (CR) seul`, rowLevel: true},
+		{what: "a CR alone inside a CRLF file (reason)", files: one(lpName, lpFile(lp[2], lpRow+"\r"+lp[3])),
+			want: "retour chariot (CR) seul dans la ligne : fins de ligne CR seules (Mac classique)", rowLevel: true},
 		{what: "unknown --source", files: one(lpName, lpFile(lpRow)), opt: Options{Source: "depp_xyz"},
 			want: `--source "depp_xyz" inconnu`},
 		// --- header problems
@@ -214,9 +245,14 @@ func malformedCorpus(t *testing.T) []malformedCase {
 		{what: "missing field in a row", files: one(lpName, lpFile(dropField(lpRow, 10))),
 			want: "10 colonnes au lieu de 11", rowLevel: true},
 		{what: "a 10 MB line without separator", files: one(lpName, lpFile(lp[2], xs(10<<20))),
-			want: lpName + `:3: -: "xxxx`, rowLevel: true},
-		{what: "a 10 MB field (libellé)", files: one(lpName, lpFile(setField(lpRow, 1, xs(10<<20)))),
-			want: "champ trop long", rowLevel: true},
+			want: lpName + ":3: ligne trop longue : plus de 1048576 octets sans fin de ligne"},
+		{what: "a 5,000-byte field (libellé)", files: one(lpName, lpFile(setField(lpRow, 1, xs(5000)))),
+			want: lpName + `:2: Libellé de l'établissement: "xxxx`, rowLevel: true},
+		{what: "a 5,000-byte field (reason)", files: one(lpName, lpFile(setField(lpRow, 1, xs(5000)))),
+			want: "champ trop long (5000 octets, 4096 au plus)", rowLevel: true},
+		{what: "an open quote followed by 2 MiB of short lines", files: one("depp_ij_etab_cfa_2018_2019.csv",
+			[]byte(strings.Join(legacy[:3], "\n")+"\n"+`"0010880B";"Centre de Formation`+strings.Repeat("\nx;y", 1<<19))),
+			want: "depp_ij_etab_cfa_2018_2019.csv:4: enregistrement de plus de 1 Mio (un guillemet ouvert n'est jamais fermé ?)"},
 		{what: "truncated last line (open quote)", files: one("depp_ij_etab_cfa_2018_2019.csv",
 			[]byte(strings.Join(legacy[:3], "\n")+"\n"+`"0010880B";"Centre de Formation`)),
 			want: "depp_ij_etab_cfa_2018_2019.csv:4: -: \"\": guillemet mal fermé (ligne tronquée ?)", rowLevel: true},
@@ -282,6 +318,20 @@ func malformedCorpus(t *testing.T) []malformedCase {
 		{what: "JSON empty array", files: one("portail.json", []byte(`[]`)), want: "JSON : aucun enregistrement"},
 		{what: "JSON array of numbers", files: one("portail.json", []byte(`[1, 2, 3]`)), want: "enregistrement 1 : un objet est attendu"},
 		{what: "JSON truncated", files: one("portail.json", mustJSON(portalJSON(t, portal[1:3]))[:300]), want: "JSON invalide"},
+		{what: "JSON: two documents one after the other", files: one("portail.json", append(mustJSON(portalJSON(t, portal[1:3])), mustJSON(portalJSON(t, portal[3:4]))...)),
+			want: "JSON invalide : des données suivent la fin du document"},
+		{what: "JSON record of 2 MiB", files: one("portail.json", func() []byte {
+			recs := portalJSON(t, portal[1:3])
+			recs[1]["libelle"] = xs(2 << 20)
+			return mustJSON(recs)
+		}()), want: "portail.json : JSON : enregistrement 2 de plus de 1 Mio"},
+		{what: "JSON with a byte that is not UTF-8", files: one("portail.json", func() []byte {
+			recs := portalJSON(t, portal[1:3])
+			recs[0]["libelle"], recs[1]["libelle"] = "Lycée", "Lycée"
+			b := mustJSON(recs)
+			i := bytes.LastIndex(b, []byte("é"))
+			return append(append(b[:i:i], 0xE9), b[i+2:]...)
+		}()), want: "portail.json:1: octet 0xE9 invalide en UTF-8 à l'octet "},
 		{what: "JSON record with a renamed key", files: one("portail.json", func() []byte {
 			recs := portalJSON(t, portal[1:4])
 			recs[2]["taux_emploi_6mois"] = recs[2]["taux_emploi_6_mois"]

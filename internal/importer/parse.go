@@ -1,6 +1,7 @@
 package importer
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"path/filepath"
@@ -29,63 +30,22 @@ func FormatByKind(kind string) (*Format, bool) {
 // Formats lists the registered formats.
 func Formats() []*Format { return append([]*Format(nil), registry...) }
 
-// detect finds the format of a source from its first line and its name.
-func detect(src *source, force string) (*Format, error) {
-	if force != "" {
-		f, ok := FormatByKind(force)
-		if !ok {
-			kinds := make([]string, len(registry))
-			for i, f := range registry {
-				kinds[i] = f.Kind
-			}
-			return nil, fmt.Errorf("--source %q inconnu ; formats connus : %s", force, strings.Join(kinds, ", "))
-		}
-		return f, nil
-	}
-	first := src.Text
-	if i := strings.IndexByte(first, '\n'); i >= 0 {
-		first = first[:i]
-	}
-	first = strings.TrimSuffix(first, "\r")
-	var h header
-	if t := strings.TrimSpace(first); strings.HasPrefix(t, "[") || strings.HasPrefix(t, "{") {
-		jh, _, err := openJSON(src.Text)
-		if err != nil {
-			return nil, err
-		}
-		h = jh
-	} else {
-		h = newHeader(strings.Split(first, ";"))
-	}
-	for _, f := range registry {
-		if f.Match(h, strings.ToLower(src.Name)) {
-			return f, nil
-		}
-	}
-	shown := trunc(first, 120)
-	return nil, fmt.Errorf("format non reconnu : l'en-tête %q ne correspond à aucune source connue (voir README, « Importer des fichiers réels », ou forcez avec --source)", shown)
-}
-
 func parseFile(path string, opt Options) (*FileReport, error) {
 	t0 := time.Now()
-	src, err := readSource(path)
+	src, err := openSource(path)
 	if err != nil {
 		return nil, err
 	}
-	f, err := detect(src, opt.Source)
+	defer src.Close()
+	f, h, recs, err := openTable(src, opt.Source)
 	if err != nil {
-		return nil, fmt.Errorf("%s : %v", path, err)
-	}
-	h, recs, err := openTable(src, !f.Plain)
-	if err != nil {
-		return nil, fmt.Errorf("%s : %v", path, err)
+		return nil, err
 	}
 	fn, err := f.Bind(h, strings.ToLower(src.Name))
 	if err != nil {
 		return nil, fmt.Errorf("%s : format %s : %v", path, f.Kind, err)
 	}
-	fr := &FileReport{Path: path, Name: src.Name, SHA256: src.SHA256, Format: f.Kind, Encoding: src.Encoding,
-		Synthetic: opt.Synthetic || isSyntheticPath(path)}
+	fr := &FileReport{Path: path, Name: src.Name, Format: f.Kind, Synthetic: opt.Synthetic || isSyntheticPath(path)}
 	p := &parsed{format: f, rows: map[*Target][][]any{}}
 	seen := map[*Target]map[string]int{}
 	for _, t := range f.Targets {
@@ -102,14 +62,18 @@ func parseFile(path string, opt Options) (*FileReport, error) {
 			}
 		}
 	}
+	_, isJSON := recs.(*jsonRecords)
 	asOfCol := h.col("DATE_INTERVENTION") // BCN: last change of the row
-	size := float64(len(src.Text))
 	var kb []byte
 	lastPct := -1
 	for {
 		rec, line, err := recs.Next()
 		if err == io.EOF {
 			break
+		}
+		var re *rowError
+		if err != nil && !errors.As(err, &re) {
+			return nil, err // the file cannot be read on: refused whole
 		}
 		r := &row{file: src.Name, line: line, rec: rec, h: h}
 		if err != nil {
@@ -122,7 +86,9 @@ func parseFile(path string, opt Options) (*FileReport, error) {
 			break
 		}
 		fr.Read++
-		if len(rec) != len(h.raw) {
+		if i := crField(rec); i >= 0 && !isJSON {
+			r.reject(i, "retour chariot (CR) seul dans la ligne : "+errCROnly)
+		} else if len(rec) != len(h.raw) {
 			r.rejectCol("-", trunc(strings.Join(rec, ";"), 60),
 				fmt.Sprintf("%d colonnes au lieu de %d", len(rec), len(h.raw)))
 		} else if i := longField(rec); i >= 0 {
@@ -175,8 +141,8 @@ func parseFile(path string, opt Options) (*FileReport, error) {
 		for _, m := range r.mill {
 			mills[m] = true
 		}
-		if opt.Progress != nil && size > 0 {
-			pct := int(100 * float64(recs.Offset()) / size)
+		if opt.Progress != nil {
+			pct := min(100, int(100*src.Progress()))
 			if pct != lastPct && pct%2 == 0 {
 				lastPct = pct
 				bar := strings.Repeat("█", pct/4) + strings.Repeat("░", 25-pct/4)
@@ -187,6 +153,10 @@ func parseFile(path string, opt Options) (*FileReport, error) {
 	if fr.Read == 0 {
 		return nil, fmt.Errorf("%s : aucune ligne de données après l'en-tête", path)
 	}
+	if fr.SHA256, err = src.SHA256(); err != nil {
+		return nil, err
+	}
+	fr.Encoding = src.Encoding()
 	// Drop the secondary-target rows of rejected lines: already done above
 	// (rows are only appended for accepted lines).
 	for m := range mills {
@@ -223,6 +193,18 @@ const maxField = 4096
 func longField(rec []string) int {
 	for i, s := range rec {
 		if len(s) > maxField {
+			return i
+		}
+	}
+	return -1
+}
+
+// crField returns the index of the first field that holds a CR, or -1: the
+// readers drop the CR of CRLF, so one left is a line ending of its own
+// (old Mac files) that glued two lines together.
+func crField(rec []string) int {
+	for i, s := range rec {
+		if strings.IndexByte(s, '\r') >= 0 {
 			return i
 		}
 	}

@@ -130,11 +130,11 @@ func seq(n int) []int {
 
 // replaceSynthetic deletes, before a real file is loaded, the synthetic
 // rows of the scopes it covers (before: a real row equal to a synthetic one
-// must be written again, under the real file).
-func replaceSynthetic(ctx context.Context, tx pgx.Tx, t *Target, f *FileReport, rows [][]any) error {
+// must be written again, under the real file), and returns how many.
+func replaceSynthetic(ctx context.Context, tx pgx.Tx, t *Target, f *FileReport, rows [][]any) (int64, error) {
 	scope := replaceScope[t.Table]
 	if f.Synthetic || scope == nil || len(rows) == 0 {
-		return nil
+		return 0, nil
 	}
 	_, tuples := scopeTuples(t, rows)
 	args := make([]any, len(tuples))
@@ -148,12 +148,13 @@ WHERE fi.id = t.file_id AND fi.synthetic AND (%s) IN (SELECT * FROM unnest(%s))`
 		t.Table, prefixed("t.", scope), strings.Join(un, ", "))
 	tag, err := tx.Exec(ctx, q, args...)
 	if err != nil {
-		return fmt.Errorf("%s : remplacement des données de démonstration : %w", t.Table, err)
+		return 0, fmt.Errorf("%s : remplacement des données de démonstration : %w", t.Table, err)
 	}
-	if n := tag.RowsAffected(); n > 0 {
+	n := tag.RowsAffected()
+	if n > 0 {
 		f.Checks = append(f.Checks, fmt.Sprintf("%s : %d ligne(s) de démonstration supprimée(s), remplacées par les chiffres réels de ce fichier", t.Table, n))
 	}
-	return nil
+	return n, nil
 }
 
 // afterLoad runs the per-format checks of a loaded file and stores every

@@ -20,6 +20,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 )
 
@@ -33,6 +34,10 @@ type Options struct {
 	Synthetic bool
 	// Progress receives a progress bar (nil: none).
 	Progress io.Writer
+	// LockTimeout bounds the wait for another import to finish (imports
+	// are serialised); past it the run fails with a *LockBusyError. 0:
+	// wait as long as it takes.
+	LockTimeout time.Duration
 }
 
 // FileReport is the outcome of one file.
@@ -52,13 +57,12 @@ type FileReport struct {
 	// a newer file of the same run also holds: see supersede); read =
 	// loaded + unchanged + rejected + ignored. Not stored: import_files
 	// keeps rows_read, loaded, unchanged and rejected.
-	Ignored   int       `json:"ignored"`
-	Seconds   float64   `json:"seconds"`
-	Synthetic bool      `json:"synthetic"`
-	Rejects   []Reject  `json:"rejects,omitempty"`
-	FileID    int64     `json:"file_id,omitempty"`
-	parsed    *parsed   `json:"-"`
-	started   time.Time `json:"-"`
+	Ignored   int      `json:"ignored"`
+	Seconds   float64  `json:"seconds"`
+	Synthetic bool     `json:"synthetic"`
+	Rejects   []Reject `json:"rejects,omitempty"`
+	FileID    int64    `json:"file_id,omitempty"`
+	parsed    *parsed
 
 	// Checks are notes on the loaded data (consistency checks, demonstration
 	// rows replaced or skipped), in French; see replace.go.
@@ -72,10 +76,19 @@ type FileReport struct {
 
 // Report is the outcome of a run.
 type Report struct {
-	RunID   int64        `json:"run_id"`
-	Files   []FileReport `json:"files"`
-	DryRun  bool         `json:"dry_run"`
-	Seconds float64      `json:"seconds"`
+	RunID  int64        `json:"run_id"` // 0 for a dry run
+	Files  []FileReport `json:"files"`
+	DryRun bool         `json:"dry_run"`
+	// Changes counts the rows the run inserted, updated or deleted, in
+	// every table it loads (a dry run: would have). A run without changes
+	// is recorded « sans changement » and makes no new data version.
+	Changes int64 `json:"changes"`
+	Changed bool  `json:"changed"`
+	// DataVersion is the data version once the run is committed: its own
+	// id when it changed something, else the version already in service
+	// (0 for a dry run).
+	DataVersion int64   `json:"data_version"`
+	Seconds     float64 `json:"seconds"`
 }
 
 // Rejects returns every reject of the run.
@@ -184,7 +197,7 @@ func load(ctx context.Context, pool *pgxpool.Pool, rep *Report, opt Options, sta
 	}
 	defer tx.Rollback(context.WithoutCancel(ctx))
 	// One import at a time: a second run waits for the first to commit.
-	if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(7243101)`); err != nil {
+	if err := lockImports(ctx, pool, tx, opt.LockTimeout); err != nil {
 		return err
 	}
 	// The merges are set-based joins of a whole staging table with its
@@ -199,20 +212,38 @@ func load(ctx context.Context, pool *pgxpool.Pool, rep *Report, opt Options, sta
 		return err
 	}
 	optJSON, _ := json.Marshal(map[string]any{"skip_invalid": opt.SkipInvalid, "source": opt.Source, "synthetic": opt.Synthetic})
-	if err := tx.QueryRow(ctx, `INSERT INTO import_runs (started_at, options) VALUES ($1, $2) RETURNING id`,
-		start, optJSON).Scan(&rep.RunID); err != nil {
+	// A dry run takes no number from the sequences (each try would burn
+	// one): its rows, rolled back, carry negative ids no real run has.
+	runID := int64(dryRunID)
+	if opt.DryRun {
+		_, err = tx.Exec(ctx, `INSERT INTO import_runs (id, started_at, options) VALUES ($1, $2, $3)`, runID, start, optJSON)
+	} else {
+		err = tx.QueryRow(ctx, `INSERT INTO import_runs (started_at, options) VALUES ($1, $2) RETURNING id`, start, optJSON).Scan(&runID)
+	}
+	if err != nil {
 		return fmt.Errorf("import_runs : %w", err)
 	}
+	// Tell a run that waits for the lock which run holds it.
+	if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, runMarkerKey(runID)); err != nil {
+		return err
+	}
 	var tot FileReport
+	var changes int64
 	for i := range rep.Files {
 		f := &rep.Files[i]
 		t0 := time.Now()
 		if opt.Progress != nil {
 			fmt.Fprintf(opt.Progress, "\rchargement %-60s", trunc(f.Name, 60))
 		}
-		if err := loadFile(ctx, tx, rep.RunID, f); err != nil {
+		var fileID int64 // from the sequence
+		if opt.DryRun {
+			fileID = -int64(i + 1)
+		}
+		n, err := loadFile(ctx, tx, runID, fileID, f)
+		if err != nil {
 			return fmt.Errorf("%s : chargement : %w", f.Name, err)
 		}
+		changes += n
 		f.Seconds += time.Since(t0).Seconds()
 		tot.Read += f.Read
 		tot.Loaded += f.Loaded
@@ -226,46 +257,159 @@ func load(ctx context.Context, pool *pgxpool.Pool, rep *Report, opt Options, sta
 	if opt.Progress != nil {
 		fmt.Fprintf(opt.Progress, "\r%-72s\r", "")
 	}
-	if _, err := tx.Exec(ctx, `UPDATE import_runs SET finished_at=now(), rows_read=$2, loaded=$3, rejected=$4, unchanged=$5, duration_ms=$6 WHERE id=$1`,
-		rep.RunID, tot.Read, tot.Loaded, tot.Rejected, tot.Unchanged, time.Since(start).Milliseconds()); err != nil {
+	rep.Changes, rep.Changed = changes, changes > 0
+	if _, err := tx.Exec(ctx, `UPDATE import_runs SET finished_at=now(), rows_read=$2, loaded=$3, rejected=$4, unchanged=$5, duration_ms=$6, changed=$7 WHERE id=$1`,
+		runID, tot.Read, tot.Loaded, tot.Rejected, tot.Unchanged, time.Since(start).Milliseconds(), rep.Changed); err != nil {
 		return err
 	}
 	if opt.DryRun {
 		return nil // deferred rollback
 	}
-	return tx.Commit(ctx)
+	if err := tx.QueryRow(ctx, `SELECT coalesce(max(id), 0) FROM import_runs WHERE changed`).Scan(&rep.DataVersion); err != nil {
+		return err
+	}
+	if err := tx.Commit(ctx); err != nil {
+		return err
+	}
+	rep.RunID = runID
+	return nil
 }
 
-func loadFile(ctx context.Context, tx pgx.Tx, runID int64, f *FileReport) error {
+// dryRunID is the id of the import_runs row of a dry run (rolled back).
+const dryRunID = -1
+
+// Imports are serialised by a transaction-level advisory lock. The run that
+// holds it also holds a second one whose key carries its number (classid
+// importRunLock, objid the run id; 0 for a dry run), so that a run that
+// gives up waiting can say which run is in progress, from pg_locks alone:
+// both vanish with the transaction, whatever ends it (commit, rollback, a
+// killed process).
+const (
+	importLock    = 7243101
+	importRunLock = 7243102
+)
+
+func runMarkerKey(runID int64) int64 {
+	if runID < 0 {
+		runID = 0
+	}
+	return importRunLock<<32 | runID&0xFFFFFFFF
+}
+
+// LockBusyError: another import held the lock for longer than
+// Options.LockTimeout.
+type LockBusyError struct {
+	Since  time.Time // start of the other run's transaction (zero: unknown)
+	Run    int64     // the other run's number (0: unknown)
+	DryRun bool      // the other run is a dry run
+	Waited time.Duration
+}
+
+func (e *LockBusyError) Error() string {
+	var b strings.Builder
+	b.WriteString("un autre import est en cours")
+	if !e.Since.IsZero() {
+		since := e.Since.Local()
+		if since.Format(time.DateOnly) == time.Now().Format(time.DateOnly) {
+			b.WriteString(" depuis " + since.Format("15:04:05"))
+		} else {
+			b.WriteString(" depuis le " + since.Format("02/01/2006 à 15:04:05"))
+		}
+	}
+	switch {
+	case e.Run > 0:
+		fmt.Fprintf(&b, " (run %d)", e.Run)
+	case e.DryRun:
+		b.WriteString(" (essai à blanc)")
+	}
+	fmt.Fprintf(&b, " ; réessayez plus tard (attente maximale de %s dépassée, voir --lock-timeout)", e.Waited)
+	return b.String()
+}
+
+// lockImports takes the import lock in tx, waiting at most timeout (0: no
+// limit) for the run that holds it.
+func lockImports(ctx context.Context, pool *pgxpool.Pool, tx pgx.Tx, timeout time.Duration) error {
+	if timeout > 0 {
+		if _, err := tx.Exec(ctx, fmt.Sprintf(`SET LOCAL lock_timeout = %d`, max(1, timeout.Milliseconds()))); err != nil {
+			return err
+		}
+	}
+	_, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, importLock)
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) && pe.Code == "55P03" /* lock_not_available */ {
+		return lockHolder(ctx, pool, timeout)
+	}
+	if err != nil {
+		return fmt.Errorf("verrou d'import : %w", err)
+	}
+	if timeout > 0 {
+		_, err = tx.Exec(ctx, `SET LOCAL lock_timeout TO DEFAULT`)
+	}
+	return err
+}
+
+// lockHolder describes the run that holds the import lock (its transaction
+// failed: this asks on another connection).
+func lockHolder(ctx context.Context, pool *pgxpool.Pool, waited time.Duration) error {
+	e := &LockBusyError{Waited: waited}
+	var since *time.Time
+	var run *int64
+	err := pool.QueryRow(ctx, `
+SELECT a.xact_start,
+  (SELECT m.objid::bigint FROM pg_locks m WHERE m.pid = l.pid AND m.locktype = 'advisory' AND m.granted
+     AND m.database = l.database AND m.classid::bigint = $2 AND m.objsubid = 1 LIMIT 1)
+FROM pg_locks l LEFT JOIN pg_stat_activity a ON a.pid = l.pid
+WHERE l.locktype = 'advisory' AND l.granted AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
+  AND l.classid::bigint = 0 AND l.objid::bigint = $1 AND l.objsubid = 1
+LIMIT 1`, importLock, importRunLock).Scan(&since, &run)
+	if err != nil && !errors.Is(err, pgx.ErrNoRows) {
+		return fmt.Errorf("%v (run en cours introuvable : %w)", e, err)
+	}
+	if since != nil {
+		e.Since = *since
+	}
+	if run != nil {
+		e.Run, e.DryRun = *run, *run == 0
+	}
+	return e
+}
+
+// loadFile loads one file under fileID (0: the next id of the sequence)
+// and returns how many rows it inserted, updated or deleted.
+func loadFile(ctx context.Context, tx pgx.Tx, runID, fileID int64, f *FileReport) (int64, error) {
 	p := f.parsed
 	rejects, _ := json.Marshal(f.Rejects)
 	if f.Rejects == nil {
 		rejects = []byte("[]")
 	}
-	if err := tx.QueryRow(ctx, `INSERT INTO import_files (run_id, name, sha256, format, producer, millesimes, rows_read, loaded, rejected, unchanged, seconds, synthetic, rejects)
-		VALUES ($1,$2,$3,$4,$5,$6,$7,0,$8,0,0,$9,$10) RETURNING id`,
-		runID, f.Name, f.SHA256, f.Format, p.format.Producer, f.Millesimes, f.Read, f.Rejected, f.Synthetic, rejects).Scan(&f.FileID); err != nil {
-		return err
+	if err := tx.QueryRow(ctx, `INSERT INTO import_files (id, run_id, name, sha256, format, producer, millesimes, rows_read, loaded, rejected, unchanged, seconds, synthetic, rejects)
+		VALUES (CASE WHEN $1::bigint = 0 THEN nextval(pg_get_serial_sequence('import_files', 'id')) ELSE $1 END,
+		$2,$3,$4,$5,$6,$7,$8,0,$9,0,0,$10,$11) RETURNING id`,
+		fileID, runID, f.Name, f.SHA256, f.Format, p.format.Producer, f.Millesimes, f.Read, f.Rejected, f.Synthetic, rejects).Scan(&f.FileID); err != nil {
+		return 0, err
 	}
+	var changes int64
 	for ti, t := range p.format.Targets {
 		rows, err := keepReal(ctx, tx, t, f, p.rows[t])
 		if err != nil {
-			return err
+			return 0, err
 		}
-		if err := replaceSynthetic(ctx, tx, t, f, rows); err != nil {
-			return err
+		deleted, err := replaceSynthetic(ctx, tx, t, f, rows)
+		if err != nil {
+			return 0, err
 		}
 		ins, upd, err := upsert(ctx, tx, t, rows, f.FileID)
 		if err != nil {
-			return err
+			return 0, err
 		}
+		changes += deleted + int64(ins+upd)
 		if ti == 0 {
 			f.Loaded = ins + upd
 			f.Unchanged = len(rows) - ins - upd
 			f.Ignored += len(p.rows[t]) - len(rows) // demonstration rows where real ones exist
 		}
 	}
-	return afterLoad(ctx, tx, f)
+	return changes, afterLoad(ctx, tx, f)
 }
 
 // upsert copies rows into a staging table and merges them into t with one

@@ -157,3 +157,124 @@ func TestRunAtomicOnDatabaseError(t *testing.T) {
 		t.Errorf("a failed run changed %v", ch)
 	}
 }
+
+// TestLockTimeout: a run that waits longer than Options.LockTimeout for the
+// import lock gives up with the start time and the number of the run that
+// holds it, and writes nothing; once the lock is free, it runs.
+func TestLockTimeout(t *testing.T) {
+	pool := baselinePool(t)
+	ctx := context.Background()
+	path := writeFile(t, t.TempDir(), "ref_regions.csv", rawBytes(t, "ref_regions.csv"))
+	for _, c := range []struct {
+		name   string
+		marker int64 // the holder's run number (-1: no marker yet)
+		want   string
+	}{
+		{"a run", 4242, " (run 4242) ; réessayez plus tard"},
+		{"a dry run", 0, " (essai à blanc) ; réessayez plus tard"},
+		{"a run without its number yet", -1, " ; réessayez plus tard"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			before := tableChecksums(t, pool)
+			holder, err := pool.Begin(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer holder.Rollback(ctx)
+			var since time.Time
+			if err := holder.QueryRow(ctx, `SELECT now() FROM (SELECT pg_advisory_xact_lock($1)) l`, importLock).Scan(&since); err != nil {
+				t.Fatal(err)
+			}
+			if c.marker >= 0 {
+				if _, err := holder.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, runMarkerKey(c.marker)); err != nil {
+					t.Fatal(err)
+				}
+			}
+			t0 := time.Now()
+			_, err = Run(ctx, pool, []string{path}, Options{LockTimeout: 300 * time.Millisecond})
+			took := time.Since(t0)
+			var be *LockBusyError
+			if !errors.As(err, &be) {
+				t.Fatalf("error %v, want a *LockBusyError", err)
+			}
+			want := "un autre import est en cours depuis " + since.Local().Format("15:04:05") + c.want
+			if !strings.HasPrefix(err.Error(), want) || be.Run != max(c.marker, 0) {
+				t.Errorf("error\n%v\nwant\n%s…", err, want)
+			}
+			if took < 300*time.Millisecond || took > 10*time.Second {
+				t.Errorf("gave up after %v, want 300 ms", took)
+			}
+			if ch := changedTables(before, tableChecksums(t, pool)); len(ch) > 0 {
+				t.Errorf("tables changed: %v", ch)
+			}
+			// The lock free, the same run goes through (waiting as long as needed).
+			done := make(chan error, 1)
+			go func() {
+				_, err := Run(ctx, pool, []string{path}, Options{})
+				done <- err
+			}()
+			time.Sleep(100 * time.Millisecond)
+			select {
+			case err := <-done:
+				t.Fatalf("the run did not wait for the lock: %v", err)
+			default:
+			}
+			if err := holder.Rollback(ctx); err != nil {
+				t.Fatal(err)
+			}
+			if err := <-done; err != nil {
+				t.Errorf("after the lock was released: %v", err)
+			}
+		})
+	}
+
+	// A real run in progress (blocked on a table while it holds the
+	// import lock): the second run names it.
+	t.Run("a real run", func(t *testing.T) {
+		blocker, err := pool.Begin(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer blocker.Rollback(ctx)
+		if _, err := blocker.Exec(ctx, `LOCK TABLE regions IN ACCESS EXCLUSIVE MODE`); err != nil {
+			t.Fatal(err)
+		}
+		type result struct {
+			rep *Report
+			err error
+		}
+		first := make(chan result, 1)
+		go func() {
+			rep, err := Run(ctx, pool, []string{path}, Options{})
+			first <- result{rep, err}
+		}()
+		deadline := time.Now().Add(30 * time.Second)
+		for {
+			var held bool
+			if err := pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND granted
+				AND classid::bigint = $1 AND objid::bigint > 0)`, importRunLock).Scan(&held); err != nil {
+				t.Fatal(err)
+			}
+			if held {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatal("the first run never held the import lock")
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+		_, err = Run(ctx, pool, []string{path}, Options{LockTimeout: 200 * time.Millisecond})
+		var be *LockBusyError
+		if !errors.As(err, &be) || be.Run == 0 || be.Since.IsZero() {
+			t.Fatalf("error %v, want a *LockBusyError naming the run and its start", err)
+		}
+		_ = blocker.Rollback(ctx)
+		r := <-first
+		if r.err != nil {
+			t.Fatal(r.err)
+		}
+		if be.Run != r.rep.RunID {
+			t.Errorf("the busy error names run %d, the run in progress was %d", be.Run, r.rep.RunID)
+		}
+	})
+}

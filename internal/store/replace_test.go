@@ -84,6 +84,16 @@ func TestRealReplacesSynthetic(t *testing.T) {
 	if ok, err := st.HasSynthetic(ctx); err != nil || !ok {
 		t.Fatalf("HasSynthetic = %v, %v", ok, err)
 	}
+	version := func() int64 {
+		v, err := st.DataVersion(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+	if v := version(); !rep.Changed || v != rep.RunID {
+		t.Errorf("first import: changed %v, data version %d, want run %d", rep.Changed, v, rep.RunID)
+	}
 	// A "real" file: 100 scolaire rows (same layout, not marked synthetic).
 	dir := t.TempDir()
 	real := writeSubset(t, syn, dir, "ij_uai_formation_depp_2021_2022.csv", "scolaire", 100)
@@ -96,6 +106,10 @@ func TestRealReplacesSynthetic(t *testing.T) {
 	if !strings.Contains(checksOf(rep), "ij_uai_formation : 25048 ligne(s) de démonstration supprimée(s)") {
 		t.Errorf("report = %q", checksOf(rep))
 	}
+	if v := version(); !rep.Changed || rep.Changes < 25048+100 || v != rep.RunID {
+		t.Errorf("real file: changed %v, %d changes (want ≥ 25,148: the deleted demonstration rows count), data version %d, want run %d", rep.Changed, rep.Changes, v, rep.RunID)
+	}
+	realVersion := version()
 	// The synthetic file again: its scolaire rows are skipped, never overwrite.
 	if rep, err = importer.Run(ctx, pool, []string{syn}, importer.Options{Synthetic: true}); err != nil {
 		t.Fatal(err)
@@ -105,6 +119,9 @@ func TestRealReplacesSynthetic(t *testing.T) {
 	}
 	if !strings.Contains(checksOf(rep), "25048 ligne(s) de démonstration ignorée(s)") {
 		t.Errorf("report = %q", checksOf(rep))
+	}
+	if v := version(); rep.Changed || v != realVersion {
+		t.Errorf("the synthetic file again changes nothing: changed %v, data version %d, want %d", rep.Changed, v, realVersion)
 	}
 	// Real apprentissage too: no synthetic figure is left, the notice goes.
 	realApp := writeSubset(t, syn, dir, "ij_uai_formation_depp_app_2021_2022.csv", "apprentissage", 10)

@@ -28,7 +28,7 @@ SELECT
   (SELECT count(*) FROM (SELECT uai FROM ij_etab UNION SELECT uai FROM ij_uai_formation) u),
   (SELECT count(*) FROM (SELECT code FROM ij_region_formation UNION SELECT code FROM ij_uai_formation) c),
   coalesce((SELECT array_agg(m ORDER BY right(m, 4) DESC, m DESC) FROM (SELECT DISTINCT millesime AS m FROM ij_etab) x), '{}'),
-  (SELECT max(finished_at) FROM import_runs)`).Scan(&st.Etablissements, &st.Formations, &st.Millesimes, &last)
+  (SELECT max(finished_at) FROM import_runs WHERE changed)`).Scan(&st.Etablissements, &st.Formations, &st.Millesimes, &last)
 	if err != nil {
 		return st, fmt.Errorf("statistiques du site : %w", err)
 	}
@@ -57,11 +57,15 @@ type ImportFile struct {
 	Synthetic  bool
 }
 
-// ImportRuns lists the import runs, most recent first, with their files.
+// ImportRuns lists the import runs that changed the data, most recent
+// first, with their files. Runs that changed nothing are left out: what a
+// page shows depends on the data version only (pages are cached per
+// version).
 func (s *Store) ImportRuns(ctx context.Context) ([]ImportRun, error) {
 	rows, err := s.pool.Query(ctx, `
 SELECT r.id, r.finished_at, r.rows_read, r.loaded, f.name, f.format, f.producer, f.millesimes, f.rows_read, f.synthetic
 FROM import_runs r JOIN import_files f ON f.run_id = r.id
+WHERE r.changed
 ORDER BY r.id DESC, f.id`)
 	if err != nil {
 		return nil, fmt.Errorf("imports : %w", err)

@@ -10,6 +10,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/jackc/pgx/v5/stdlib"
 	"github.com/pressly/goose/v3"
+	"github.com/pressly/goose/v3/lock"
 
 	"github.com/vitrine-inserjeunes/vitrine/migrations"
 )
@@ -50,11 +51,18 @@ func (s *Store) Pool() *pgxpool.Pool { return s.pool }
 // Close closes the pool.
 func (s *Store) Close() { s.pool.Close() }
 
-// Migrate applies every pending migration.
+// Migrate applies every pending migration. Goose holds a session-level
+// advisory lock meanwhile: nodes that migrate at the same time apply each
+// migration once, the others waiting (up to 10 minutes) then finding
+// nothing left to do.
 func (s *Store) Migrate(ctx context.Context) error {
 	db := stdlib.OpenDBFromPool(s.pool)
 	defer db.Close()
-	p, err := goose.NewProvider(goose.DialectPostgres, db, migrations.FS)
+	locker, err := lock.NewPostgresSessionLocker(lock.WithLockTimeout(1, 600))
+	if err != nil {
+		return fmt.Errorf("migrations : %w", err)
+	}
+	p, err := goose.NewProvider(goose.DialectPostgres, db, migrations.FS, goose.WithSessionLocker(locker))
 	if err != nil {
 		return fmt.Errorf("migrations : %w", err)
 	}
@@ -64,16 +72,61 @@ func (s *Store) Migrate(ctx context.Context) error {
 	return nil
 }
 
+// CheckMigrated returns an error, in French, when migrations are pending
+// (a server must not run over an older schema). It writes nothing: on a
+// database never migrated, every migration is pending.
+func (s *Store) CheckMigrated(ctx context.Context) error {
+	n, err := s.pendingMigrations(ctx)
+	if err != nil {
+		return fmt.Errorf("migrations : %w", err)
+	}
+	if n > 0 {
+		return fmt.Errorf("la base n'est pas à jour : %d migration(s) en attente ; lancez « vitrine migrate »", n)
+	}
+	return nil
+}
+
+func (s *Store) pendingMigrations(ctx context.Context) (int, error) {
+	db := stdlib.OpenDBFromPool(s.pool)
+	defer db.Close()
+	// No locker: the check waits for no migration in progress (it sees the
+	// state before it, so a server started meanwhile is refused).
+	p, err := goose.NewProvider(goose.DialectPostgres, db, migrations.FS)
+	if err != nil {
+		return 0, err
+	}
+	var exists bool
+	if err := s.pool.QueryRow(ctx, `SELECT to_regclass('goose_db_version') IS NOT NULL`).Scan(&exists); err != nil {
+		return 0, err
+	}
+	if !exists { // Status would create the table
+		return len(p.ListSources()), nil
+	}
+	status, err := p.Status(ctx)
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, m := range status {
+		if m.State == goose.StatePending {
+			n++
+		}
+	}
+	return n, nil
+}
+
 // InTx runs fn in a transaction, committed when fn returns nil.
 func (s *Store) InTx(ctx context.Context, fn func(pgx.Tx) error) error {
 	return pgx.BeginFunc(ctx, s.pool, fn)
 }
 
 // DataVersion identifies the loaded data: the id of the last import run
-// (0 when nothing was imported). Pages and badges derive their ETag from it.
+// that changed something (0 when nothing was imported); a run that changed
+// nothing is recorded but makes no new version. Pages and badges derive
+// their ETag from it, and the search index follows it.
 func (s *Store) DataVersion(ctx context.Context) (int64, error) {
 	var v int64
-	err := s.pool.QueryRow(ctx, `SELECT coalesce(max(id), 0) FROM import_runs`).Scan(&v)
+	err := s.pool.QueryRow(ctx, `SELECT coalesce(max(id), 0) FROM import_runs WHERE changed`).Scan(&v)
 	return v, err
 }
 

@@ -56,6 +56,33 @@ func URL(t testing.TB, name string) string {
 	if u, ok := urls[name]; ok {
 		return u
 	}
+	u := create(t, name)
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	st, err := store.Open(ctx, u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	if err := st.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	urls[name] = u
+	return u
+}
+
+// Empty returns the URL of a new, empty (not migrated) database named
+// after name, recreated at each call.
+func Empty(t testing.TB, name string) string {
+	t.Helper()
+	mu.Lock()
+	defer mu.Unlock()
+	return create(t, name)
+}
+
+// create (re)creates the database of name and returns its URL.
+func create(t testing.TB, name string) string {
+	t.Helper()
 	db := DatabaseName(name)
 	base, err := url.Parse(BaseURL())
 	if err != nil {
@@ -78,15 +105,6 @@ func URL(t testing.TB, name string) string {
 	}
 	u := *base
 	u.Path = "/" + db
-	st, err := store.Open(ctx, u.String())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	if err := st.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
-	urls[name] = u.String()
 	return u.String()
 }
 
