@@ -30,7 +30,10 @@ commandes :
   formats   liste les formats de fichiers reconnus
   reindex   reconstruit l'index de recherche depuis la base : vitrine reindex [--if-outdated]
 
-environnement : DATABASE_URL (obligatoire), ADDR, DEMO_DIR, INDEX_DIR, IMPORT_LOCK_TIMEOUT
+environnement : DATABASE_URL (obligatoire), ADDR, BASE_URL, DEMO_DIR, INDEX_DIR, IMPORT_LOCK_TIMEOUT ;
+  serveur : READ_TIMEOUT, WRITE_TIMEOUT, IDLE_TIMEOUT, MAX_HEADER_BYTES, MAX_BODY_BYTES, REQUEST_TIMEOUT,
+  STATEMENT_TIMEOUT, RATE_LIMIT, RATE_LIMIT_WINDOW, TRUSTED_PROXIES, PAGE_CACHE_MB, MEMORY_LIMIT_MB, ACCESS_LOG
+  (voir le README)
 `
 
 func main() {

@@ -1,0 +1,60 @@
+package config
+
+import (
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestFromEnv(t *testing.T) {
+	t.Setenv("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/vitrine")
+	t.Setenv("ADDR", "127.0.0.1:9090")
+	c, err := FromEnv()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Server.BaseURL != "http://localhost:9090" || c.Server.ReadTimeout != 10*time.Second || c.Server.RateLimit != 600 || c.ImportLockTimeout != 10*time.Minute {
+		t.Errorf("defaults: %+v", c)
+	}
+	t.Setenv("BASE_URL", "https://vitrine.example.fr/")
+	t.Setenv("TRUSTED_PROXIES", "10.0.0.0/8, 192.0.2.7 ,::1")
+	t.Setenv("MAX_HEADER_BYTES", "65536")
+	t.Setenv("READ_TIMEOUT", "3s")
+	t.Setenv("PAGE_CACHE_MB", "10")
+	t.Setenv("ACCESS_LOG", "false")
+	c, err = FromEnv()
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := c.Server
+	if s.BaseURL != "https://vitrine.example.fr" || len(s.TrustedProxies) != 3 || s.TrustedProxies[1].String() != "192.0.2.7/32" ||
+		s.MaxHeaderBytes != 65536 || s.ReadTimeout != 3*time.Second || s.PageCacheBytes != 10<<20 || s.AccessLog {
+		t.Errorf("from the environment: %+v", s)
+	}
+}
+
+func TestFromEnvRefuses(t *testing.T) {
+	for _, tc := range []struct{ name, value, want string }{
+		{"BASE_URL", "vitrine.example.fr", "BASE_URL"},
+		{"BASE_URL", "https://vitrine.example.fr/chemin", "BASE_URL"},
+		{"BASE_URL", "javascript:alert(1)", "BASE_URL"},
+		{"MAX_HEADER_BYTES", "4096", "au moins 16384"},
+		{"MAX_HEADER_BYTES", "beaucoup", "MAX_HEADER_BYTES"},
+		{"READ_TIMEOUT", "10", "durée"},
+		{"READ_TIMEOUT", "-1s", "durée"},
+		{"RATE_LIMIT", "-5", "RATE_LIMIT"},
+		{"TRUSTED_PROXIES", "10.0.0.0/8,proxy.local", "proxy.local"},
+		{"STATEMENT_TIMEOUT", "1m", "dépasse REQUEST_TIMEOUT"},
+		{"MEMORY_LIMIT_MB", "100", "MEMORY_LIMIT_MB"},
+		{"ACCESS_LOG", "peut-être", "ACCESS_LOG"},
+		{"IMPORT_LOCK_TIMEOUT", "bientôt", "IMPORT_LOCK_TIMEOUT"},
+	} {
+		t.Run(tc.name+"="+tc.value, func(t *testing.T) {
+			t.Setenv("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/vitrine")
+			t.Setenv(tc.name, tc.value)
+			if _, err := FromEnv(); err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("%s=%q: error %v, want one mentioning %q", tc.name, tc.value, err, tc.want)
+			}
+		})
+	}
+}
