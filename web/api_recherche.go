@@ -22,7 +22,11 @@ func (s *Server) apiRecherche(c *fiber.Ctx) error {
 		return err
 	}
 	if res.Total == 0 && r.Filters.Empty() {
-		if to, ok := s.knownUAI(c.UserContext(), r.Q); ok {
+		to, ok, err := s.knownUAI(c.UserContext(), r.Q)
+		if err != nil {
+			return err
+		}
+		if ok {
 			res.Redirection = to
 		}
 	}

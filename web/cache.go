@@ -44,6 +44,7 @@ type stateEntry struct {
 const (
 	stateTTL      = time.Second
 	outageBackoff = 250 * time.Millisecond
+	stateTimeout  = 2 * time.Second
 )
 
 func (s *Server) state(ctx context.Context) (dataState, error) {
@@ -56,15 +57,26 @@ func (s *Server) state(ctx context.Context) (dataState, error) {
 		}
 		return time.Since(e.at) < stateTTL
 	}
-	if e := s.stateCache.cur.Load(); fresh(e) {
-		return e.st, e.err
-	}
-	s.stateCache.mu.Lock()
-	defer s.stateCache.mu.Unlock()
 	e := s.stateCache.cur.Load()
 	if fresh(e) {
 		return e.st, e.err
 	}
+	if !s.stateCache.mu.TryLock() {
+		if e != nil { // another request is asking the database: answer with what we know
+			return e.st, e.err
+		}
+		s.stateCache.mu.Lock()
+	}
+	defer s.stateCache.mu.Unlock()
+	if e = s.stateCache.cur.Load(); fresh(e) {
+		return e.st, e.err
+	}
+	// Its own short deadline: a database that hangs rather than refuses
+	// holds one request for stateTimeout, not every request for its whole
+	// deadline; and a request near its own deadline does not declare an
+	// outage.
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), stateTimeout)
+	defer cancel()
 	st, err := s.readState(ctx)
 	if err != nil {
 		var last dataState
@@ -149,7 +161,7 @@ func (p *cachedPage) brotli() []byte {
 // pageCache holds rendered pages and exports keyed by (data version,
 // canonical URL). The whole cache is dropped when the data version
 // changes; past maxBytes (bodies, compressed forms, keys and overhead),
-// arbitrary entries are evicted. During a database outage the entries of
+// the least recently used entry of a random sample is evicted. During a database outage the entries of
 // the last version are served stale.
 type pageCache struct {
 	mu       sync.RWMutex
@@ -209,6 +221,9 @@ func (pc *pageCache) put(version int64, key string, p *cachedPage) {
 		pc.bytes -= old.size
 	}
 	size := len(p.Body) + len(key) + entryOverhead
+	if size > pc.maxBytes/4 {
+		return // one response may not flush a quarter of the cache
+	}
 	slot := &cacheSlot{page: p, size: size}
 	slot.used.Store(time.Now().UnixNano())
 	pc.entries[key] = slot
@@ -289,12 +304,15 @@ const pageCacheControl = "public, max-age=300"
 // X-Vitrine-Stale) and the others fail with 503.
 func (s *Server) serve(c *fiber.Ctx, build func(st dataState) (*built, error)) error {
 	key := cacheKey(c)
+	c.Set(fiber.HeaderVary, "Accept-Encoding")
 	st, err := s.state(c.UserContext())
 	if err != nil {
 		if p := s.cache.stale(key); p != nil && store.IsUnavailable(err) {
 			s.dbErrors.note(err)
 			c.Set("X-Vitrine-Stale", "1")
-			return s.write(c, p)
+			err := s.write(c, p)
+			c.Set(fiber.HeaderCacheControl, "no-cache") // shared caches must not keep a stale page
+			return err
 		}
 		return err
 	}
@@ -305,7 +323,6 @@ func (s *Server) serve(c *fiber.Ctx, build func(st dataState) (*built, error)) e
 	} else {
 		etag = s.etag(st.Version, key)
 	}
-	c.Set(fiber.HeaderVary, "Accept-Encoding")
 	if inm := c.Get(fiber.HeaderIfNoneMatch); inm != "" && etagMatch(inm, etag) {
 		c.Set(fiber.HeaderETag, etag)
 		c.Set(fiber.HeaderCacheControl, pageCacheControl)
@@ -318,6 +335,7 @@ func (s *Server) serve(c *fiber.Ctx, build func(st dataState) (*built, error)) e
 				return nil, err
 			}
 			np := &cachedPage{built: *b, etag: etag, key: key, cache: s.cache}
+			np.Body = bytes.Clone(b.Body) // no spare capacity: the budget counts what is held
 			s.cache.put(st.Version, key, np)
 			return np, nil
 		})
@@ -336,7 +354,7 @@ func (s *Server) write(c *fiber.Ctx, p *cachedPage) error {
 	}
 	c.Set(fiber.HeaderETag, p.etag)
 	c.Set(fiber.HeaderCacheControl, pageCacheControl)
-	if len(p.Body) < 1024 {
+	if len(p.Body) < 1024 || !compressible(p.ContentType) {
 		return c.Send(p.Body)
 	}
 	switch acceptEncoding(c.Get(fiber.HeaderAcceptEncoding)) {
@@ -348,6 +366,13 @@ func (s *Server) write(c *fiber.Ctx, p *cachedPage) error {
 		return c.Send(p.gzip())
 	}
 	return c.Send(p.Body)
+}
+
+// compressible tells text from formats that are compressed already
+// (XLSX is a zip).
+func compressible(contentType string) bool {
+	return strings.HasPrefix(contentType, "text/") || strings.HasPrefix(contentType, "application/json") ||
+		strings.HasPrefix(contentType, "application/xml")
 }
 
 // etag is a weak validator of (site build, data version, URL).

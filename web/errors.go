@@ -117,7 +117,7 @@ type apiErrorBody struct {
 
 // wantsJSON tells the API (and JSON exports) from the HTML pages.
 func wantsJSON(c *fiber.Ctx) bool {
-	if strings.HasPrefix(c.Path(), "/api/") || c.Query("format") == "json" {
+	if strings.HasPrefix(c.Path(), "/api/") || strings.EqualFold(c.Query("format"), "json") {
 		return true
 	}
 	acc := c.Get(fiber.HeaderAccept)
@@ -129,6 +129,9 @@ func wantsJSON(c *fiber.Ctx) bool {
 // database outages are logged at most once per second (dbErrors).
 func (s *Server) errorHandler(c *fiber.Ctx, err error) error {
 	e := asHTTPError(err)
+	if requestID(c) == "" {
+		return s.transportError(c, e, err)
+	}
 	switch {
 	case e.logged, e.Status == 499:
 	case e.Status == fiber.StatusServiceUnavailable && e.cause != nil:
@@ -173,6 +176,18 @@ func (s *Server) errorHandler(c *fiber.Ctx, err error) error {
 	}
 	c.Set(fiber.HeaderContentType, fiber.MIMETextHTMLCharsetUTF8)
 	return c.Send(body)
+}
+
+// transportError answers what fasthttp refused before any middleware ran
+// (headers too large 431, body too large 413, read timeout 408, broken
+// connection): security headers, a short French text, no page rendering,
+// and a debug line only (a client can cause these at will).
+func (s *Server) transportError(c *fiber.Ctx, e *httpError, err error) error {
+	setSecurityHeaders(c, false)
+	s.log.Debug("request refused by the server", "status", e.Status, "err", err)
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	c.Set(fiber.HeaderContentType, fiber.MIMETextPlainCharsetUTF8)
+	return c.Status(e.Status).SendString(e.Heading + " : " + e.Message + "\n")
 }
 
 // rateLog logs one kind of recurring error at most once per interval,

@@ -267,7 +267,7 @@ func (s *Server) formationPage(c *fiber.Ctx, st dataState, code string) (*format
 	}
 	p.RegionFilter = regionOptions(regions, region)
 	if len(etabs.Rows) > 0 || region != "" {
-		etabs.sortRows(c.Query("tri", "etablissement"), c.Query("ordre") == "desc")
+		etabs.sortByRequest(c, "etablissement")
 		if len(etabs.Rows) == 0 {
 			etabs.Note = "Aucun établissement de cette région ne dispense la formation dans les données chargées."
 		}

@@ -186,7 +186,7 @@ func TestHostileRequests(t *testing.T) {
 	for _, m := range []string{"POST", "PUT", "DELETE", "PATCH", "TRACE", "FOO"} {
 		for _, p := range []string{"/", "/recherche", "/etablissements/0010001W", "/api/v1/formations/40030004"} {
 			if r, _ := check(m, p); r.StatusCode != http.StatusMethodNotAllowed && r.StatusCode != http.StatusNotFound && r.StatusCode != http.StatusBadRequest {
-				t.Errorf("%s %s → %d, want 405", m, p, r.StatusCode)
+				t.Errorf("%s %s → %d, want 405 (or 404/400 for methods fiber does not know)", m, p, r.StatusCode)
 			}
 		}
 	}

@@ -157,7 +157,7 @@ func (s *Server) formationSupPage(c *fiber.Ctx, st dataState, sise string) (*for
 			textCell(orCode(e.Region)), textCell(e.Dernier.MillesimeLabel)}, supCells(&e.Dernier.SupFigure)...))
 	}
 	if len(etabs.Rows) > 0 {
-		etabs.sortRows(c.Query("tri", "etablissement"), c.Query("ordre") == "desc")
+		etabs.sortByRequest(c, "etablissement")
 		p.Etabs = etabs
 	}
 	if len(nat) == 0 && len(d.Etablissements) == 0 {

@@ -1,17 +1,21 @@
 package web
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"io"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"net/netip"
 	"strconv"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/gofiber/fiber/v2"
 )
 
 // TestSlowloris opens connections that send half a request and wait: the
@@ -111,6 +115,10 @@ func TestRateLimit(t *testing.T) {
 	if r, _ := rawRequest(t, addr, "GET", "/a-propos/donnees", "X-Forwarded-For", "203.0.113.9"); r.StatusCode != http.StatusTooManyRequests {
 		t.Errorf("client 203.0.113.9 behind the proxy, 6th request: %d", r.StatusCode)
 	}
+	// the client forges a first line, the proxy appends its own: the proxy's line counts
+	if r, _ := rawRequest(t, addr, "GET", "/a-propos/donnees", "X-Forwarded-For", "198.51.100.99", "X-Forwarded-For", "203.0.113.9"); r.StatusCode != http.StatusTooManyRequests {
+		t.Errorf("a forged first X-Forwarded-For line escaped the limit: %d", r.StatusCode)
+	}
 	if r, _ := rawRequest(t, addr, "GET", "/a-propos/donnees", "X-Forwarded-For", "198.51.100.7"); r.StatusCode != http.StatusOK {
 		t.Errorf("another client behind the proxy: %d", r.StatusCode)
 	}
@@ -157,5 +165,64 @@ func TestRateLimiterWindow(t *testing.T) {
 	}
 	if clientKey(netip.MustParseAddr("::ffff:192.0.2.1")) != "192.0.2.1" {
 		t.Error("IPv4-mapped address not unmapped")
+	}
+}
+
+// TestCacheKey: the key is the URL as the handlers read it.
+func TestCacheKey(t *testing.T) {
+	app := fiber.New()
+	app.Get("/*", func(c *fiber.Ctx) error { return c.SendString(cacheKey(c)) })
+	for target, want := range map[string]string{
+		"/x":                               "/x",
+		"/x?utm_source=a&fbclid=b":         "/x",
+		"/x?region=&region=84":             "/x", // c.Query reads the first, empty, value
+		"/x?region=84&region=11":           "/x?region=84",
+		"/x?tri=nom&page=2&utm=1":          "/x?page=2&tri=nom",
+		"/x?format=CSV":                    "/x?format=csv",
+		"/x?format=html":                   "/x",
+		"/x?page_etab=2&page_zz9=1&tri_=a": "/x?page_etab=2",
+	} {
+		r, err := app.Test(httptest.NewRequest("GET", target, nil))
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(r.Body)
+		if string(b) != want {
+			t.Errorf("cacheKey(%s) = %s, want %s", target, b, want)
+		}
+	}
+}
+
+// TestPageCacheBudget: what the cache holds stays within its budget,
+// compressed forms included, and one big response is not kept.
+func TestPageCacheBudget(t *testing.T) {
+	pc := newPageCache(1 << 20)
+	body := bytes.Repeat([]byte("<p>lycée professionnel</p>\n"), 2000) // 56 KB
+	for i := 0; i < 200; i++ {
+		key := "/p?page=" + strconv.Itoa(i)
+		p := &cachedPage{built: built{Body: bytes.Clone(body), ContentType: "text/html"}, key: key, cache: pc}
+		pc.put(1, key, p)
+		p.gzip()
+		p.brotli()
+		if pc.Bytes() > 1<<20 {
+			t.Fatalf("after %d pages the cache holds %d bytes (budget %d)", i+1, pc.Bytes(), 1<<20)
+		}
+	}
+	if pc.Len() == 0 || pc.Len() > 20 {
+		t.Errorf("%d entries of 56 KB in 1 MiB", pc.Len())
+	}
+	big := &cachedPage{built: built{Body: make([]byte, 300<<10)}, key: "/big", cache: pc}
+	pc.put(1, "/big", big)
+	if pc.get(1, "/big") != nil || pc.Len() == 0 {
+		t.Errorf("a response of a quarter of the budget was kept (%d entries left)", pc.Len())
+	}
+	// recently used pages survive a stream of new ones
+	hot := "/p?page=199"
+	for i := 0; i < 100; i++ {
+		if pc.get(1, hot) == nil {
+			t.Fatalf("the page used before each insertion was evicted after %d insertions", i)
+		}
+		key := "/q?page=" + strconv.Itoa(i)
+		pc.put(1, key, &cachedPage{built: built{Body: bytes.Clone(body)}, key: key, cache: pc})
 	}
 }

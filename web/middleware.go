@@ -30,17 +30,21 @@ const pageCSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-sr
 // securityHeaders sets the security headers of every response (DESIGN
 // §5.10). The API and static files get a policy that allows nothing to run.
 func securityHeaders(c *fiber.Ctx) error {
+	setSecurityHeaders(c, isPageRoute(c.Path()))
+	return c.Next()
+}
+
+func setSecurityHeaders(c *fiber.Ctx, page bool) {
 	c.Set("X-Content-Type-Options", "nosniff")
 	c.Set("Referrer-Policy", "strict-origin-when-cross-origin")
 	c.Set("X-Frame-Options", "DENY")
 	c.Set("Cross-Origin-Opener-Policy", "same-origin")
 	c.Set("Permissions-Policy", "camera=(), microphone=(), geolocation=(), interest-cohort=()")
-	if !isPageRoute(c.Path()) {
+	if page {
+		c.Set("Content-Security-Policy", pageCSP)
+	} else {
 		c.Set("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'")
-		return c.Next()
 	}
-	c.Set("Content-Security-Policy", pageCSP)
-	return c.Next()
 }
 
 // requestIDKey holds the request id in the fiber locals.
@@ -65,7 +69,10 @@ func (s *Server) observe(c *fiber.Ctx) (err error) {
 	id := s.nodeID + "-" + strconv.FormatUint(requests.Add(1), 36)
 	c.Locals(requestIDKey, id)
 	c.Set("X-Request-Id", id)
-	ctx, cancel := context.WithTimeout(context.Background(), s.cfg.RequestTimeout)
+	ctx, cancel := context.WithCancel(context.Background())
+	if s.cfg.RequestTimeout > 0 {
+		ctx, cancel = context.WithTimeout(context.Background(), s.cfg.RequestTimeout)
+	}
 	defer cancel()
 	c.SetUserContext(ctx)
 	func() {

@@ -104,16 +104,29 @@ func isKnownParam(k string) bool {
 	return prefix == "page" || prefix == "tri" || prefix == "ordre"
 }
 
-// canonicalQuery is the known parameters of the request, first value of
-// each, sorted, without empty values and without drop.
+// canonicalQuery is the known parameters of the request as the handlers
+// read them: the first value of each (an empty first value means absent),
+// sorted, without drop.
 func canonicalQuery(c *fiber.Ctx, drop ...string) url.Values {
 	q := url.Values{}
+	seen := map[string]bool{}
 	c.Request().URI().QueryArgs().VisitAll(func(k, v []byte) {
 		key := string(k)
-		if len(v) == 0 || !isKnownParam(key) || q.Has(key) || slices.Contains(drop, key) {
+		if seen[key] || !isKnownParam(key) {
 			return
 		}
-		q.Set(key, string(v))
+		seen[key] = true // the first occurrence decides, as c.Query reads it, even when empty
+		if len(v) == 0 || slices.Contains(drop, key) {
+			return
+		}
+		val := string(v)
+		if key == "format" {
+			val = strings.ToLower(val) // as format() reads it
+			if val == "html" {
+				return
+			}
+		}
+		q.Set(key, val)
 	})
 	return q
 }

@@ -99,8 +99,12 @@ func (s *Server) clientIP(c *fiber.Ctx) netip.Addr {
 	if !s.trusted(peer) {
 		return peer
 	}
-	xff := c.Get(fiber.HeaderXForwardedFor)
-	parts := strings.Split(xff, ",")
+	// Every X-Forwarded-For line, in order: a proxy may add its own line
+	// after the one the client forged.
+	var parts []string
+	for _, h := range c.Request().Header.PeekAll(fiber.HeaderXForwardedFor) {
+		parts = append(parts, strings.Split(string(h), ",")...)
+	}
 	for i := len(parts) - 1; i >= 0; i-- {
 		a, err := netip.ParseAddr(strings.TrimSpace(parts[i]))
 		if err != nil {

@@ -63,15 +63,20 @@ func (s *Server) runSearch(ctx context.Context, r search.Request) (*search.Resul
 
 // knownUAI sends a UAI that the index does not hold (an establishment
 // without figures) to its page when the referential knows it.
-func (s *Server) knownUAI(ctx context.Context, q string) (string, bool) {
+// A database error is returned: an answer without the redirect must not
+// be cached for the whole data version.
+func (s *Server) knownUAI(ctx context.Context, q string) (string, bool, error) {
 	uai, err := model.NormalizeUAI(q)
 	if err != nil {
-		return "", false
+		return "", false, nil
 	}
 	if _, err := s.store.Etablissement(ctx, uai); err != nil {
-		return "", false
+		if errors.Is(err, model.ErrNotFound) {
+			return "", false, nil
+		}
+		return "", false, err
 	}
-	return "/etablissements/" + uai, true
+	return "/etablissements/" + uai, true, nil
 }
 
 // searchFresh reports whether the index in service holds the data version
@@ -89,11 +94,8 @@ func (s *Server) searchFresh(st dataState) bool {
 // must not leave stale results in the cache of the new data version).
 func (s *Server) serveSearch(c *fiber.Ctx, build func(st dataState) (*built, error)) error {
 	st, err := s.state(c.UserContext())
-	if err != nil {
-		return err
-	}
-	if s.searchFresh(st) {
-		return s.serve(c, build)
+	if err != nil || s.searchFresh(st) {
+		return s.serve(c, build) // on a database error, serve answers stale or fails
 	}
 	b, err := build(st)
 	if err != nil {
@@ -124,7 +126,11 @@ func (s *Server) recherche(c *fiber.Ctx) error {
 		return c.Redirect(res.Redirection, fiber.StatusFound)
 	}
 	if res.Total == 0 && r.Filters.Empty() {
-		if to, ok := s.knownUAI(ctx, r.Q); ok {
+		to, ok, err := s.knownUAI(ctx, r.Q)
+		if err != nil {
+			return err
+		}
+		if ok {
 			return c.Redirect(to, fiber.StatusFound)
 		}
 	}

@@ -366,16 +366,22 @@ func (p *tablePager) Last() int  { return min(p.Page*p.PerPage, p.Total) }
 func (p *tablePager) Prev() int  { return p.Page - 1 }
 func (p *tablePager) Next() int  { return p.Page + 1 }
 
+// sortByRequest sorts t by the request's tri and ordre (+ t.Param); an
+// unknown sort key sorts as by default.
+func (t *dataTable) sortByRequest(c *fiber.Ctx, defaultKey string) {
+	key := c.Query("tri"+t.Param, defaultKey)
+	if !slices.ContainsFunc(t.Columns, func(col column) bool { return col.Key == key }) {
+		key = defaultKey
+	}
+	t.sortRows(key, c.Query("ordre"+t.Param) == "desc")
+}
+
 // sortAndPage sorts t from the request (tri, ordre + t.Param) and returns
 // a copy holding the requested page, with its pager; t keeps every row
 // (the exports).
 func (t *dataTable) sortAndPage(c *fiber.Ctx, base func(drop ...string) string, defaultKey string) (*dataTable, *tablePager, error) {
 	t.Sortable = true
-	key := c.Query("tri"+t.Param, defaultKey)
-	if !slices.ContainsFunc(t.Columns, func(col column) bool { return col.Key == key }) {
-		key = defaultKey // an unknown sort key sorts as by default
-	}
-	t.sortRows(key, c.Query("ordre"+t.Param) == "desc")
+	t.sortByRequest(c, defaultKey)
 	t.SortBase = base("page"+t.Param, "tri"+t.Param, "ordre"+t.Param)
 	page, err := pageParam(c, "page"+t.Param)
 	if err != nil {

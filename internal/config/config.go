@@ -44,7 +44,8 @@ type Server struct {
 	// MaxBodyBytes bounds a request body (MAX_BODY_BYTES).
 	MaxBodyBytes int
 	// RequestTimeout is the deadline of every request, passed to the
-	// database queries through the request context (REQUEST_TIMEOUT).
+	// database queries through the request context (REQUEST_TIMEOUT; 0:
+	// none).
 	RequestTimeout time.Duration
 	// StatementTimeout is PostgreSQL's statement_timeout on the pool
 	// (STATEMENT_TIMEOUT).
@@ -158,6 +159,9 @@ func FromEnv() (Config, error) {
 			errs = append(errs, fmt.Errorf("ACCESS_LOG=%q : attendu true ou false", v))
 		}
 		s.AccessLog = b
+	}
+	if s.RateLimit > 0 && s.RateWindow <= 0 {
+		errs = append(errs, errors.New("RATE_LIMIT_WINDOW doit être une durée positive (ex. 1m) quand RATE_LIMIT est défini"))
 	}
 	if s.MemoryLimit > 0 && s.MemoryLimit < s.PageCacheBytes+(64<<20) {
 		errs = append(errs, fmt.Errorf("MEMORY_LIMIT_MB (%d) doit dépasser PAGE_CACHE_MB (%d) d'au moins 64", s.MemoryLimit>>20, s.PageCacheBytes>>20))

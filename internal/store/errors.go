@@ -53,6 +53,9 @@ func IsUnavailable(err error) bool {
 	}
 	var pe *pgconn.PgError
 	if errors.As(err, &pe) {
+		if len(pe.Code) < 2 {
+			return false
+		}
 		switch pe.Code[:2] {
 		case "08", "57", "53": // connection exception, operator intervention (shutdown, cancel, timeout), insufficient resources
 			return true

@@ -132,10 +132,11 @@ func (c *Cluster) cmd(name string, args ...string) *exec.Cmd {
 // pgBin is the directory of the newest installed PostgreSQL binaries.
 func pgBin() string {
 	dirs, _ := filepath.Glob("/usr/lib/postgresql/*/bin")
-	best := ""
+	best, bestV := "", -1.0
 	for _, d := range dirs {
-		if _, err := os.Stat(filepath.Join(d, "initdb")); err == nil {
-			best = d // Glob sorts: the last is the newest major version below 100
+		v, err := strconv.ParseFloat(filepath.Base(filepath.Dir(d)), 64) // 15, 9.6
+		if _, serr := os.Stat(filepath.Join(d, "initdb")); serr == nil && err == nil && v > bestV {
+			best, bestV = d, v
 		}
 	}
 	if best == "" {
