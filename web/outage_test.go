@@ -13,27 +13,33 @@ import (
 	"testing"
 	"time"
 
+	"github.com/vitrine-inserjeunes/vitrine/internal/config"
 	"github.com/vitrine-inserjeunes/vitrine/internal/importer"
 	"github.com/vitrine-inserjeunes/vitrine/internal/store"
 	"github.com/vitrine-inserjeunes/vitrine/internal/testdb"
 )
 
-// TestDatabaseOutage stops a private PostgreSQL under load, then restarts
-// it: pages already rendered stay 200 (served stale, marked), the others
-// answer 503 with Retry-After, /readyz says 503, the error log holds about
-// one line a second, and the site answers again soon after the restart
-// without being restarted itself.
-func TestDatabaseOutage(t *testing.T) {
+// outageSite is the demo site over a private cluster that a test can
+// stop, freeze and restart.
+type outageSite struct {
+	cl    *testdb.Cluster
+	logs  *syncBuffer
+	uais  []string
+	fetch func(path string) (int, http.Header)
+}
+
+func newOutageSite(t *testing.T, cfg config.Server) *outageSite {
+	t.Helper()
 	if testing.Short() {
 		t.Skip("starts a PostgreSQL cluster")
 	}
 	cl := testdb.StartCluster(t)
 	ctx := context.Background()
-	st, err := store.Open(ctx, cl.URL("vitrine"), store.WithStatementTimeout(5*time.Second), store.WithConnectTimeout(2*time.Second))
+	st, err := store.Open(ctx, cl.URL("vitrine"), store.WithStatementTimeout(cfg.StatementTimeout), store.WithConnectTimeout(2*time.Second))
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer st.Close()
+	t.Cleanup(st.Close)
 	if err := st.Migrate(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -58,9 +64,7 @@ func TestDatabaseOutage(t *testing.T) {
 	if rows.Err() != nil || len(uais) < 40 {
 		t.Fatalf("%d establishments (%v)", len(uais), rows.Err())
 	}
-
 	logs := &syncBuffer{}
-	cfg := testConfig()
 	cfg.AccessLog = false
 	app := New(st, slog.New(slog.NewTextHandler(logs, nil)), cfg)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
@@ -68,7 +72,7 @@ func TestDatabaseOutage(t *testing.T) {
 		t.Fatal(err)
 	}
 	go func() { _ = app.Listener(ln) }()
-	defer app.ShutdownWithTimeout(5 * time.Second)
+	t.Cleanup(func() { _ = app.ShutdownWithTimeout(5 * time.Second) })
 	base := "http://" + ln.Addr().String()
 	client := &http.Client{Timeout: 20 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: 16}}
 	fetch := func(path string) (int, http.Header) {
@@ -80,6 +84,19 @@ func TestDatabaseOutage(t *testing.T) {
 		r.Body.Close()
 		return r.StatusCode, r.Header
 	}
+	return &outageSite{cl: cl, logs: logs, uais: uais, fetch: fetch}
+}
+
+// TestDatabaseOutage stops a private PostgreSQL under load, then restarts
+// it: pages already rendered stay 200 (served stale, marked), the others
+// answer 503 with Retry-After, /readyz says 503, the error log holds about
+// one line a second, and the site answers again soon after the restart
+// without being restarted itself.
+func TestDatabaseOutage(t *testing.T) {
+	cfg := testConfig()
+	cfg.StatementTimeout = 5 * time.Second
+	o := newOutageSite(t, cfg)
+	cl, logs, uais, fetch := o.cl, o.logs, o.uais, o.fetch
 
 	// Warm pages are rendered once before the outage; cold ones never are
 	// (each request asks a page number nobody asked before).
@@ -208,4 +225,75 @@ func prefixAll(prefix string, xs []string) []string {
 		out[i] = prefix + x
 	}
 	return out
+}
+
+// TestDatabaseHang freezes the database (SIGSTOP: connections stay open,
+// nothing answers, as when its host hangs): cached pages keep answering
+// quickly (at most one request waits for the data state, for its own
+// short deadline), uncached ones fail with 503 within the request
+// deadline, and the site recovers when the database thaws.
+func TestDatabaseHang(t *testing.T) {
+	cfg := testConfig()
+	cfg.RequestTimeout, cfg.StatementTimeout = 3*time.Second, 2*time.Second
+	o := newOutageSite(t, cfg)
+	warm := prefixAll("/etablissements/", o.uais[:10])
+	for _, p := range warm {
+		if code, _ := o.fetch(p); code != http.StatusOK {
+			t.Fatalf("warm-up %s: %d", p, code)
+		}
+	}
+	o.cl.Freeze()
+	thawed := false
+	defer func() {
+		if !thawed {
+			o.cl.Thaw()
+		}
+	}()
+	frozen := time.Now()
+	var slowest time.Duration
+	var warmOK int
+	for time.Since(frozen) < 4*time.Second {
+		for _, p := range warm {
+			start := time.Now()
+			code, _ := o.fetch(p)
+			d := time.Since(start)
+			if code != http.StatusOK {
+				t.Errorf("cached page %s while the database hangs: %d after %v", p, code, d.Round(time.Millisecond))
+			} else {
+				warmOK++
+			}
+			slowest = max(slowest, d)
+		}
+	}
+	start := time.Now()
+	code, h := o.fetch("/etablissements/" + o.uais[30])
+	coldTook := time.Since(start)
+	if code != http.StatusServiceUnavailable || h.Get("Retry-After") == "" {
+		t.Errorf("uncached page while the database hangs: %d, Retry-After %q", code, h.Get("Retry-After"))
+	}
+	if coldTook > cfg.RequestTimeout+2*time.Second {
+		t.Errorf("uncached page answered after %v (request deadline %v)", coldTook, cfg.RequestTimeout)
+	}
+	if slowest > stateTimeout+time.Second {
+		t.Errorf("a cached page took %v while the database hung (state deadline %v)", slowest, stateTimeout)
+	}
+	o.cl.Thaw()
+	thawed = true
+	up := time.Now()
+	recovered := time.Duration(-1)
+	for time.Since(up) < 20*time.Second {
+		if code, _ := o.fetch("/etablissements/" + o.uais[31]); code == http.StatusOK {
+			recovered = time.Since(up)
+			break
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if recovered < 0 {
+		t.Fatal("no recovery within 20 s of the thaw")
+	}
+	if warmOK == 0 {
+		t.Fatal("no cached page was checked while the database hung")
+	}
+	t.Logf("database frozen 4 s: %d cached answers, slowest %v; uncached 503 after %v; recovered %v after the thaw",
+		warmOK, slowest.Round(time.Millisecond), coldTook.Round(time.Millisecond), recovered.Round(time.Millisecond))
 }

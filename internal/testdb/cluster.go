@@ -9,6 +9,7 @@ import (
 	"os/user"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -100,6 +101,30 @@ func (c *Cluster) Stop() {
 	c.t.Helper()
 	if err := c.pgctl("stop", "-w", "-m", "fast"); err != nil {
 		c.t.Fatalf("pg_ctl stop : %v", err)
+	}
+}
+
+// Freeze stops (SIGSTOP) the server and its backends: connections stay
+// open and nothing answers, as when the database host hangs or the
+// network drops packets. Thaw resumes them.
+func (c *Cluster) Freeze() { c.signal("-STOP") }
+
+// Thaw resumes a frozen server.
+func (c *Cluster) Thaw() { c.signal("-CONT") }
+
+func (c *Cluster) signal(sig string) {
+	c.t.Helper()
+	b, err := os.ReadFile(filepath.Join(c.data(), "postmaster.pid"))
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	pid := strings.SplitN(string(b), "\n", 2)[0]
+	pids := []string{pid}
+	if out, err := exec.Command("pgrep", "-P", pid).Output(); err == nil {
+		pids = append(pids, strings.Fields(string(out))...)
+	}
+	if out, err := exec.Command("kill", append([]string{sig}, pids...)...).CombinedOutput(); err != nil {
+		c.t.Fatalf("kill %s : %v %s", sig, err, out)
 	}
 }
 
