@@ -164,7 +164,20 @@ func (s *Server) formationPage(c *fiber.Ctx, st dataState, code string) (*format
 	if err != nil {
 		return nil, err
 	}
-	fm := d.Formation
+	p := s.formationIdentity(st, d.Formation, code)
+	voies := p.nationalBlocks(d.National)
+	p.regionsTable(d.Regions, voies)
+	p.etablissementsTable(c, d.Etablissements, code)
+	if len(d.National) == 0 && len(d.Etablissements) == 0 {
+		p.NoFigure = "Aucun chiffre d'insertion n'est publié pour cette formation, à aucun millésime, ni par ses diplômes précédent ou suivant."
+	}
+	p.Description = formationDescription(d.Formation, p.Voies, len(d.Etablissements))
+	return p, nil
+}
+
+// formationIdentity is the page around the figures: title, facts,
+// continuum links, breadcrumb and exports.
+func (s *Server) formationIdentity(st dataState, fm model.Formation, code string) *formationPage {
 	title := formationTitle(fm)
 	path := "/formations/" + code
 	p := &formationPage{F: fm, Facts: formationFacts(fm), Anciens: liens(fm.Anciens), Nouveaux: liens(fm.Nouveaux)}
@@ -174,11 +187,16 @@ func (s *Server) formationPage(c *fiber.Ctx, st dataState, code string) (*format
 		p.Breadcrumb = p.Breadcrumb[1:]
 	}
 	p.Exports = exportLinks(path, nil)
+	return p
+}
 
-	// national: one block per voie (latest headline), one table of every millésime
+// nationalBlocks fills one block per voie (latest headline, parts,
+// continuum notes) and the table of every national millésime; it returns
+// the voies in display order.
+func (p *formationPage) nationalBlocks(national []model.FormationFigure) []string {
 	byVoie := map[string][]model.FormationFigure{}
 	var voies []string
-	for _, f := range d.National {
+	for _, f := range national {
 		if _, ok := byVoie[f.Voie]; !ok {
 			voies = append(voies, f.Voie)
 		}
@@ -189,41 +207,51 @@ func (s *Server) formationPage(c *fiber.Ctx, st dataState, code string) (*format
 	for _, v := range voies {
 		figs := byVoie[v]
 		slices.SortFunc(figs, func(a, b model.FormationFigure) int { return compareMillesimes(a.Millesime, b.Millesime) })
-		latest := figs[0]
-		fv := formationVoie{Voie: v, Label: voieLabel(v), Latest: latest.MillesimeLabel}
-		if latest.Statut != model.StatutOK {
-			fv.LatestStatut = model.StatutLabel(latest.Statut)
-		}
-		fv.Headline = []headlineFigure{headline(indTauxEmploi6, &latest.Figure, ""), headline(indTauxPoursuite, &latest.Figure, "")}
-		if latest.NbAnneeTerm != nil {
-			fv.Headline = append(fv.Headline, headlineFigure{Label: "Jeunes en année terminale", Value: strconv.Itoa(*latest.NbAnneeTerm), Definition: "effectifs"})
-		}
-		if latest.SourceContinuum != nil {
-			fv.Continuum = latest.SourceContinuum.Phrase()
-		}
-		for _, f := range figs {
-			if c := partsChart("parts-"+v, f.PartEmploi6Mois, f.PartPoursuiteEtudes, f.PartAutresSituations,
-				"France entière, situation 6 mois après la sortie, "+f.MillesimeLabel); c != nil {
-				fv.PartsChart = c
-				break
-			}
-		}
+		p.Voies = append(p.Voies, nationalVoie(v, figs))
 		for _, f := range figs {
 			if f.SourceContinuum != nil && !notes[f.SourceContinuum.Phrase()] {
 				notes[f.SourceContinuum.Phrase()] = true
 				p.ContinuumNotes = append(p.ContinuumNotes, fmt.Sprintf("%s : %s.", f.MillesimeLabel, f.SourceContinuum.Phrase()))
 			}
 		}
-		p.Voies = append(p.Voies, fv)
 	}
-	p.National = formationFiguresTable("national", "France entière, par voie et millésime", d.National)
+	p.National = formationFiguresTable("national", "France entière, par voie et millésime", national)
+	return voies
+}
 
-	// régions: latest millésime of each (région, voie)
+// nationalVoie is the block of voie v from its national figures, most
+// recent first.
+func nationalVoie(v string, figs []model.FormationFigure) formationVoie {
+	latest := figs[0]
+	fv := formationVoie{Voie: v, Label: voieLabel(v), Latest: latest.MillesimeLabel}
+	if latest.Statut != model.StatutOK {
+		fv.LatestStatut = model.StatutLabel(latest.Statut)
+	}
+	fv.Headline = []headlineFigure{headline(indTauxEmploi6, &latest.Figure, ""), headline(indTauxPoursuite, &latest.Figure, "")}
+	if latest.NbAnneeTerm != nil {
+		fv.Headline = append(fv.Headline, headlineFigure{Label: "Jeunes en année terminale", Value: strconv.Itoa(*latest.NbAnneeTerm), Definition: "effectifs"})
+	}
+	if latest.SourceContinuum != nil {
+		fv.Continuum = latest.SourceContinuum.Phrase()
+	}
+	for _, f := range figs {
+		if c := partsChart("parts-"+v, f.PartEmploi6Mois, f.PartPoursuiteEtudes, f.PartAutresSituations,
+			"France entière, situation 6 mois après la sortie, "+f.MillesimeLabel); c != nil {
+			fv.PartsChart = c
+			break
+		}
+	}
+	return fv
+}
+
+// regionsTable fills the latest millésime of each (région, voie), and the
+// chart of the first voie.
+func (p *formationPage) regionsTable(regions []model.RegionFigures, voies []string) {
 	reg := &dataTable{ID: "regions", Caption: "Par région, dernier millésime publié",
 		Columns: append([]column{{Key: "region", Label: "Région"}, {Key: "voie", Label: "Voie"}, {Key: "millesime", Label: "Millésime"}},
 			figureColumns(indNbTerm, indTauxEmploi6, indTauxPoursuite)...)}
 	var bars []hbar
-	for _, r := range d.Regions {
+	for _, r := range regions {
 		seen := map[string]bool{}
 		for _, f := range sortedFigures(r.Chiffres) {
 			if seen[f.Voie] {
@@ -237,22 +265,26 @@ func (s *Server) formationPage(c *fiber.Ctx, st dataState, code string) (*format
 			}
 		}
 	}
-	if len(reg.Rows) > 0 {
-		p.Regions = reg
-		if len(voies) > 0 {
-			p.RegionsChart = hbarsChartColors("regions-graphique", "Taux d'emploi à 6 mois par région — "+strings.ToLower(voieLabel(voies[0])), bars, nil,
-				"Chaque barre donne le taux d'emploi à 6 mois de la région au dernier millésime publié ; le tableau « Par région » donne les mêmes valeurs et la raison de chaque valeur absente.", false)
-		}
+	if len(reg.Rows) == 0 {
+		return
 	}
+	p.Regions = reg
+	if len(voies) > 0 {
+		p.RegionsChart = hbarsChartColors("regions-graphique", "Taux d'emploi à 6 mois par région — "+strings.ToLower(voieLabel(voies[0])), bars, nil,
+			"Chaque barre donne le taux d'emploi à 6 mois de la région au dernier millésime publié ; le tableau « Par région » donne les mêmes valeurs et la raison de chaque valeur absente.", false)
+	}
+}
 
-	// establishments offering it, sortable, filterable by région
+// etablissementsTable fills the establishments offering the formation,
+// sortable, filtered by ?region=.
+func (p *formationPage) etablissementsTable(c *fiber.Ctx, list []model.EtablissementOffre, code string) {
 	region := c.Query("region")
 	etabs := &dataTable{ID: "etablissements", Caption: "Établissements qui dispensent cette formation (dernier millésime)", Sortable: true,
 		Columns: append([]column{{Key: "etablissement", Label: "Établissement"}, {Key: "commune", Label: "Commune"},
 			{Key: "region", Label: "Région"}, {Key: "voie", Label: "Voie"}, {Key: "millesime", Label: "Millésime"}},
 			figureColumns(indNbTerm, indTauxEmploi6, indTauxPoursuite)...)}
 	regions := map[string]string{}
-	for _, e := range d.Etablissements {
+	for _, e := range list {
 		regions[e.Region.Code] = orCode(e.Region)
 		if region != "" && e.Region.Code != region {
 			continue
@@ -273,11 +305,6 @@ func (s *Server) formationPage(c *fiber.Ctx, st dataState, code string) (*format
 		}
 		p.Etabs = etabs
 	}
-	if len(d.National) == 0 && len(d.Etablissements) == 0 {
-		p.NoFigure = "Aucun chiffre d'insertion n'est publié pour cette formation, à aucun millésime, ni par ses diplômes précédent ou suivant."
-	}
-	p.Description = formationDescription(fm, p.Voies, len(d.Etablissements))
-	return p, nil
 }
 
 func regionOptions(regions map[string]string, selected string) []option {

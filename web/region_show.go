@@ -101,16 +101,34 @@ func (p *territoryPage) paginate(c *fiber.Ctx, path string) (err error) {
 // aggregates (d), its establishments and the coverage of its pairs.
 func (s *Server) fillTerritory(c *fiber.Ctx, p *territoryPage, d model.RegionDetail, region string, deps []string) error {
 	ctx := c.UserContext()
-	path := p.Path
-	p.Exports = exportLinks(path, nil)
+	p.Exports = exportLinks(p.Path, nil)
+	p.niveauxTable(d.Niveaux)
+	p.formationsTable(d.Formations)
+	etabs, err := s.store.TerritoryEtablissements(ctx, region, deps)
+	if err != nil {
+		return err
+	}
+	p.etablissementsTable(etabs)
+	cov, err := s.store.TerritoryCoverage(ctx, region, deps)
+	if err != nil {
+		return err
+	}
+	p.coverageTable(cov)
+	if p.Niveaux == nil && p.Forms == nil && p.Etabs == nil {
+		p.NoFigure = "Aucun chiffre d'insertion n'est chargé pour ce territoire."
+	}
+	return nil
+}
 
-	// levels: latest millésime of each (level, voie)
+// niveauxTable: the latest millésime of each (level, voie), and the chart
+// of the scolaire voie (else the first one).
+func (p *territoryPage) niveauxTable(niveaux []model.RegionNiveau) {
 	niv := &dataTable{ID: "niveaux", Caption: "Par niveau de diplôme (dernier millésime publié)",
 		Columns: append([]column{{Key: "niveau", Label: "Niveau"}, {Key: "voie", Label: "Voie"}, {Key: "millesime", Label: "Millésime"}},
 			figureColumns(indNbTerm, indTauxEmploi6, indTauxPoursuite, indPartEmploi, indPartPoursuite, indPartAutres)...)}
 	var bars []hbar
 	firstVoie := ""
-	for _, n := range d.Niveaux {
+	for _, n := range niveaux {
 		fs := sortedFigures(n.Chiffres)
 		if len(fs) == 0 {
 			continue
@@ -125,7 +143,7 @@ func (s *Server) fillTerritory(c *fiber.Ctx, p *territoryPage, d model.RegionDet
 		if firstVoie == "" {
 			firstVoie = n.Voie
 		}
-		if n.Voie == model.VoieScolaire || firstVoie == n.Voie && !slices.ContainsFunc(d.Niveaux, func(x model.RegionNiveau) bool { return x.Voie == model.VoieScolaire }) {
+		if n.Voie == model.VoieScolaire || firstVoie == n.Voie && !slices.ContainsFunc(niveaux, func(x model.RegionNiveau) bool { return x.Voie == model.VoieScolaire }) {
 			bars = append(bars, hbar{Label: label, Value: f.TauxEmploi6Mois, Missing: missingReason(&f.Figure, true)})
 		}
 	}
@@ -134,12 +152,14 @@ func (s *Server) fillTerritory(c *fiber.Ctx, p *territoryPage, d model.RegionDet
 		p.NivChart = hbarsChartColors("niveaux-graphique", "Taux d'emploi à 6 mois par niveau de diplôme", bars, nil,
 			"Chaque barre donne le taux d'emploi à 6 mois des jeunes d'un niveau de diplôme, au dernier millésime publié ; le tableau « Par niveau de diplôme » donne toutes les valeurs et la raison des valeurs absentes.", false)
 	}
+}
 
-	// formations: latest figure of each (formation, voie)
+// formationsTable: the latest figure of each (formation, voie).
+func (p *territoryPage) formationsTable(formations []model.RegionFormation) {
 	forms := &dataTable{ID: "formations", Caption: "Par formation (dernier millésime publié)",
 		Columns: append([]column{{Key: "formation", Label: "Formation"}, {Key: "niveau", Label: "Niveau"}, {Key: "voie", Label: "Voie"},
 			{Key: "millesime", Label: "Millésime"}}, figureColumns(indNbTerm, indTauxEmploi6, indTauxPoursuite)...)}
-	for _, rf := range d.Formations {
+	for _, rf := range formations {
 		fs := sortedFigures(rf.Chiffres)
 		if len(fs) == 0 {
 			continue
@@ -159,12 +179,10 @@ func (s *Server) fillTerritory(c *fiber.Ctx, p *territoryPage, d model.RegionDet
 	if len(forms.Rows) > 0 {
 		p.Forms = forms
 	}
+}
 
-	// establishments and their distribution
-	etabs, err := s.store.TerritoryEtablissements(ctx, region, deps)
-	if err != nil {
-		return err
-	}
+// etablissementsTable: the establishments and their distribution.
+func (p *territoryPage) etablissementsTable(etabs []store.TerritoryEtab) {
 	et := &dataTable{ID: "etablissements", Caption: "Établissements (chiffres de l'établissement, dernier millésime publié)", Param: "_etab",
 		Columns: append([]column{{Key: "etablissement", Label: "Établissement"}, {Key: "commune", Label: "Commune"}, {Key: "voie", Label: "Voie"},
 			{Key: "millesime", Label: "Millésime"}}, figureColumns(indTauxEmploi6, indTauxPoursuite, indVA)...)}
@@ -181,34 +199,29 @@ func (s *Server) fillTerritory(c *fiber.Ctx, p *territoryPage, d model.RegionDet
 		p.Etabs = et
 		p.Distrib = distribution(etabs)
 	}
+}
 
-	// coverage of the pairs
-	cov, err := s.store.TerritoryCoverage(ctx, region, deps)
-	if err != nil {
-		return err
+// coverageTable: how many pairs have published rates, per voie.
+func (p *territoryPage) coverageTable(cov []store.Coverage) {
+	if len(cov) == 0 {
+		return
 	}
-	if len(cov) > 0 {
-		t := &dataTable{ID: "couverture", Caption: "Couverture : couples établissement × formation au dernier millésime",
-			Columns: []column{{Key: "voie", Label: "Voie"}, {Key: "millesime", Label: "Dernier millésime"},
-				{Key: "paires", Label: "Couples établissement × formation", Numeric: true},
-				{Key: "publiees", Label: "Avec des taux publiés", Numeric: true},
-				{Key: "sous_seuil", Label: "Moins de 20 élèves (secret statistique)", Numeric: true},
-				{Key: "non_diffuse", Label: "Non diffusés par le producteur", Numeric: true}}}
-		for _, cv := range cov {
-			cv := cv
-			t.Rows = append(t.Rows, []cell{headerCell(voieLabel(cv.Voie), ""), textCell(millesimeLabels([]string{cv.Millesime})),
-				{Num: &cv.Paires}, {Num: &cv.Publiees}, {Num: &cv.SousSeuil}, {Num: &cv.NonDiffuse}})
-			if cv.Paires > 0 {
-				p.CoverText = append(p.CoverText, fmt.Sprintf("%s : sur %d couples établissement × formation, %d ont des taux publiés (%d\u202f%%), %d comptent moins de 20 élèves et %d ne sont pas diffusés par le producteur.",
-					voieLabel(cv.Voie), cv.Paires, cv.Publiees, cv.Publiees*100/cv.Paires, cv.SousSeuil, cv.NonDiffuse))
-			}
+	t := &dataTable{ID: "couverture", Caption: "Couverture : couples établissement × formation au dernier millésime",
+		Columns: []column{{Key: "voie", Label: "Voie"}, {Key: "millesime", Label: "Dernier millésime"},
+			{Key: "paires", Label: "Couples établissement × formation", Numeric: true},
+			{Key: "publiees", Label: "Avec des taux publiés", Numeric: true},
+			{Key: "sous_seuil", Label: "Moins de 20 élèves (secret statistique)", Numeric: true},
+			{Key: "non_diffuse", Label: "Non diffusés par le producteur", Numeric: true}}}
+	for _, cv := range cov {
+		cv := cv
+		t.Rows = append(t.Rows, []cell{headerCell(voieLabel(cv.Voie), ""), textCell(millesimeLabels([]string{cv.Millesime})),
+			{Num: &cv.Paires}, {Num: &cv.Publiees}, {Num: &cv.SousSeuil}, {Num: &cv.NonDiffuse}})
+		if cv.Paires > 0 {
+			p.CoverText = append(p.CoverText, fmt.Sprintf("%s : sur %d couples établissement × formation, %d ont des taux publiés (%d\u202f%%), %d comptent moins de 20 élèves et %d ne sont pas diffusés par le producteur.",
+				voieLabel(cv.Voie), cv.Paires, cv.Publiees, cv.Publiees*100/cv.Paires, cv.SousSeuil, cv.NonDiffuse))
 		}
-		p.Coverage = t
 	}
-	if p.Niveaux == nil && p.Forms == nil && p.Etabs == nil {
-		p.NoFigure = "Aucun chiffre d'insertion n'est chargé pour ce territoire."
-	}
-	return nil
+	p.Coverage = t
 }
 
 // distribution charts the share of establishments by band of employment
