@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 
@@ -123,8 +122,8 @@ func (s *Store) scope(ctx context.Context, code string, kind model.CodeKind) (*f
 	if kind == model.KindMEFSTAT11 {
 		f.MEFSTAT11 = code
 		cfd = ""
-		err := s.pool.QueryRow(ctx, `SELECT coalesce(cfd, '') FROM bcn_mefs WHERE mefstat11 = $1 AND cfd IS NOT NULL ORDER BY (annee = duree) DESC, mef LIMIT 1`, code).Scan(&cfd)
-		if err != nil && !errors.Is(err, pgx.ErrNoRows) {
+		err := s.pool.QueryRow(ctx, `SELECT coalesce(cfd_of_mefstat11($1), '')`, code).Scan(&cfd)
+		if err != nil {
 			return nil, fmt.Errorf("MEFSTAT11 %s : %w", code, err)
 		}
 	}

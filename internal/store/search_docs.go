@@ -52,13 +52,10 @@ func (s *Store) SearchEtablissements(ctx context.Context, fn func(SearchEtabliss
 		return err
 	}
 	const q = `
-WITH mef AS (
-  SELECT DISTINCT ON (mefstat11) mefstat11, cfd FROM bcn_mefs
-  WHERE cfd IS NOT NULL AND mefstat11 IS NOT NULL ORDER BY mefstat11, cfd
-), uf AS (
+WITH uf AS (
   SELECT DISTINCT f.uai, f.voie, coalesce(f.cfd, mef.cfd) AS cfd
   FROM (SELECT DISTINCT uai, voie, cfd, mefstat11 FROM ij_uai_formation) f
-  LEFT JOIN mef ON f.cfd IS NULL AND mef.mefstat11 = f.mefstat11
+  LEFT JOIN mefstat11_cfd mef ON f.cfd IS NULL AND mef.mefstat11 = f.mefstat11
 ), sup AS (
   SELECT uai, max(etablissement_nom) AS nom, max(region) AS region,
     array_agg(DISTINCT sise) AS sises, array_agg(DISTINCT type_diplome_long) FILTER (WHERE type_diplome_long <> '') AS niveaux
@@ -194,8 +191,7 @@ func (s *Store) SearchFormations(ctx context.Context, fn func(SearchFormation) e
 	}
 	const q = `
 WITH mef AS (
-  SELECT DISTINCT ON (mefstat11) mefstat11, cfd FROM bcn_mefs
-  WHERE cfd IS NOT NULL AND mefstat11 IS NOT NULL ORDER BY mefstat11, cfd
+  SELECT mefstat11, cfd FROM mefstat11_cfd
 ), own AS (
   SELECT DISTINCT coalesce(r.cfd, mef.cfd) AS cfd, r.voie, r.region, NULL::text AS uai
   FROM ij_region_formation r LEFT JOIN mef ON r.cfd IS NULL AND mef.mefstat11 = r.mefstat11
