@@ -95,8 +95,8 @@ func (s *Server) etablissementPage(c *fiber.Ctx, st dataState, uai string) (*eta
 			p.Millesimes = append(p.Millesimes, f.Millesime)
 		}
 	}
-	p.Millesimes = sortMillesimes(p.Millesimes)
-	slices.SortFunc(voies, func(a, b string) int { return voieOrder(a) - voieOrder(b) })
+	p.Millesimes = model.SortMillesimes(p.Millesimes)
+	slices.SortFunc(voies, func(a, b string) int { return model.VoieOrder(a) - model.VoieOrder(b) })
 	for _, v := range voies {
 		p.Voies = append(p.Voies, etabVoieBlock(v, byVoie[v]))
 	}
@@ -188,7 +188,7 @@ func etabVoieBlock(voie string, figs []model.EtabFigure) etabVoie {
 	if main == nil && len(sps) > 0 {
 		main = bySP[sps[0]]
 	}
-	slices.SortFunc(main, func(a, b model.EtabFigure) int { return compareMillesimes(a.Millesime, b.Millesime) })
+	slices.SortFunc(main, func(a, b model.EtabFigure) int { return model.CompareMillesimes(a.Millesime, b.Millesime) })
 	if len(main) > 0 {
 		latest := &main[0]
 		b.Latest = latest.MillesimeLabel
@@ -226,7 +226,7 @@ func etabVoieBlock(voie string, figs []model.EtabFigure) etabVoie {
 			continue
 		}
 		l := bySP[sp]
-		slices.SortFunc(l, func(a, b model.EtabFigure) int { return compareMillesimes(a.Millesime, b.Millesime) })
+		slices.SortFunc(l, func(a, b model.EtabFigure) int { return model.CompareMillesimes(a.Millesime, b.Millesime) })
 		b.SousPopulation = append(b.SousPopulation, historyTable("historique-"+voie+"-"+sp,
 			"Chiffres par millésime — "+voieLabel(voie)+", "+strings.ToLower(sousPopulationLabel(sp)), l))
 	}
@@ -392,37 +392,6 @@ func etabDescription(et model.Etablissement, nom string, voies []etabVoie) strin
 		}
 	}
 	return d + "."
-}
-
-// compareMillesimes orders millésimes from the most recent (end year, then
-// start year).
-func compareMillesimes(a, b string) int {
-	ma, ea := model.ParseMillesime(a)
-	mb, eb := model.ParseMillesime(b)
-	if ea != nil || eb != nil {
-		return strings.Compare(b, a)
-	}
-	if ma.End != mb.End {
-		return mb.End - ma.End
-	}
-	return mb.Start - ma.Start
-}
-
-func sortMillesimes(ms []string) []string {
-	slices.SortFunc(ms, compareMillesimes)
-	return slices.Compact(ms)
-}
-
-func voieOrder(v string) int {
-	switch v {
-	case model.VoieScolaire:
-		return 0
-	case model.VoieApprentissage:
-		return 1
-	case model.VoieSuperieur:
-		return 2
-	}
-	return 3
 }
 
 // etabFormationTables lists the formations of an establishment with their

@@ -198,11 +198,11 @@ func (s *Server) formationPage(c *fiber.Ctx, st dataState, code string) (*format
 		}
 		byVoie[f.Voie] = append(byVoie[f.Voie], f)
 	}
-	slices.SortFunc(voies, func(a, b string) int { return voieOrder(a) - voieOrder(b) })
+	slices.SortFunc(voies, func(a, b string) int { return model.VoieOrder(a) - model.VoieOrder(b) })
 	notes := map[string]bool{}
 	for _, v := range voies {
 		figs := byVoie[v]
-		slices.SortFunc(figs, func(a, b model.FormationFigure) int { return compareMillesimes(a.Millesime, b.Millesime) })
+		slices.SortFunc(figs, func(a, b model.FormationFigure) int { return model.CompareMillesimes(a.Millesime, b.Millesime) })
 		latest := figs[0]
 		fv := formationVoie{Voie: v, Label: voieLabel(v), Latest: latest.MillesimeLabel}
 		if latest.Statut != model.StatutOK {
@@ -313,10 +313,10 @@ func regionOptions(regions map[string]string, selected string) []option {
 func sortedFigures(fs []model.FormationFigure) []model.FormationFigure {
 	out := slices.Clone(fs)
 	slices.SortStableFunc(out, func(a, b model.FormationFigure) int {
-		if c := compareMillesimes(a.Millesime, b.Millesime); c != 0 {
+		if c := model.CompareMillesimes(a.Millesime, b.Millesime); c != 0 {
 			return c
 		}
-		return voieOrder(a.Voie) - voieOrder(b.Voie)
+		return model.VoieOrder(a.Voie) - model.VoieOrder(b.Voie)
 	})
 	return out
 }

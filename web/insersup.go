@@ -34,7 +34,7 @@ func supMissing(f *model.SupFigure, emploi bool) string {
 func supColumns() []column {
 	cols := []column{{Key: "nb_diplomes", Label: "Diplômés", Numeric: true, Def: "effectifs"},
 		{Key: "nb_sortants", Label: "Sortants", Numeric: true, Def: "effectifs"}}
-	for _, h := range model.SupHorizons {
+	for _, h := range model.SupHorizons() {
 		cols = append(cols, column{Key: fmt.Sprintf("taux_emploi_salarie_fr_%d_mois", h), Label: fmt.Sprintf("Emploi salarié en France à %d mois (%%)", h), Numeric: true, Def: "taux-emploi"})
 	}
 	return append(cols, column{Key: "salaire_median", Label: "Salaire net mensuel médian (euros)", Numeric: true})
@@ -48,7 +48,7 @@ func supCells(f *model.SupFigure) []cell {
 		return cell{Text: supMissing(f, emploi), Missing: true}
 	}
 	out := []cell{count(f.NbDiplomes, false), count(f.NbSortants, false)}
-	for i := range model.SupHorizons {
+	for i := range model.SupHorizons() {
 		_, t := f.Emploi(i)
 		if *t != nil {
 			out = append(out, cell{Float: *t, Unit: "%"})
@@ -88,7 +88,7 @@ func supHeadline(f *model.InserSupFigure) []headlineFigure {
 	out := []headlineFigure{}
 	for _, i := range []int{0, 2} { // 6 and 18 months
 		_, t := f.Emploi(i)
-		h := headlineFigure{Label: fmt.Sprintf("Emploi salarié en France à %d mois", model.SupHorizons[i]), Definition: "taux-emploi"}
+		h := headlineFigure{Label: fmt.Sprintf("Emploi salarié en France à %d mois", model.SupHorizons()[i]), Definition: "taux-emploi"}
 		if *t != nil {
 			h.Value = frenchDecimal(**t) + "\u202f%"
 		} else {
@@ -104,7 +104,7 @@ func supHeadline(f *model.InserSupFigure) []headlineFigure {
 
 func sortSup(fs []model.InserSupFigure) []model.InserSupFigure {
 	out := slices.Clone(fs)
-	slices.SortStableFunc(out, func(a, b model.InserSupFigure) int { return compareMillesimes(a.Millesime, b.Millesime) })
+	slices.SortStableFunc(out, func(a, b model.InserSupFigure) int { return model.CompareMillesimes(a.Millesime, b.Millesime) })
 	return out
 }
 

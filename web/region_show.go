@@ -244,7 +244,7 @@ func distribution(etabs []store.TerritoryEtab) *chart {
 			}
 		}
 	}
-	slices.SortFunc(voies, func(a, b string) int { return voieOrder(a) - voieOrder(b) })
+	slices.SortFunc(voies, func(a, b string) int { return model.VoieOrder(a) - model.VoieOrder(b) })
 	var cats []string
 	for _, b := range bands {
 		cats = append(cats, b.label)

@@ -5,6 +5,9 @@ const (
 	PerimetreNational = "national"
 	PerimetreRegion   = "region"
 	PerimetreNiveau   = "niveau"
+	// PerimetreAcademie: the establishments of one académie summed (no
+	// file publishes académie figures).
+	PerimetreAcademie = "academie"
 	// PerimetreFormation: several keys of one formation summed (the
 	// MEFSTAT11s of one CFD, e.g. BTS in one or two years).
 	PerimetreFormation = "formation"

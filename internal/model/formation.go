@@ -159,6 +159,19 @@ func VoieOrder(v string) int {
 	return 3
 }
 
+// VoieLabel is the French label of a voie.
+func VoieLabel(v string) string {
+	switch v {
+	case VoieScolaire:
+		return "Voie scolaire"
+	case VoieApprentissage:
+		return "Apprentissage"
+	case VoieSuperieur:
+		return "Enseignement supérieur"
+	}
+	return v
+}
+
 // RegionFigures is the block of one région on a formation page.
 type RegionFigures struct {
 	Region   Territoire        `json:"region"`

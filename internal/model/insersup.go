@@ -7,13 +7,13 @@ const (
 	SupEnsemble         = "ensemble"
 )
 
-// SupHorizons are the months after graduation InserSup publishes; the
-// arrays of SupFigure are indexed like it.
-var SupHorizons = [5]int{6, 12, 18, 24, 30}
+// SupHorizons returns the months after graduation InserSup publishes, in
+// order; SupFigure.Emploi is indexed like it.
+func SupHorizons() [5]int { return [5]int{6, 12, 18, 24, 30} }
 
 // SupHorizonIndex returns the index of a horizon in SupHorizons, or -1.
 func SupHorizonIndex(mois int) int {
-	for i, h := range SupHorizons {
+	for i, h := range SupHorizons() {
 		if h == mois {
 			return i
 		}
@@ -94,7 +94,7 @@ func (s *SupFigure) Disclose() {
 		return
 	}
 	if hideEmploi {
-		for i := range SupHorizons {
+		for i := range SupHorizons() {
 			n, t := s.Emploi(i)
 			*n, *t = nil, nil
 		}
@@ -103,7 +103,7 @@ func (s *SupFigure) Disclose() {
 	if s.Salaires == nil {
 		s.Salaires = []Salaire{}
 	}
-	for i := range SupHorizons {
+	for i := range SupHorizons() {
 		if _, t := s.Emploi(i); *t != nil {
 			s.Statut = StatutOK
 			return
@@ -148,7 +148,7 @@ func AggregateSup(perimetre string, parts []SupFigure) (SupFigure, Agregat) {
 		field++
 		sortants += *p.NbSortants
 		pours += *p.NbPoursuivants
-		for h := range SupHorizons {
+		for h := range SupHorizons() {
 			n, _ := p.Emploi(h)
 			if *n == nil {
 				known[h] = false
@@ -162,7 +162,7 @@ func AggregateSup(perimetre string, parts []SupFigure) (SupFigure, Agregat) {
 		return out, ag
 	}
 	out.NbSortants, out.NbPoursuivants, out.NbDiplomes = Int(sortants), Int(pours), Int(sortants+pours)
-	for h := range SupHorizons {
+	for h := range SupHorizons() {
 		if !known[h] {
 			continue
 		}

@@ -192,7 +192,7 @@ func EtablissementType(nom, refType string, voies []string) string {
 	}
 	apprentissageOnly := len(voies) > 0
 	for _, v := range voies {
-		if v != search.VoieApprentissage {
+		if v != model.VoieApprentissage {
 			apprentissageOnly = false
 		}
 	}

@@ -11,9 +11,6 @@ import (
 	"github.com/vitrine-inserjeunes/vitrine/internal/model"
 )
 
-// PerimetreAcademie: establishments of one académie summed.
-const PerimetreAcademie = "academie"
-
 // AcademieInfo is an académie of the territorial table.
 type AcademieInfo struct {
 	Code         string
@@ -109,7 +106,7 @@ func (s *Store) AcademieDetail(ctx context.Context, code string) (AcademieInfo, 
 			}
 			forms[formKey{k.voie, k.code}] = rf
 		}
-		f := figureOf(rs, PerimetreAcademie, k.code, true, src)
+		f := figureOf(rs, model.PerimetreAcademie, k.code, true, src)
 		f.Code, f.CFD, f.MEFSTAT11 = k.code, rf.CFD, rf.MEFSTAT11
 		f.Disclose()
 		rf.Chiffres = append(rf.Chiffres, f)
