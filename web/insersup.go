@@ -48,7 +48,7 @@ func supCells(f *model.SupFigure) []cell {
 		return cell{Text: supMissing(f, emploi), Missing: true}
 	}
 	out := []cell{count(f.NbDiplomes, false), count(f.NbSortants, false)}
-	for i := range model.SupHorizons() {
+	for i := range model.NbSupHorizons {
 		_, t := f.Emploi(i)
 		if *t != nil {
 			out = append(out, cell{Float: *t, Unit: "%"})

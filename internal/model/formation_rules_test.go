@@ -312,7 +312,7 @@ func TestSupFigureDisclose(t *testing.T) {
 			t.Errorf("%s: statut %q, want %q", tc.name, f.Statut, tc.statut)
 		}
 		anyTaux := false
-		for i := range SupHorizons() {
+		for i := range NbSupHorizons {
 			n, r := f.Emploi(i)
 			if *r != nil {
 				anyTaux = true

@@ -7,9 +7,12 @@ const (
 	SupEnsemble         = "ensemble"
 )
 
+// NbSupHorizons is the number of horizons InserSup publishes.
+const NbSupHorizons = 5
+
 // SupHorizons returns the months after graduation InserSup publishes, in
 // order; SupFigure.Emploi is indexed like it.
-func SupHorizons() [5]int { return [5]int{6, 12, 18, 24, 30} }
+func SupHorizons() [NbSupHorizons]int { return [NbSupHorizons]int{6, 12, 18, 24, 30} }
 
 // SupHorizonIndex returns the index of a horizon in SupHorizons, or -1.
 func SupHorizonIndex(mois int) int {
@@ -94,7 +97,7 @@ func (s *SupFigure) Disclose() {
 		return
 	}
 	if hideEmploi {
-		for i := range SupHorizons() {
+		for i := range NbSupHorizons {
 			n, t := s.Emploi(i)
 			*n, *t = nil, nil
 		}
@@ -103,7 +106,7 @@ func (s *SupFigure) Disclose() {
 	if s.Salaires == nil {
 		s.Salaires = []Salaire{}
 	}
-	for i := range SupHorizons() {
+	for i := range NbSupHorizons {
 		if _, t := s.Emploi(i); *t != nil {
 			s.Statut = StatutOK
 			return
@@ -133,8 +136,8 @@ func AggregateSup(perimetre string, parts []SupFigure) (SupFigure, Agregat) {
 	ag := Agregat{Perimetre: perimetre, Composantes: len(parts)}
 	var out SupFigure
 	var sortants, pours int
-	var emploi [5]int
-	known := [5]bool{true, true, true, true, true}
+	var emploi [NbSupHorizons]int
+	known := [NbSupHorizons]bool{true, true, true, true, true}
 	field := 0
 	for i := range parts {
 		p := &parts[i]
@@ -148,7 +151,7 @@ func AggregateSup(perimetre string, parts []SupFigure) (SupFigure, Agregat) {
 		field++
 		sortants += *p.NbSortants
 		pours += *p.NbPoursuivants
-		for h := range SupHorizons() {
+		for h := range NbSupHorizons {
 			n, _ := p.Emploi(h)
 			if *n == nil {
 				known[h] = false
@@ -162,7 +165,7 @@ func AggregateSup(perimetre string, parts []SupFigure) (SupFigure, Agregat) {
 		return out, ag
 	}
 	out.NbSortants, out.NbPoursuivants, out.NbDiplomes = Int(sortants), Int(pours), Int(sortants+pours)
-	for h := range SupHorizons() {
+	for h := range NbSupHorizons {
 		if !known[h] {
 			continue
 		}
