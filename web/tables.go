@@ -53,8 +53,6 @@ type cell struct {
 
 func textCell(s string) cell { return cell{Text: s} }
 
-func linkCell(s, url string) cell { return cell{Text: s, URL: url} }
-
 func headerCell(s, url string) cell { return cell{Text: s, URL: url, Header: true} }
 
 // Display is the on-screen text of a cell.

@@ -74,8 +74,7 @@ func TestRealReplacesSynthetic(t *testing.T) {
 	pool := testdb.Pool(t, "formations_replace")
 	st := store.New(pool)
 	syn := "../../testdata/demo/synthetic/ij_uai_formation_2021_2022.csv.gz"
-	rep, err := importer.Run(ctx, pool, []string{syn}, importer.Options{Synthetic: true})
-	if err != nil {
+	if _, err := importer.Run(ctx, pool, []string{syn}, importer.Options{Synthetic: true}); err != nil {
 		t.Fatal(err)
 	}
 	if s, r, a := counts(t, st); s != 25048 || r != 0 || a != 22246 {
@@ -87,7 +86,8 @@ func TestRealReplacesSynthetic(t *testing.T) {
 	// A "real" file: 100 scolaire rows (same layout, not marked synthetic).
 	dir := t.TempDir()
 	real := writeSubset(t, syn, dir, "ij_uai_formation_depp_2021_2022.csv", "scolaire", 100)
-	if rep, err = importer.Run(ctx, pool, []string{real}, importer.Options{}); err != nil {
+	rep, err := importer.Run(ctx, pool, []string{real}, importer.Options{})
+	if err != nil {
 		t.Fatal(err)
 	}
 	if s, r, a := counts(t, st); s != 0 || r != 100 || a != 22246 {
