@@ -14,23 +14,6 @@ import (
 // InserSup (higher education) figures: counts, employment rates with two
 // decimals at 6 to 30 months, median salary.
 
-func supMissing(f *model.SupFigure, emploi bool) string {
-	switch f.Statut {
-	case model.StatutOK, "":
-	case model.StatutSousSeuil:
-		if f.NbDiplomes != nil && *f.NbDiplomes < model.Seuil {
-			return "secret statistique : moins de 20 diplômés"
-		}
-		return "secret statistique : moins de 20 sortants"
-	default:
-		return model.StatutLabel(f.Statut)
-	}
-	if emploi && f.NbSortants != nil && *f.NbSortants < model.Seuil {
-		return "secret statistique : moins de 20 sortants"
-	}
-	return model.StatutLabel(model.StatutNonDiffuse)
-}
-
 func supColumns() []column {
 	cols := []column{{Key: "nb_diplomes", Label: "Diplômés", Numeric: true, Def: "effectifs"},
 		{Key: "nb_sortants", Label: "Sortants", Numeric: true, Def: "effectifs"}}
@@ -41,19 +24,19 @@ func supColumns() []column {
 }
 
 func supCells(f *model.SupFigure) []cell {
-	count := func(v *int, emploi bool) cell {
+	count := func(v *int) cell { // graduates and leavers: not resting on the leavers' threshold
 		if v != nil {
 			return cell{Num: v}
 		}
-		return cell{Text: supMissing(f, emploi), Missing: true}
+		return cell{Text: f.MissingReason(false), Missing: true}
 	}
-	out := []cell{count(f.NbDiplomes, false), count(f.NbSortants, false)}
+	out := []cell{count(f.NbDiplomes), count(f.NbSortants)}
 	for i := range model.NbSupHorizons {
 		_, t := f.Emploi(i)
 		if *t != nil {
 			out = append(out, cell{Float: *t, Unit: "%"})
 		} else {
-			out = append(out, cell{Text: supMissing(f, true), Missing: true})
+			out = append(out, cell{Text: f.MissingReason(true), Missing: true})
 		}
 	}
 	var med *int
@@ -66,7 +49,7 @@ func supCells(f *model.SupFigure) []cell {
 	if med != nil {
 		out = append(out, cell{Num: med})
 	} else {
-		out = append(out, cell{Text: supMissing(f, true), Missing: true})
+		out = append(out, cell{Text: f.MissingReason(true), Missing: true})
 	}
 	return out
 }
@@ -92,7 +75,7 @@ func supHeadline(f *model.InserSupFigure) []headlineFigure {
 		if *t != nil {
 			h.Value = frenchDecimal(**t) + "\u202f%"
 		} else {
-			h.Value, h.Missing = supMissing(&f.SupFigure, true), true
+			h.Value, h.Missing = f.MissingReason(true), true
 		}
 		out = append(out, h)
 	}

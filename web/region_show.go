@@ -126,7 +126,7 @@ func (s *Server) fillTerritory(c *fiber.Ctx, p *territoryPage, d model.RegionDet
 			firstVoie = n.Voie
 		}
 		if n.Voie == model.VoieScolaire || firstVoie == n.Voie && !slices.ContainsFunc(d.Niveaux, func(x model.RegionNiveau) bool { return x.Voie == model.VoieScolaire }) {
-			bars = append(bars, hbar{Label: label, Value: f.TauxEmploi6Mois, Missing: missingReason(&f.Figure, true)})
+			bars = append(bars, hbar{Label: label, Value: f.TauxEmploi6Mois, Missing: f.MissingReason(model.IndTauxEmploi6Mois)})
 		}
 	}
 	if len(niv.Rows) > 0 {

@@ -213,8 +213,8 @@ func (s *Store) scope(ctx context.Context, code string, kind model.CodeKind) (*f
 // choose applies the continuum to figures grouped by role: for each key,
 // the own figure wins, else the 1:1 predecessor's, else the successor's;
 // borrowed figures are labelled with source_continuum.
-func choose[K comparable](sc *formationScope, byRole [nRoles]map[K]model.FormationFigure) map[K]model.FormationFigure {
-	out := map[K]model.FormationFigure{}
+func choose[K comparable](sc *formationScope, byRole [nRoles]map[K]model.RawFormationFigure) map[K]model.RawFormationFigure {
+	out := map[K]model.RawFormationFigure{}
 	for role := 0; role < nRoles; role++ {
 		for k, ff := range byRole[role] {
 			if _, done := out[k]; done {

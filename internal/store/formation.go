@@ -30,14 +30,15 @@ func (s *Store) Formation(ctx context.Context, code string) (model.Formation, er
 	return sc.f, nil
 }
 
-// formationFigures is what a formation page shows, before the continuum.
+// formationFigures is what a formation page shows, before the continuum
+// (choose) and the secret statistique (Disclose).
 type formationFigures struct {
 	sc  *formationScope
 	src map[int64]model.Source
 	// per role, keyed without role
-	national [nRoles]map[natKey]model.FormationFigure
-	regions  [nRoles]map[regKey]model.FormationFigure
-	etabs    [nRoles]map[etabKey]model.FormationFigure
+	national [nRoles]map[natKey]model.RawFormationFigure
+	regions  [nRoles]map[regKey]model.RawFormationFigure
+	etabs    [nRoles]map[etabKey]model.RawFormationFigure
 	etabRows map[string]figRow // one row per UAI (its région)
 }
 
@@ -78,9 +79,9 @@ func (s *Store) loadFormationFigures(ctx context.Context, sc *formationScope, ua
 	regional = append(regional, regionsFromUAI(regional, uaiAll)...)
 	ff := &formationFigures{sc: sc, src: src, etabRows: map[string]figRow{}}
 	for r := 0; r < nRoles; r++ {
-		ff.national[r] = map[natKey]model.FormationFigure{}
-		ff.regions[r] = map[regKey]model.FormationFigure{}
-		ff.etabs[r] = map[etabKey]model.FormationFigure{}
+		ff.national[r] = map[natKey]model.RawFormationFigure{}
+		ff.regions[r] = map[regKey]model.RawFormationFigure{}
+		ff.etabs[r] = map[etabKey]model.RawFormationFigure{}
 	}
 	type rk struct {
 		role int
@@ -137,8 +138,7 @@ func (s *Store) uaiKeysWithoutRegion(ctx context.Context, codes []string) (bool,
 // (sums over the régions, rates recomputed), one block per région, and the
 // establishments offering it with their latest figure. A formation without
 // its own figures for a millésime shows its 1:1 predecessor's or
-// successor's, labelled (source_continuum). Every figure went through
-// Disclose.
+// successor's, labelled (source_continuum).
 func (s *Store) FormationDetail(ctx context.Context, code string) (model.FormationDetail, error) {
 	c, kind, err := model.ParseFormationCode(code)
 	if err != nil {
@@ -159,8 +159,8 @@ func (s *Store) FormationDetail(ctx context.Context, code string) (model.Formati
 		Etablissements: []model.EtablissementOffre{}}
 	mills := []string{}
 	voies := map[string]bool{}
-	for _, f := range choose(sc, ff.national) {
-		f.Disclose()
+	for _, raw := range choose(sc, ff.national) {
+		f := raw.Disclose()
 		d.National = append(d.National, f)
 		mills = append(mills, f.Millesime)
 		voies[f.Voie] = true
@@ -169,8 +169,7 @@ func (s *Store) FormationDetail(ctx context.Context, code string) (model.Formati
 	sortFigures(d.National)
 	byRegion := map[string][]model.FormationFigure{}
 	for k, f := range choose(sc, ff.regions) {
-		f.Disclose()
-		byRegion[k.region] = append(byRegion[k.region], f)
+		byRegion[k.region] = append(byRegion[k.region], f.Disclose())
 	}
 	for code, figs := range byRegion {
 		sortFigures(figs)
@@ -208,13 +207,13 @@ func regionTerritoire(code string) model.Territoire {
 
 // offres builds the list of establishments offering the formation: one
 // entry per (UAI, voie) with its latest figure.
-func (s *Store) offres(ctx context.Context, ff *formationFigures, etabs map[etabKey]model.FormationFigure) ([]model.EtablissementOffre, error) {
+func (s *Store) offres(ctx context.Context, ff *formationFigures, etabs map[etabKey]model.RawFormationFigure) ([]model.EtablissementOffre, error) {
 	type ov struct{ uai, voie string }
 	groups := map[ov][]model.FormationFigure{}
 	var uais []string
 	seen := map[string]bool{}
 	for k, f := range etabs {
-		groups[ov{k.uai, k.voie}] = append(groups[ov{k.uai, k.voie}], f)
+		groups[ov{k.uai, k.voie}] = append(groups[ov{k.uai, k.voie}], f.Disclose())
 		if !seen[k.uai] {
 			seen[k.uai] = true
 			uais = append(uais, k.uai)
@@ -238,7 +237,6 @@ func (s *Store) offres(ctx context.Context, ff *formationFigures, etabs map[etab
 			reg = r
 		}
 		o.Region = regionTerritoire(reg)
-		o.Dernier.Disclose()
 		out = append(out, o)
 	}
 	// Sort by région, then UAI (that is, by département), then voie.
@@ -355,20 +353,17 @@ func (s *Store) EtablissementFormation(ctx context.Context, uai, code string) (m
 	for k := range all {
 		row := model.EtabFormationMillesime{Millesime: k.millesime, Voie: k.voie}
 		if f, ok := etabs[etabKey{uai, k.voie, k.millesime}]; ok {
-			row.Etablissement = f
-			row.Etablissement.Disclose()
+			row.Etablissement = f.Disclose()
 		} else {
 			row.Etablissement = model.AbsentFigure(k.millesime, k.voie, figCode(k.voie), model.StatutMillesimeAbsent, model.SortMillesimes(pairMills[k.voie]))
 		}
 		if f, ok := regions[regKey{k.voie, k.millesime, region}]; ok {
-			row.Region = f
-			row.Region.Disclose()
+			row.Region = f.Disclose()
 		} else {
 			row.Region = model.AbsentFigure(k.millesime, k.voie, figCode(k.voie), model.StatutMillesimeAbsent, model.SortMillesimes(regMills[k.voie]))
 		}
 		if f, ok := national[k]; ok {
-			row.National = f
-			row.National.Disclose()
+			row.National = f.Disclose()
 		} else {
 			row.National = model.AbsentFigure(k.millesime, k.voie, figCode(k.voie), model.StatutMillesimeAbsent, model.SortMillesimes(natMills[k.voie]))
 		}

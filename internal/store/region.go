@@ -95,8 +95,7 @@ func (s *Store) Region(ctx context.Context, code string) (model.RegionDetail, er
 			rf.MEFSTAT11 = k.code
 		}
 		for _, r := range rs {
-			f := figureOf([]figRow{r}, model.PerimetreRegion, "", false, src)
-			f.Disclose()
+			f := figureOf([]figRow{r}, model.PerimetreRegion, "", false, src).Disclose()
 			rf.Chiffres = append(rf.Chiffres, f)
 			d.Demonstration = d.Demonstration || f.Demonstration
 			mills = append(mills, r.millesime)
@@ -134,9 +133,9 @@ func finishTerritory(d *model.RegionDetail, byNiveau map[niveauKey][]figRow, niv
 	type lk struct{ niveau, voie string }
 	levels := map[lk]*model.RegionNiveau{}
 	for k, rs := range byNiveau {
-		f := figureOf(rs, model.PerimetreNiveau, k.niveau, true, src)
-		f.Code, f.CFD, f.MEFSTAT11 = k.niveau, "", ""
-		f.Disclose()
+		raw := figureOf(rs, model.PerimetreNiveau, k.niveau, true, src)
+		raw.Code, raw.CFD, raw.MEFSTAT11 = k.niveau, "", ""
+		f := raw.Disclose()
 		l, ok := levels[lk{k.niveau, k.voie}]
 		if !ok {
 			l = &model.RegionNiveau{NiveauCode: k.niveau, Niveau: niveauLabel[k.niveau], Voie: k.voie}

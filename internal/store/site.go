@@ -144,7 +144,7 @@ FROM ij_region_formation r WHERE millesime = (SELECT max(millesime) FROM ij_regi
 	if err != nil {
 		return nil, err
 	}
-	parts := map[string][]model.Figure{}
+	parts := map[string][]model.RawFigure{}
 	mill := map[string]string{}
 	for _, r := range rows {
 		parts[r.voie] = append(parts[r.voie], r.fig)
@@ -153,8 +153,7 @@ FROM ij_region_formation r WHERE millesime = (SELECT max(millesime) FROM ij_regi
 	var out []NationalFigure
 	for v, ps := range parts {
 		f, ag := model.Aggregate(model.PerimetreNational, ps)
-		f.Disclose()
-		out = append(out, NationalFigure{Voie: v, Millesime: mill[v], Figure: f, Agregat: ag})
+		out = append(out, NationalFigure{Voie: v, Millesime: mill[v], Figure: f.Disclose(), Agregat: ag})
 	}
 	sort.Slice(out, func(i, j int) bool { return model.VoieOrder(out[i].Voie) < model.VoieOrder(out[j].Voie) })
 	return out, nil

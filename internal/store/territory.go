@@ -106,9 +106,9 @@ func (s *Store) AcademieDetail(ctx context.Context, code string) (AcademieInfo, 
 			}
 			forms[formKey{k.voie, k.code}] = rf
 		}
-		f := figureOf(rs, model.PerimetreAcademie, k.code, true, src)
-		f.Code, f.CFD, f.MEFSTAT11 = k.code, rf.CFD, rf.MEFSTAT11
-		f.Disclose()
+		raw := figureOf(rs, model.PerimetreAcademie, k.code, true, src)
+		raw.Code, raw.CFD, raw.MEFSTAT11 = k.code, rf.CFD, rf.MEFSTAT11
+		f := raw.Disclose()
 		rf.Chiffres = append(rf.Chiffres, f)
 		d.Demonstration = d.Demonstration || f.Demonstration
 		mills = append(mills, k.millesime)
@@ -175,12 +175,12 @@ ORDER BY 2, 1, 4`
 	}
 	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (TerritoryEtab, error) {
 		var e TerritoryEtab
-		f := &e.Figure
+		var f model.RawFigure
 		err := r.Scan(&e.UAI, &e.Nom, &e.Commune, &e.Voie, &e.Millesime,
 			&f.TauxPoursuiteEtudes, &f.TauxEmploi6Mois, &f.TauxEmploi6MoisAttendu, &f.ValeurAjoutee,
 			&f.PartPoursuiteEtudes, &f.PartEmploi6Mois, &f.PartAutresSituations,
 			&f.TauxEmploi12Mois, &f.TauxEmploi18Mois, &f.TauxEmploi24Mois, &f.TauxContratsInterrompus)
-		f.Disclose()
+		e.Figure = f.Disclose()
 		return e, err
 	})
 	if err != nil {
@@ -221,8 +221,7 @@ func (s *Store) TerritoryCoverage(ctx context.Context, region string, deps []str
 		if c.Millesime == "" || model.CompareMillesimes(r.millesime, c.Millesime) < 0 {
 			c.Millesime = r.millesime
 		}
-		f := model.WithParts(r.fig)
-		f.Disclose()
+		f := model.WithParts(r.fig).Disclose()
 		c.Paires++
 		switch f.Statut {
 		case model.StatutOK:
@@ -282,12 +281,10 @@ func (s *Store) FormationContext(ctx context.Context, region string, keys []Form
 		if len(rs) > 0 {
 			for _, r := range rs {
 				if r.region == region {
-					reg = figureOf([]figRow{r}, model.PerimetreRegion, k.Code, false, src)
-					reg.Disclose()
+					reg = figureOf([]figRow{r}, model.PerimetreRegion, k.Code, false, src).Disclose()
 				}
 			}
-			nat = figureOf(rs, model.PerimetreNational, k.Code, true, src)
-			nat.Disclose()
+			nat = figureOf(rs, model.PerimetreNational, k.Code, true, src).Disclose()
 		}
 		out[k] = [2]model.FormationFigure{reg, nat}
 	}
