@@ -9,7 +9,6 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/vitrine-inserjeunes/vitrine/internal/model"
-	"github.com/vitrine-inserjeunes/vitrine/internal/store"
 )
 
 // etablissementShow is GET /etablissements/{uai}: identity, headline
@@ -398,10 +397,10 @@ func etabDescription(et model.Etablissement, nom string, voies []etabVoie) strin
 // latest figures beside the région and France (InserJeunes), and the
 // InserSup diplomas.
 func (s *Server) etabFormationTables(c *fiber.Ctx, uai string, forms []model.EtablissementFormation, region model.Territoire) (ij, sup *dataTable, err error) {
-	var keys []store.FormationKey
+	var keys []model.FormationKey
 	for _, f := range forms {
 		if f.Dernier != nil {
-			keys = append(keys, store.FormationKey{Voie: f.Dernier.Voie, Code: f.Dernier.Code, Millesime: f.Dernier.Millesime})
+			keys = append(keys, formationKey(f.Dernier))
 		}
 	}
 	cmp, err := s.store.FormationContext(c.UserContext(), region.Code, keys)
@@ -418,12 +417,10 @@ func (s *Server) etabFormationTables(c *fiber.Ctx, uai string, forms []model.Eta
 			{Key: "taux_poursuite_etudes", Label: "Taux de poursuite d'études (%)", Numeric: true, Def: "taux-poursuite-etudes"},
 			{Key: "region_taux_poursuite_etudes", Label: "Région : taux de poursuite d'études (%)", Numeric: true, Def: "taux-poursuite-etudes"},
 			{Key: "national_taux_poursuite_etudes", Label: "France : taux de poursuite d'études (%)", Numeric: true, Def: "taux-poursuite-etudes"}}}
-	var sups []model.InserSupFigure
-	var supForms []model.EtablissementFormation
+	var sups []supRow
 	for _, f := range forms {
-		if f.DernierSup != nil {
-			sups = append(sups, *f.DernierSup)
-			supForms = append(supForms, f)
+		if e := f.DernierSup; e != nil {
+			sups = append(sups, supRow{headerCell(labelOr(f.Libelle, f.Code)+" — "+e.MillesimeLabel, "/etablissements/"+uai+"/formations/"+f.Code), &e.SupFigure})
 			continue
 		}
 		if f.Dernier == nil {
@@ -435,8 +432,8 @@ func (s *Server) etabFormationTables(c *fiber.Ctx, uai string, forms []model.Eta
 			lib += " (formation fermée)"
 		}
 		e := f.Dernier
-		rn := cmp[store.FormationKey{Voie: e.Voie, Code: e.Code, Millesime: e.Millesime}]
-		r, n := rn[0].Figure, rn[1].Figure
+		rn := cmp[formationKey(e)]
+		r, n := rn.Region.Figure, rn.National.Figure
 		ij.Rows = append(ij.Rows, []cell{headerCell(lib, "/etablissements/"+uai+"/formations/"+code), textCell(f.Niveau), textCell(voieLabel(f.Voie)),
 			textCell(labelOr(e.MillesimeLabel, e.Millesime)), indNbTerm.cellOf(&e.Figure),
 			indTauxEmploi6.cellOf(&e.Figure), indTauxEmploi6.cellOf(&r), indTauxEmploi6.cellOf(&n),
@@ -445,12 +442,11 @@ func (s *Server) etabFormationTables(c *fiber.Ctx, uai string, forms []model.Eta
 	if len(ij.Rows) == 0 {
 		ij = nil
 	}
-	i := 0
-	sup = supTable("superieur", "Diplômes de l'enseignement supérieur (InserSup, dernière promotion publiée)", "Diplôme", sups,
-		func(f *model.InserSupFigure) cell {
-			sf := supForms[i]
-			i++
-			return headerCell(labelOr(sf.Libelle, sf.Code)+" — "+f.MillesimeLabel, "/etablissements/"+uai+"/formations/"+sf.Code)
-		})
+	sup = supTable("superieur", "Diplômes de l'enseignement supérieur (InserSup, dernière promotion publiée)", "Diplôme", sups)
 	return ij, sup, nil
+}
+
+// formationKey is the key of a formation figure.
+func formationKey(f *model.FormationFigure) model.FormationKey {
+	return model.FormationKey{Voie: f.Voie, Code: f.Code, Millesime: f.Millesime}
 }

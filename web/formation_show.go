@@ -17,7 +17,7 @@ type formationPage struct {
 	basePage
 	F        model.Formation
 	Sup      bool
-	Facts    []crumb // label/value pairs (URL unused)
+	Facts    []fact
 	Anciens  []formationLien
 	Nouveaux []formationLien
 	// Voies holds the national headline of each voie.
@@ -115,11 +115,11 @@ func pageBase(c *fiber.Ctx, path string, drop ...string) string {
 	return path + "?" + q.Encode()
 }
 
-func formationFacts(fm model.Formation) []crumb {
-	var facts []crumb
+func formationFacts(fm model.Formation) []fact {
+	var facts []fact
 	add := func(l, v string) {
 		if v != "" {
-			facts = append(facts, crumb{Label: l, URL: v})
+			facts = append(facts, fact{Label: l, Value: v})
 		}
 	}
 	add("Niveau", fm.Niveau)

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
-	"strings"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -54,15 +53,20 @@ func supCells(f *model.SupFigure) []cell {
 	return out
 }
 
-// supTable is one row per figure (millésime), with a leading label column.
-func supTable(id, caption, first string, figs []model.InserSupFigure, label func(*model.InserSupFigure) cell) *dataTable {
-	if len(figs) == 0 {
+// supRow is one row of an InserSup table: its label and its figure.
+type supRow struct {
+	label cell
+	fig   *model.SupFigure
+}
+
+// supTable is one row per figure, with a leading label column.
+func supTable(id, caption, first string, rows []supRow) *dataTable {
+	if len(rows) == 0 {
 		return nil
 	}
 	t := &dataTable{ID: id, Caption: caption, Columns: append([]column{{Key: "libelle", Label: first}}, supColumns()...)}
-	for i := range figs {
-		f := &figs[i]
-		t.Rows = append(t.Rows, append([]cell{label(f)}, supCells(&f.SupFigure)...))
+	for _, r := range rows {
+		t.Rows = append(t.Rows, append([]cell{r.label}, supCells(r.fig)...))
 	}
 	return t
 }
@@ -111,23 +115,18 @@ func (s *Server) formationSupPage(c *fiber.Ctx, st dataState, sise string) (*for
 			p.Voies[0].LatestStatut = model.StatutLabel(nat[0].Statut)
 		}
 	}
-	p.National = supTable("national", "France entière, par promotion (diplômés)", "Promotion", nat,
-		func(f *model.InserSupFigure) cell { return headerCell(f.MillesimeLabel, "") })
-	var regRows []model.InserSupFigure
-	var regNames []string
+	natRows := make([]supRow, len(nat))
+	for i := range nat {
+		natRows[i] = supRow{headerCell(nat[i].MillesimeLabel, ""), &nat[i].SupFigure}
+	}
+	p.National = supTable("national", "France entière, par promotion (diplômés)", "Promotion", natRows)
+	var regRows []supRow
 	for _, r := range d.Regions {
-		fs := sortSup(r.Chiffres)
-		if len(fs) > 0 {
-			regRows = append(regRows, fs[0])
-			regNames = append(regNames, orCode(r.Region)+"|"+r.Region.Code)
+		if fs := sortSup(r.Chiffres); len(fs) > 0 {
+			regRows = append(regRows, supRow{headerCell(orCode(r.Region)+" ("+fs[0].MillesimeLabel+")", "/regions/"+r.Region.Code), &fs[0].SupFigure})
 		}
 	}
-	i := 0
-	p.Regions = supTable("regions", "Par région, dernière promotion publiée", "Région", regRows, func(f *model.InserSupFigure) cell {
-		name, code, _ := strings.Cut(regNames[i], "|")
-		i++
-		return headerCell(name+" ("+f.MillesimeLabel+")", "/regions/"+code)
-	})
+	p.Regions = supTable("regions", "Par région, dernière promotion publiée", "Région", regRows)
 	etabs := &dataTable{ID: "etablissements", Caption: "Établissements qui délivrent ce diplôme (dernière promotion)", Sortable: true,
 		Columns: append([]column{{Key: "etablissement", Label: "Établissement"}, {Key: "commune", Label: "Commune"}, {Key: "region", Label: "Région"},
 			{Key: "millesime", Label: "Promotion"}}, supColumns()...)}

@@ -12,7 +12,6 @@ import (
 	"github.com/PuerkitoBio/goquery"
 
 	"github.com/vitrine-inserjeunes/vitrine/internal/model"
-	"github.com/vitrine-inserjeunes/vitrine/internal/store"
 	"github.com/vitrine-inserjeunes/vitrine/views"
 )
 
@@ -47,7 +46,7 @@ func templatePageCases() []pageCase {
 	apropos := &aproposPage{basePage: filledBase("Les données", "/a-propos/donnees"), Glossary: glossary,
 		Runs: []importRunView{{ID: 3, Date: "1 janvier 2026 à 10h00", Files: 2, Rows: 10}}, Millesimes: []string{"2021_2022"},
 		Files: &dataTable{ID: "fichiers", Caption: "Fichiers", Columns: []column{{Key: "a", Label: "A"}}, Rows: [][]cell{{textCell("x")}}}}
-	home := &homePage{basePage: filledBase("", "/"), Stats: store.SiteStats{Etablissements: 3, Formations: 4, Millesimes: []string{"2021_2022"}},
+	home := &homePage{basePage: filledBase("", "/"), Stats: model.SiteStats{Etablissements: 3, Formations: 4, Millesimes: []string{"2021_2022"}},
 		Examples: []crumb{{Label: "Rennes", URL: "/recherche?q=Rennes"}}, Regions: []crumb{{Label: "Bretagne", URL: "/regions/53"}},
 		National: []nationalBlock{{Label: "Voie scolaire", Millesime: "promotions 2021 et 2022", Headline: []headlineFigure{{Label: "Taux d'emploi à 6 mois", Value: "54 %", Definition: "taux-emploi"}},
 			Parts: partsChart("parts-france-scolaire", ok(20), ok(50), ok(30), "Parts")}}, HeadlineFor: "promotion 2022"}
@@ -83,12 +82,12 @@ func templatePageCases() []pageCase {
 			Compare: []*chart{hbarsChart("compare-scolaire", "Taux", []hbar{{Label: "Cet établissement", Missing: "secret statistique : moins de 20 élèves"}, {Label: "Région", Value: ok(49)}, {Label: "France", Value: ok(43)}}, nil, "résumé")}}},
 		Table: formationFiguresTable("comparaison", "Comparaison", nat)}
 	terr := &territoryPage{basePage: filledBase("Bretagne", "/regions/53"), Kind: "region", Heading: "Bretagne",
-		Links: []crumb{{Label: "Académie de Rennes", URL: "/academies/14"}}, LinksHead: "Académies", Facts: []crumb{{Label: "Départements", URL: "Finistère"}},
+		Links: []link{{Label: "Académie de Rennes", URL: "/academies/14"}}, LinksHead: "Académies", Facts: []fact{{Label: "Départements", Value: "Finistère"}},
 		CoverText: []string{"sur 10 couples…"},
 		Coverage:  &dataTable{ID: "couverture", Caption: "Couverture", Columns: []column{{Key: "voie", Label: "Voie"}}, Rows: [][]cell{{headerCell("Voie scolaire", "")}}},
 		Niveaux:   formationFiguresTable("niveaux", "Niveaux", nat),
 		NivChart:  hbarsChartColors("niveaux-graphique", "Niveaux", []hbar{{Label: "CAP", Value: ok(40)}, {Label: "BAC PRO", Value: ok(50)}}, nil, "résumé", false),
-		Distrib:   distribution([]store.TerritoryEtab{{UAI: "0350001A", Voie: "scolaire", Figure: nat[0].Figure}, {UAI: "0350002B", Voie: "apprentissage", Figure: nat[1].Figure}}),
+		Distrib:   distribution([]model.TerritoryEtab{{UAI: "0350001A", Voie: "scolaire", Figure: nat[0].Figure}, {UAI: "0350002B", Voie: "apprentissage", Figure: nat[1].Figure}}),
 		Forms:     formationFiguresTable("formations", "Formations", nat), Etabs: etabsT}
 	return []pageCase{
 		{"pages/formation", &formationPage{}, formation, []string{"#national", "#etablissements", "#filtre-region", ".fr-pagination", "#parts-scolaire", ".fr-callout"}},

@@ -8,7 +8,6 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/vitrine-inserjeunes/vitrine/internal/model"
-	"github.com/vitrine-inserjeunes/vitrine/internal/store"
 )
 
 // territoryPage is "/regions/{code}" and "/academies/{code}": for
@@ -18,9 +17,9 @@ type territoryPage struct {
 	basePage
 	Kind      string // "region" or "academie"
 	Heading   string
-	Links     []crumb // académies of the région, or the région of the académie
+	Links     []link // académies of the région, or the région of the académie
 	LinksHead string
-	Facts     []crumb
+	Facts     []fact
 	Coverage  *dataTable
 	CoverText []string
 	Niveaux   *dataTable
@@ -65,8 +64,8 @@ func (s *Server) regionShow(c *fiber.Ctx) error {
 			return nil, err
 		}
 		for _, a := range acads {
-			if a[2] == reg.Code {
-				p.Links = append(p.Links, crumb{Label: "Académie de " + a[1], URL: "/academies/" + a[0]})
+			if a.Region.Code == reg.Code {
+				p.Links = append(p.Links, link{Label: "Académie de " + a.Nom, URL: "/academies/" + a.Code})
 			}
 		}
 		p.LinksHead = "Académies de la région"
@@ -213,7 +212,7 @@ func (s *Server) fillTerritory(c *fiber.Ctx, p *territoryPage, d model.RegionDet
 
 // distribution charts the share of establishments by band of employment
 // rate, per voie.
-func distribution(etabs []store.TerritoryEtab) *chart {
+func distribution(etabs []model.TerritoryEtab) *chart {
 	bands := []struct {
 		label  string
 		lo, hi int

@@ -193,6 +193,18 @@ func VoieLabel(v string) string {
 	return v
 }
 
+// FormationKey is one formation figure key: voie, code (MEFSTAT11 or
+// CFD) and millésime.
+type FormationKey struct{ Voie, Code, Millesime string }
+
+// FormationComparison is what an establishment's formation is compared
+// with: the figure of its région (as the région × formation file publishes
+// it) and the national one (summed over the régions), for the same key.
+type FormationComparison struct {
+	Region   FormationFigure
+	National FormationFigure
+}
+
 // RegionFigures is the block of one région on a formation page.
 type RegionFigures struct {
 	Region   Territoire        `json:"region"`

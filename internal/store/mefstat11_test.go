@@ -11,6 +11,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/vitrine-inserjeunes/vitrine/internal/importer"
+	"github.com/vitrine-inserjeunes/vitrine/internal/model"
 	"github.com/vitrine-inserjeunes/vitrine/internal/store"
 	"github.com/vitrine-inserjeunes/vitrine/internal/testdb"
 )
@@ -164,8 +165,8 @@ FROM unnest($1::text[]) WITH ORDINALITY AS u(m, n)`, mefs); err != nil {
 		}
 		niveau[c] = n
 	}
-	etabs := map[string]store.SearchEtablissement{}
-	if err := st.SearchEtablissements(ctx, func(e store.SearchEtablissement) error { etabs[e.UAI] = e; return nil }); err != nil {
+	etabs := map[string]model.SearchEtablissement{}
+	if err := st.SearchEtablissements(ctx, func(e model.SearchEtablissement) error { etabs[e.UAI] = e; return nil }); err != nil {
 		t.Fatal(err)
 	}
 	bad := 0
@@ -180,8 +181,8 @@ FROM unnest($1::text[]) WITH ORDINALITY AS u(m, n)`, mefs); err != nil {
 	}
 	// Formations: the document of a CFD counts the establishments whose
 	// row maps to it.
-	docs := map[string]store.SearchFormation{}
-	if err := st.SearchFormations(ctx, func(f store.SearchFormation) error { docs[f.CFD] = f; return nil }); err != nil {
+	docs := map[string]model.SearchFormation{}
+	if err := st.SearchFormations(ctx, func(f model.SearchFormation) error { docs[f.CFD] = f; return nil }); err != nil {
 		t.Fatal(err)
 	}
 	for c, n := range perCFD {
