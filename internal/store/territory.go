@@ -166,7 +166,7 @@ ORDER BY 2, 1, 4`
 
 // TerritoryCoverage counts, per voie, the establishment × formation pairs
 // of a région (or of the given départements) at their latest millésime,
-// by statut after the secret statistique (model.Figure.Disclose).
+// by statut after the secret statistique (model.RawFigure.Disclose).
 func (s *Store) TerritoryCoverage(ctx context.Context, region string, deps []string) ([]model.Coverage, error) {
 	all, err := s.uaiRows(ctx, nil, "", region)
 	if err != nil {
