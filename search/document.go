@@ -19,26 +19,6 @@ const (
 // establishments the facet holds the establishment type.
 const TypeFormation = "Formation"
 
-// Voies.
-const (
-	VoieScolaire      = "scolaire"
-	VoieApprentissage = "apprentissage"
-	VoieSuperieur     = "superieur"
-)
-
-// VoieLabel is the French label of a voie.
-func VoieLabel(v string) string {
-	switch v {
-	case VoieScolaire:
-		return "Voie scolaire"
-	case VoieApprentissage:
-		return "Apprentissage"
-	case VoieSuperieur:
-		return "Enseignement supérieur"
-	}
-	return v
-}
-
 // Document is one searchable object: an establishment or a formation. It is
 // also what a search returns (Hit embeds it), so it carries what a result
 // card shows. JSON names follow the API vocabulary (DESIGN §6).

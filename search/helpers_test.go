@@ -78,5 +78,3 @@ func demoIndex(t testing.TB) *search.Index {
 	t.Cleanup(func() { _ = ix.Close() })
 	return ix
 }
-
-func searchReq(q string) search.Request { return search.Request{Q: q} }

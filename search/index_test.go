@@ -52,12 +52,12 @@ func (s *docsSource) set(version int64, docs ...Document) {
 func etab(uai, nom, commune string) Document {
 	return Document{Objet: KindEtablissement, UAI: uai, Nom: nom, Commune: commune, Type: "Lycée professionnel",
 		Region: &model.Territoire{Code: "76", Nom: "Occitanie"}, Academie: &model.Territoire{Code: "11", Nom: "Montpellier"},
-		Voies: []string{VoieScolaire}}
+		Voies: []string{model.VoieScolaire}}
 }
 
 func formation(cfd, libelle, niveau string, anciens ...string) Document {
 	return Document{Objet: KindFormation, Code: cfd, CFD: cfd, Libelle: libelle, Niveau: niveau, AnciensLibelles: anciens,
-		Voies: []string{VoieApprentissage}, Regions: []string{"76"}}
+		Voies: []string{model.VoieApprentissage}, Regions: []string{"76"}}
 }
 
 func firstURL(t *testing.T, ix *Index, q string) string {
@@ -281,7 +281,7 @@ func TestFacetTableMatchesBleve(t *testing.T) {
 		d := etab(fmt.Sprintf("%07d", i)+"A", fmt.Sprintf("Lycée numéro %d", i), "Ville "+strconv.Itoa(i%7))
 		d.Region = &model.Territoire{Code: regions[i%5], Nom: "R" + regions[i%5]}
 		d.Academie = &model.Territoire{Code: strconv.Itoa(10 + i%9), Nom: "A" + strconv.Itoa(i%9)}
-		d.Voies = []string{VoieScolaire, VoieApprentissage}[:1+i%2]
+		d.Voies = []string{model.VoieScolaire, model.VoieApprentissage}[:1+i%2]
 		d.Niveaux = []string{"CAP", "BAC PRO", "BTS"}[:1+i%3]
 		docs = append(docs, d)
 	}
@@ -305,7 +305,7 @@ func TestFacetTableMatchesBleve(t *testing.T) {
 	table := h.facets
 	for _, r := range []Request{
 		{Q: "lycee"}, {Q: "lycee numero"}, {Q: "cuisine"}, {Q: "cap"}, {Q: "ville 3"},
-		{Q: "lycee", Filters: Filters{Region: "53"}}, {Filters: Filters{Voie: VoieApprentissage}},
+		{Q: "lycee", Filters: Filters{Region: "53"}}, {Filters: Filters{Voie: model.VoieApprentissage}},
 		{Filters: Filters{Type: TypeFormation, Academie: "11"}}, {Q: "lycee zzz"}, // all words but one
 	} {
 		h.facets = table

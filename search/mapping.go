@@ -68,14 +68,6 @@ var stopWords = []string{
 	"l", "la", "le", "les", "leur", "leurs", "ou", "par", "pour", "qu", "sur", "un", "une",
 }
 
-var stopSet = func() map[string]bool {
-	m := make(map[string]bool, len(stopWords))
-	for _, w := range stopWords {
-		m[w] = true
-	}
-	return m
-}()
-
 func init() {
 	if err := registry.RegisterTokenFilter(pluralFilter, func(map[string]interface{}, *registry.Cache) (analysis.TokenFilter, error) {
 		return pluralStripper{}, nil

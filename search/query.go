@@ -496,7 +496,7 @@ func (h *handle) facetList(counts map[string]map[string]int, f Filters) []Facet 
 func (h *handle) label(field, code string) string {
 	switch field {
 	case fVoie:
-		return VoieLabel(code)
+		return model.VoieLabel(code)
 	case fRegion:
 		if r, ok := model.RegionByCode(code); ok {
 			return r.Nom

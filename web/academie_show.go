@@ -23,7 +23,7 @@ func (s *Server) academieShow(c *fiber.Ctx) error {
 		p := &territoryPage{Kind: "academie", Heading: "Académie de " + info.Nom}
 		p.basePage = s.newBase(st, "Académie de "+info.Nom+" : insertion des jeunes par niveau, formation et établissement", "", path)
 		p.Breadcrumb = []crumb{{Label: orCode(info.Region), URL: "/regions/" + info.Region.Code}, {Label: "Académie de " + info.Nom, URL: path}}
-		p.Links = []crumb{{Label: orCode(info.Region), URL: "/regions/" + info.Region.Code}}
+		p.Links = []link{{Label: orCode(info.Region), URL: "/regions/" + info.Region.Code}}
 		p.LinksHead = "Région"
 		var deps []string
 		var names []string
@@ -31,7 +31,7 @@ func (s *Server) academieShow(c *fiber.Ctx) error {
 			deps = append(deps, dep.Code)
 			names = append(names, dep.Nom)
 		}
-		p.Facts = []crumb{{Label: "Départements", URL: strings.Join(names, ", ")}}
+		p.Facts = []fact{{Label: "Départements", Value: strings.Join(names, ", ")}}
 		if err := s.fillTerritory(c, p, d, info.Region.Code, deps); err != nil {
 			return nil, err
 		}

@@ -132,15 +132,20 @@ func TestAPIThreshold(t *testing.T) {
 	}{{"0930116W", "sous_seuil", "<nil>"}, {"0922149L", "ok", "55"}} {
 		url := "/api/v1/etablissements/" + tc.uai + "/formations/32221022207"
 		v := getJSON(t, url, http.StatusOK)
+		found := 0
 		for _, c := range v["chiffres"].([]any) {
 			cm := c.(map[string]any)
 			if cm["millesime"] != "2021_2022" {
 				continue
 			}
+			found++
 			e := cm["etablissement"].(map[string]any)
 			if e["statut"] != tc.statut || sprint(e["taux_poursuite_etudes"]) != tc.pours || sprint(e["part_poursuite_etudes"]) != tc.pours || e["demonstration"] != true {
 				t.Errorf("%s: statut %v taux_poursuite_etudes %v part %v demonstration %v", tc.uai, e["statut"], e["taux_poursuite_etudes"], e["part_poursuite_etudes"], e["demonstration"])
 			}
+		}
+		if found != 1 {
+			t.Errorf("%s: %d figures of 2021_2022, want 1 (the test checked nothing)", url, found)
 		}
 	}
 }

@@ -6,6 +6,8 @@ import (
 	_ "time/tzdata" // dates are shown in Europe/Paris whatever the host has
 
 	"github.com/gofiber/fiber/v2"
+
+	"github.com/vitrine-inserjeunes/vitrine/internal/model"
 )
 
 // aproposDonnees is GET /a-propos/donnees: sources, millésimes, import
@@ -59,7 +61,7 @@ func (s *Server) aproposDonnees(c *fiber.Ctx) error {
 		for m := range mills {
 			p.Millesimes = append(p.Millesimes, m)
 		}
-		p.Millesimes = sortMillesimes(p.Millesimes)
+		p.Millesimes = model.SortMillesimes(p.Millesimes)
 		p.Description = "Sources (InserJeunes, InserSup, BCN, annuaire de l'éducation), millésimes, imports, définitions des indicateurs et précautions de lecture de Vitrine InserJeunes."
 		if f != "html" {
 			return exportTables(c, f, "imports", []*dataTable{p.Files})

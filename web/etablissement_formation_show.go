@@ -123,11 +123,11 @@ func (s *Server) pairPage(c *fiber.Ctx, st dataState, uai, code string) (*pairPa
 		}
 		for _, in := range []indicator{indTauxEmploi6, indTauxPoursuite} {
 			rows := []hbar{
-				{Label: "Cet établissement", Value: in.get(&e.Figure), Missing: missingReason(&e.Figure, in.emploi)},
-				{Label: regionName, Value: in.get(&r.Figure), Missing: missingReason(&r.Figure, in.emploi)},
-				{Label: "France", Value: in.get(&n.Figure), Missing: missingReason(&n.Figure, in.emploi)},
+				{Label: "Cet établissement", Value: e.Value(in.Ind), Missing: e.MissingReason(in.Ind)},
+				{Label: regionName, Value: r.Value(in.Ind), Missing: r.MissingReason(in.Ind)},
+				{Label: "France", Value: n.Value(in.Ind), Missing: n.MissingReason(in.Ind)},
 			}
-			id := "compare-" + m.Voie + "-" + in.Key
+			id := "compare-" + m.Voie + "-" + in.key()
 			tbl := &dataTable{ID: id + "-donnees", Caption: in.Label + " : établissement, région, France (" + pv.Latest + ")",
 				Columns: []column{{Key: "perimetre", Label: "Périmètre"}, in.column()}}
 			for _, b := range rows {

@@ -9,7 +9,6 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/vitrine-inserjeunes/vitrine/internal/model"
-	"github.com/vitrine-inserjeunes/vitrine/internal/store"
 )
 
 // etablissementShow is GET /etablissements/{uai}: identity, headline
@@ -76,8 +75,8 @@ func (s *Server) etablissementPage(c *fiber.Ctx, st dataState, uai string) (*eta
 			p.Millesimes = append(p.Millesimes, f.Millesime)
 		}
 	}
-	p.Millesimes = sortMillesimes(p.Millesimes)
-	slices.SortFunc(voies, func(a, b string) int { return voieOrder(a) - voieOrder(b) })
+	p.Millesimes = model.SortMillesimes(p.Millesimes)
+	slices.SortFunc(voies, func(a, b string) int { return model.VoieOrder(a) - model.VoieOrder(b) })
 	for _, v := range voies {
 		p.Voies = append(p.Voies, etabVoieBlock(v, byVoie[v]))
 	}
@@ -169,7 +168,7 @@ func etabVoieBlock(voie string, figs []model.EtabFigure) etabVoie {
 	if main == nil && len(sps) > 0 {
 		main = bySP[sps[0]]
 	}
-	slices.SortFunc(main, func(a, b model.EtabFigure) int { return compareMillesimes(a.Millesime, b.Millesime) })
+	slices.SortFunc(main, func(a, b model.EtabFigure) int { return model.CompareMillesimes(a.Millesime, b.Millesime) })
 	if len(main) > 0 {
 		latest := &main[0]
 		b.Latest = latest.MillesimeLabel
@@ -207,7 +206,7 @@ func etabVoieBlock(voie string, figs []model.EtabFigure) etabVoie {
 			continue
 		}
 		l := bySP[sp]
-		slices.SortFunc(l, func(a, b model.EtabFigure) int { return compareMillesimes(a.Millesime, b.Millesime) })
+		slices.SortFunc(l, func(a, b model.EtabFigure) int { return model.CompareMillesimes(a.Millesime, b.Millesime) })
 		b.SousPopulation = append(b.SousPopulation, historyTable("historique-"+voie+"-"+sp,
 			"Chiffres par millésime — "+voieLabel(voie)+", "+strings.ToLower(sousPopulationLabel(sp)), l))
 	}
@@ -375,45 +374,14 @@ func etabDescription(et model.Etablissement, nom string, voies []etabVoie) strin
 	return d + "."
 }
 
-// compareMillesimes orders millésimes from the most recent (end year, then
-// start year).
-func compareMillesimes(a, b string) int {
-	ma, ea := model.ParseMillesime(a)
-	mb, eb := model.ParseMillesime(b)
-	if ea != nil || eb != nil {
-		return strings.Compare(b, a)
-	}
-	if ma.End != mb.End {
-		return mb.End - ma.End
-	}
-	return mb.Start - ma.Start
-}
-
-func sortMillesimes(ms []string) []string {
-	slices.SortFunc(ms, compareMillesimes)
-	return slices.Compact(ms)
-}
-
-func voieOrder(v string) int {
-	switch v {
-	case model.VoieScolaire:
-		return 0
-	case model.VoieApprentissage:
-		return 1
-	case model.VoieSuperieur:
-		return 2
-	}
-	return 3
-}
-
 // etabFormationTables lists the formations of an establishment with their
 // latest figures beside the région and France (InserJeunes), and the
 // InserSup diplomas.
 func (s *Server) etabFormationTables(c *fiber.Ctx, uai string, forms []model.EtablissementFormation, region model.Territoire) (ij, sup *dataTable, err error) {
-	var keys []store.FormationKey
+	var keys []model.FormationKey
 	for _, f := range forms {
 		if f.Dernier != nil {
-			keys = append(keys, store.FormationKey{Voie: f.Dernier.Voie, Code: f.Dernier.Code, Millesime: f.Dernier.Millesime})
+			keys = append(keys, formationKey(f.Dernier))
 		}
 	}
 	cmp, err := s.store.FormationContext(c.UserContext(), region.Code, keys)
@@ -430,12 +398,10 @@ func (s *Server) etabFormationTables(c *fiber.Ctx, uai string, forms []model.Eta
 			{Key: "taux_poursuite_etudes", Label: "Taux de poursuite d'études (%)", Numeric: true, Def: "taux-poursuite-etudes"},
 			{Key: "region_taux_poursuite_etudes", Label: "Région : taux de poursuite d'études (%)", Numeric: true, Def: "taux-poursuite-etudes"},
 			{Key: "national_taux_poursuite_etudes", Label: "France : taux de poursuite d'études (%)", Numeric: true, Def: "taux-poursuite-etudes"}}}
-	var sups []model.InserSupFigure
-	var supForms []model.EtablissementFormation
+	var sups []supRow
 	for _, f := range forms {
-		if f.DernierSup != nil {
-			sups = append(sups, *f.DernierSup)
-			supForms = append(supForms, f)
+		if e := f.DernierSup; e != nil {
+			sups = append(sups, supRow{headerCell(labelOr(f.Libelle, f.Code)+" — "+e.MillesimeLabel, "/etablissements/"+uai+"/formations/"+f.Code), &e.SupFigure})
 			continue
 		}
 		if f.Dernier == nil {
@@ -447,8 +413,8 @@ func (s *Server) etabFormationTables(c *fiber.Ctx, uai string, forms []model.Eta
 			lib += " (formation fermée)"
 		}
 		e := f.Dernier
-		rn := cmp[store.FormationKey{Voie: e.Voie, Code: e.Code, Millesime: e.Millesime}]
-		r, n := rn[0].Figure, rn[1].Figure
+		rn := cmp[formationKey(e)]
+		r, n := rn.Region.Figure, rn.National.Figure
 		ij.Rows = append(ij.Rows, []cell{headerCell(lib, "/etablissements/"+uai+"/formations/"+code), textCell(f.Niveau), textCell(voieLabel(f.Voie)),
 			textCell(labelOr(e.MillesimeLabel, e.Millesime)), indNbTerm.cellOf(&e.Figure),
 			indTauxEmploi6.cellOf(&e.Figure), indTauxEmploi6.cellOf(&r), indTauxEmploi6.cellOf(&n),
@@ -457,12 +423,11 @@ func (s *Server) etabFormationTables(c *fiber.Ctx, uai string, forms []model.Eta
 	if len(ij.Rows) == 0 {
 		ij = nil
 	}
-	i := 0
-	sup = supTable("superieur", "Diplômes de l'enseignement supérieur (InserSup, dernière promotion publiée)", "Diplôme", sups,
-		func(f *model.InserSupFigure) cell {
-			sf := supForms[i]
-			i++
-			return headerCell(labelOr(sf.Libelle, sf.Code)+" — "+f.MillesimeLabel, "/etablissements/"+uai+"/formations/"+sf.Code)
-		})
+	sup = supTable("superieur", "Diplômes de l'enseignement supérieur (InserSup, dernière promotion publiée)", "Diplôme", sups)
 	return ij, sup, nil
+}
+
+// formationKey is the key of a formation figure.
+func formationKey(f *model.FormationFigure) model.FormationKey {
+	return model.FormationKey{Voie: f.Voie, Code: f.Code, Millesime: f.Millesime}
 }

@@ -17,7 +17,7 @@ type formationPage struct {
 	basePage
 	F        model.Formation
 	Sup      bool
-	Facts    []crumb // label/value pairs (URL unused)
+	Facts    []fact
 	Anciens  []formationLien
 	Nouveaux []formationLien
 	// Voies holds the national headline of each voie.
@@ -101,11 +101,11 @@ func pageBase(c *fiber.Ctx, path string, drop ...string) string {
 	return path + "?" + q.Encode()
 }
 
-func formationFacts(fm model.Formation) []crumb {
-	var facts []crumb
+func formationFacts(fm model.Formation) []fact {
+	var facts []fact
 	add := func(l, v string) {
 		if v != "" {
-			facts = append(facts, crumb{Label: l, URL: v})
+			facts = append(facts, fact{Label: l, Value: v})
 		}
 	}
 	add("Niveau", fm.Niveau)
@@ -202,11 +202,11 @@ func (p *formationPage) nationalBlocks(national []model.FormationFigure) []strin
 		}
 		byVoie[f.Voie] = append(byVoie[f.Voie], f)
 	}
-	slices.SortFunc(voies, func(a, b string) int { return voieOrder(a) - voieOrder(b) })
+	slices.SortFunc(voies, func(a, b string) int { return model.VoieOrder(a) - model.VoieOrder(b) })
 	notes := map[string]bool{}
 	for _, v := range voies {
 		figs := byVoie[v]
-		slices.SortFunc(figs, func(a, b model.FormationFigure) int { return compareMillesimes(a.Millesime, b.Millesime) })
+		slices.SortFunc(figs, func(a, b model.FormationFigure) int { return model.CompareMillesimes(a.Millesime, b.Millesime) })
 		p.Voies = append(p.Voies, nationalVoie(v, figs))
 		for _, f := range figs {
 			if f.SourceContinuum != nil && !notes[f.SourceContinuum.Phrase()] {
@@ -326,10 +326,10 @@ func regionOptions(regions map[string]string, selected string) []option {
 func sortedFigures(fs []model.FormationFigure) []model.FormationFigure {
 	out := slices.Clone(fs)
 	slices.SortStableFunc(out, func(a, b model.FormationFigure) int {
-		if c := compareMillesimes(a.Millesime, b.Millesime); c != 0 {
+		if c := model.CompareMillesimes(a.Millesime, b.Millesime); c != 0 {
 			return c
 		}
-		return voieOrder(a.Voie) - voieOrder(b.Voie)
+		return model.VoieOrder(a.Voie) - model.VoieOrder(b.Voie)
 	})
 	return out
 }

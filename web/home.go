@@ -8,11 +8,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/vitrine-inserjeunes/vitrine/internal/model"
-	"github.com/vitrine-inserjeunes/vitrine/internal/store"
 )
-
-// siteStats are the counts of the home page.
-type siteStats = store.SiteStats
 
 // home is GET /: the search box, examples, key figures, the régions.
 func (s *Server) home(c *fiber.Ctx) error {

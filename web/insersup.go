@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
-	"strings"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -14,46 +13,29 @@ import (
 // InserSup (higher education) figures: counts, employment rates with two
 // decimals at 6 to 30 months, median salary.
 
-func supMissing(f *model.SupFigure, emploi bool) string {
-	switch f.Statut {
-	case model.StatutOK, "":
-	case model.StatutSousSeuil:
-		if f.NbDiplomes != nil && *f.NbDiplomes < model.Seuil {
-			return "secret statistique : moins de 20 diplômés"
-		}
-		return "secret statistique : moins de 20 sortants"
-	default:
-		return model.StatutLabel(f.Statut)
-	}
-	if emploi && f.NbSortants != nil && *f.NbSortants < model.Seuil {
-		return "secret statistique : moins de 20 sortants"
-	}
-	return model.StatutLabel(model.StatutNonDiffuse)
-}
-
 func supColumns() []column {
 	cols := []column{{Key: "nb_diplomes", Label: "Diplômés", Numeric: true, Def: "effectifs"},
 		{Key: "nb_sortants", Label: "Sortants", Numeric: true, Def: "effectifs"}}
-	for _, h := range model.SupHorizons {
+	for _, h := range model.SupHorizons() {
 		cols = append(cols, column{Key: fmt.Sprintf("taux_emploi_salarie_fr_%d_mois", h), Label: fmt.Sprintf("Emploi salarié en France à %d mois (%%)", h), Numeric: true, Def: "taux-emploi"})
 	}
 	return append(cols, column{Key: "salaire_median", Label: "Salaire net mensuel médian (euros)", Numeric: true})
 }
 
 func supCells(f *model.SupFigure) []cell {
-	count := func(v *int, emploi bool) cell {
+	count := func(v *int) cell { // graduates and leavers: not resting on the leavers' threshold
 		if v != nil {
 			return cell{Num: v}
 		}
-		return cell{Text: supMissing(f, emploi), Missing: true}
+		return cell{Text: f.MissingReason(false), Missing: true}
 	}
-	out := []cell{count(f.NbDiplomes, false), count(f.NbSortants, false)}
-	for i := range model.SupHorizons {
+	out := []cell{count(f.NbDiplomes), count(f.NbSortants)}
+	for i := range model.NbSupHorizons {
 		_, t := f.Emploi(i)
 		if *t != nil {
 			out = append(out, cell{Float: *t, Unit: "%"})
 		} else {
-			out = append(out, cell{Text: supMissing(f, true), Missing: true})
+			out = append(out, cell{Text: f.MissingReason(true), Missing: true})
 		}
 	}
 	var med *int
@@ -66,20 +48,25 @@ func supCells(f *model.SupFigure) []cell {
 	if med != nil {
 		out = append(out, cell{Num: med})
 	} else {
-		out = append(out, cell{Text: supMissing(f, true), Missing: true})
+		out = append(out, cell{Text: f.MissingReason(true), Missing: true})
 	}
 	return out
 }
 
-// supTable is one row per figure (millésime), with a leading label column.
-func supTable(id, caption, first string, figs []model.InserSupFigure, label func(*model.InserSupFigure) cell) *dataTable {
-	if len(figs) == 0 {
+// supRow is one row of an InserSup table: its label and its figure.
+type supRow struct {
+	label cell
+	fig   *model.SupFigure
+}
+
+// supTable is one row per figure, with a leading label column.
+func supTable(id, caption, first string, rows []supRow) *dataTable {
+	if len(rows) == 0 {
 		return nil
 	}
 	t := &dataTable{ID: id, Caption: caption, Columns: append([]column{{Key: "libelle", Label: first}}, supColumns()...)}
-	for i := range figs {
-		f := &figs[i]
-		t.Rows = append(t.Rows, append([]cell{label(f)}, supCells(&f.SupFigure)...))
+	for _, r := range rows {
+		t.Rows = append(t.Rows, append([]cell{r.label}, supCells(r.fig)...))
 	}
 	return t
 }
@@ -88,11 +75,11 @@ func supHeadline(f *model.InserSupFigure) []headlineFigure {
 	out := []headlineFigure{}
 	for _, i := range []int{0, 2} { // 6 and 18 months
 		_, t := f.Emploi(i)
-		h := headlineFigure{Label: fmt.Sprintf("Emploi salarié en France à %d mois", model.SupHorizons[i]), Definition: "taux-emploi"}
+		h := headlineFigure{Label: fmt.Sprintf("Emploi salarié en France à %d mois", model.SupHorizons()[i]), Definition: "taux-emploi"}
 		if *t != nil {
 			h.Value = frenchDecimal(**t) + "\u202f%"
 		} else {
-			h.Value, h.Missing = supMissing(&f.SupFigure, true), true
+			h.Value, h.Missing = f.MissingReason(true), true
 		}
 		out = append(out, h)
 	}
@@ -104,7 +91,7 @@ func supHeadline(f *model.InserSupFigure) []headlineFigure {
 
 func sortSup(fs []model.InserSupFigure) []model.InserSupFigure {
 	out := slices.Clone(fs)
-	slices.SortStableFunc(out, func(a, b model.InserSupFigure) int { return compareMillesimes(a.Millesime, b.Millesime) })
+	slices.SortStableFunc(out, func(a, b model.InserSupFigure) int { return model.CompareMillesimes(a.Millesime, b.Millesime) })
 	return out
 }
 
@@ -128,23 +115,18 @@ func (s *Server) formationSupPage(c *fiber.Ctx, st dataState, sise string) (*for
 			p.Voies[0].LatestStatut = model.StatutLabel(nat[0].Statut)
 		}
 	}
-	p.National = supTable("national", "France entière, par promotion (diplômés)", "Promotion", nat,
-		func(f *model.InserSupFigure) cell { return headerCell(f.MillesimeLabel, "") })
-	var regRows []model.InserSupFigure
-	var regNames []string
+	natRows := make([]supRow, len(nat))
+	for i := range nat {
+		natRows[i] = supRow{headerCell(nat[i].MillesimeLabel, ""), &nat[i].SupFigure}
+	}
+	p.National = supTable("national", "France entière, par promotion (diplômés)", "Promotion", natRows)
+	var regRows []supRow
 	for _, r := range d.Regions {
-		fs := sortSup(r.Chiffres)
-		if len(fs) > 0 {
-			regRows = append(regRows, fs[0])
-			regNames = append(regNames, orCode(r.Region)+"|"+r.Region.Code)
+		if fs := sortSup(r.Chiffres); len(fs) > 0 {
+			regRows = append(regRows, supRow{headerCell(orCode(r.Region)+" ("+fs[0].MillesimeLabel+")", "/regions/"+r.Region.Code), &fs[0].SupFigure})
 		}
 	}
-	i := 0
-	p.Regions = supTable("regions", "Par région, dernière promotion publiée", "Région", regRows, func(f *model.InserSupFigure) cell {
-		name, code, _ := strings.Cut(regNames[i], "|")
-		i++
-		return headerCell(name+" ("+f.MillesimeLabel+")", "/regions/"+code)
-	})
+	p.Regions = supTable("regions", "Par région, dernière promotion publiée", "Région", regRows)
 	etabs := &dataTable{ID: "etablissements", Caption: "Établissements qui délivrent ce diplôme (dernière promotion)", Sortable: true,
 		Columns: append([]column{{Key: "etablissement", Label: "Établissement"}, {Key: "commune", Label: "Commune"}, {Key: "region", Label: "Région"},
 			{Key: "millesime", Label: "Promotion"}}, supColumns()...)}

@@ -3,6 +3,8 @@ package web
 import (
 	"net/url"
 	"strings"
+
+	"github.com/vitrine-inserjeunes/vitrine/internal/model"
 )
 
 // basePage is embedded in every page struct: what the layout needs.
@@ -33,6 +35,12 @@ type basePage struct {
 type crumb struct {
 	Label string
 	URL   string
+}
+
+// fact is one labelled value of an identity block (« Niveau : BAC PRO »).
+type fact struct {
+	Label string
+	Value string
 }
 
 // exportLink is one download link.
@@ -83,7 +91,7 @@ type errorPage struct {
 // homePage is "/".
 type homePage struct {
 	basePage
-	Stats       siteStats
+	Stats       model.SiteStats
 	Examples    []crumb
 	Regions     []crumb
 	HeadlineFor string // the most recent millésime of the establishment figures

@@ -13,7 +13,6 @@ import (
 
 	"github.com/vitrine-inserjeunes/vitrine/internal/config"
 	"github.com/vitrine-inserjeunes/vitrine/internal/model"
-	"github.com/vitrine-inserjeunes/vitrine/internal/store"
 	"github.com/vitrine-inserjeunes/vitrine/views"
 )
 
@@ -35,17 +34,7 @@ func templatePageCases() []pageCase {
 			Demo:       true, DataVersion: 7, Query: "berard", Exports: exportLinks(path, nil)}
 	}
 	ok := func(v int) *int { return &v }
-	figs := []model.EtabFigure{
-		{Millesime: "2021_2022", MillesimeLabel: "promotions 2021 et 2022", Voie: "scolaire", SousPopulation: "ensemble",
-			Figure: model.Figure{TauxEmploi6Mois: ok(54), TauxPoursuiteEtudes: ok(57), TauxEmploi6MoisAttendu: ok(45), ValeurAjoutee: ok(9),
-				PartEmploi6Mois: ok(23), PartPoursuiteEtudes: ok(57), PartAutresSituations: ok(20), Statut: model.StatutOK},
-			Source: model.Source{Fichier: "f.csv", Producteur: "DEPP"}},
-		{Millesime: "2020_2021", MillesimeLabel: "promotions 2020 et 2021", Voie: "scolaire", SousPopulation: "ensemble",
-			Figure: model.Figure{NbAnneeTerm: ok(12), Statut: model.StatutSousSeuil}, EmploiPublicExclu: true,
-			Source: model.Source{Fichier: "g.csv", Producteur: "DEPP", Demonstration: true}},
-		{Millesime: "2021_2022", MillesimeLabel: "promotions 2021 et 2022", Voie: "scolaire", SousPopulation: "apprentis",
-			Figure: model.Figure{Statut: model.StatutNonDiffuse}},
-	}
+	figs := etabFixture()
 	etab := &etablissementPage{basePage: filledBase("Lycée X", "/etablissements/0010001W"),
 		Etab: etabIdentity{UAI: "0010001W", Nom: "Lycée X", Type: "Lycée professionnel", Commune: "Ambérieu",
 			Academie: link{Label: "Lyon", URL: "/academies/10"}, Region: link{Label: "Auvergne-Rhône-Alpes", URL: "/regions/84"}},
@@ -58,22 +47,23 @@ func templatePageCases() []pageCase {
 	apropos := &aproposPage{basePage: filledBase("Les données", "/a-propos/donnees"), Glossary: glossary,
 		Runs: []importRunView{{ID: 3, Date: "1 janvier 2026 à 10h00", Files: 2, Rows: 10}}, Millesimes: []string{"2021_2022"},
 		Files: &dataTable{ID: "fichiers", Caption: "Fichiers", Columns: []column{{Key: "a", Label: "A"}}, Rows: [][]cell{{textCell("x")}}}}
-	home := &homePage{basePage: filledBase("", "/"), Stats: store.SiteStats{Etablissements: 3, Formations: 4, Millesimes: []string{"2021_2022"}},
+	home := &homePage{basePage: filledBase("", "/"), Stats: model.SiteStats{Etablissements: 3, Formations: 4, Millesimes: []string{"2021_2022"}},
 		Examples: []crumb{{Label: "Rennes", URL: "/recherche?q=Rennes"}}, Regions: []crumb{{Label: "Bretagne", URL: "/regions/53"}},
 		National: []nationalBlock{{Label: "Voie scolaire", Millesime: "promotions 2021 et 2022", Headline: []headlineFigure{{Label: "Taux d'emploi à 6 mois", Value: "54 %", Definition: "taux-emploi"}},
 			Parts: partsChart("parts-france-scolaire", ok(20), ok(50), ok(30), "Parts")}}, HeadlineFor: "promotion 2022"}
 	erreur := &errorPage{basePage: filledBase("Page introuvable", "/x"), Status: 404, Heading: "Page introuvable", Message: "absent",
 		Suggestions: []crumb{{Label: "Accueil", URL: "/"}}}
-	ff := func(m, voie string, term int, emploi, pours *int, statut string) model.FormationFigure {
-		f := model.FormationFigure{Millesime: m, MillesimeLabel: "promotions " + m, Voie: voie,
-			Figure: model.Figure{NbAnneeTerm: &term, TauxEmploi6Mois: emploi, TauxPoursuiteEtudes: pours, Statut: statut}}
-		return f
+	ff := func(m, voie string, f model.RawFigure) model.FormationFigure {
+		return model.RawFormationFigure{Millesime: m, Voie: voie, Raw: f}.Disclose()
 	}
 	fm := model.Formation{Code: "40031213", CFD: "40031213", Libelle: "MÉTIERS DU COMMERCE (BAC PRO)", Niveau: "BAC PRO",
 		Voies: []string{"scolaire"}, Anciens: []model.FormationLien{{Code: "40031202", Libelle: "COMMERCE (BAC PRO)", UnPourUn: true}}}
-	nat := []model.FormationFigure{ff("2021_2022", "scolaire", 21171, ok(43), ok(55), model.StatutOK), ff("2020_2021", "scolaire", 12, nil, nil, model.StatutSousSeuil)}
+	nat := []model.FormationFigure{
+		ff("2021_2022", "scolaire", model.RawFigure{NbAnneeTerm: ok(21171), TauxEmploi6Mois: ok(43), TauxPoursuiteEtudes: ok(55),
+			PartEmploi6Mois: ok(19), PartPoursuiteEtudes: ok(55), PartAutresSituations: ok(26)}),
+		ff("2020_2021", "scolaire", model.RawFigure{NbAnneeTerm: ok(12), TauxEmploi6Mois: ok(41), TauxPoursuiteEtudes: ok(50)}), // under the threshold
+	}
 	nat[1].SourceContinuum = &model.SourceContinuum{Code: "40031202", Libelle: "COMMERCE (BAC PRO)", Sens: "ancien"}
-	nat[0].PartEmploi6Mois, nat[0].PartPoursuiteEtudes, nat[0].PartAutresSituations = ok(19), ok(55), ok(26)
 	formation := &formationPage{basePage: filledBase("Commerce", "/formations/40031213"), F: fm, Facts: formationFacts(fm), Anciens: liens(fm.Anciens),
 		Voies:          []formationVoie{{Voie: "scolaire", Label: "Voie scolaire", Latest: "promotions 2021 et 2022", Headline: []headlineFigure{headline(indTauxEmploi6, &nat[0].Figure, "")}, PartsChart: partsChart("parts-scolaire", ok(19), ok(55), ok(26), "Parts")}},
 		National:       formationFiguresTable("national", "France", nat),
@@ -93,12 +83,12 @@ func templatePageCases() []pageCase {
 			Compare: []*chart{hbarsChart("compare-scolaire", "Taux", []hbar{{Label: "Cet établissement", Missing: "secret statistique : moins de 20 élèves"}, {Label: "Région", Value: ok(49)}, {Label: "France", Value: ok(43)}}, nil, "résumé")}}},
 		Table: formationFiguresTable("comparaison", "Comparaison", nat)}
 	terr := &territoryPage{basePage: filledBase("Bretagne", "/regions/53"), Kind: "region", Heading: "Bretagne",
-		Links: []crumb{{Label: "Académie de Rennes", URL: "/academies/14"}}, LinksHead: "Académies", Facts: []crumb{{Label: "Départements", URL: "Finistère"}},
+		Links: []link{{Label: "Académie de Rennes", URL: "/academies/14"}}, LinksHead: "Académies", Facts: []fact{{Label: "Départements", Value: "Finistère"}},
 		CoverText: []string{"sur 10 couples…"},
 		Coverage:  &dataTable{ID: "couverture", Caption: "Couverture", Columns: []column{{Key: "voie", Label: "Voie"}}, Rows: [][]cell{{headerCell("Voie scolaire", "")}}},
 		Niveaux:   formationFiguresTable("niveaux", "Niveaux", nat),
 		NivChart:  hbarsChartColors("niveaux-graphique", "Niveaux", []hbar{{Label: "CAP", Value: ok(40)}, {Label: "BAC PRO", Value: ok(50)}}, nil, "résumé", false),
-		Distrib:   distribution([]store.TerritoryEtab{{UAI: "0350001A", Voie: "scolaire", Figure: nat[0].Figure}, {UAI: "0350002B", Voie: "apprentissage", Figure: nat[1].Figure}}),
+		Distrib:   distribution([]model.TerritoryEtab{{UAI: "0350001A", Voie: "scolaire", Figure: nat[0].Figure}, {UAI: "0350002B", Voie: "apprentissage", Figure: nat[1].Figure}}),
 		Forms:     formationFiguresTable("formations", "Formations", nat), Etabs: etabsT}
 	return []pageCase{
 		{"pages/formation", &formationPage{}, formation, []string{"#national", "#etablissements", "#filtre-region", ".fr-pagination", "#parts-scolaire", ".fr-callout"}},
@@ -193,17 +183,46 @@ func TestEveryTemplateIsTested(t *testing.T) {
 	}
 }
 
-// TestEtablissementSecretStatistique: a figure under the threshold shows
-// its reason in words in every indicator cell, and no rate.
-func TestEtablissementSecretStatistique(t *testing.T) {
-	s := testServer(t)
-	var etab *etablissementPage
-	for _, tc := range templatePageCases() {
-		if tc.name == "pages/etablissement" {
-			etab = tc.filled.(*etablissementPage)
-		}
+// etabFixture are establishment figures as a file publishes them, put
+// through the secret statistique as the store does: the 2020_2021 one has
+// 12 learners and published rates.
+func etabFixture() []model.EtabFigure {
+	ok := func(v int) *int { return &v }
+	return []model.EtabFigure{
+		{Millesime: "2021_2022", MillesimeLabel: "promotions 2021 et 2022", Voie: "scolaire", SousPopulation: "ensemble",
+			Figure: model.RawFigure{TauxEmploi6Mois: ok(54), TauxPoursuiteEtudes: ok(57), TauxEmploi6MoisAttendu: ok(45), ValeurAjoutee: ok(9),
+				PartEmploi6Mois: ok(23), PartPoursuiteEtudes: ok(57), PartAutresSituations: ok(20)}.Disclose(),
+			Source: model.Source{Fichier: "f.csv", Producteur: "DEPP"}},
+		{Millesime: "2020_2021", MillesimeLabel: "promotions 2020 et 2021", Voie: "scolaire", SousPopulation: "ensemble",
+			Figure: underThreshold().Disclose(), EmploiPublicExclu: true,
+			Source: model.Source{Fichier: "g.csv", Producteur: "DEPP", Demonstration: true}},
+		{Millesime: "2021_2022", MillesimeLabel: "promotions 2021 et 2022", Voie: "scolaire", SousPopulation: "apprentis",
+			Figure: model.RawFigure{}.Disclose()},
 	}
-	b, err := s.renderPage("pages/etablissement", etab)
+}
+
+// underThreshold is a raw figure of 12 learners whose file publishes every
+// rate (as a careless producer would).
+func underThreshold() model.RawFigure {
+	ok := func(v int) *int { return &v }
+	return model.RawFigure{NbAnneeTerm: ok(12), NbSortant: ok(8), NbPoursuiteEtudes: ok(4), NbEnEmploi6Mois: ok(5),
+		TauxEmploi6Mois: ok(63), TauxPoursuiteEtudes: ok(33), TauxEmploi6MoisAttendu: ok(50), ValeurAjoutee: ok(13),
+		PartEmploi6Mois: ok(42), PartPoursuiteEtudes: ok(33), PartAutresSituations: ok(25), TauxEmploi12Mois: ok(70)}
+}
+
+// TestEtablissementSecretStatistique: a figure under the threshold, read
+// with its rates published, goes the way of the store's figures (Disclose)
+// and of the page (etabVoieBlock, template): its row shows the reason in
+// words in every indicator cell, and no rate.
+func TestEtablissementSecretStatistique(t *testing.T) {
+	raw := underThreshold()
+	if raw.TauxEmploi6Mois == nil || raw.TauxPoursuiteEtudes == nil || *raw.NbAnneeTerm >= model.Seuil {
+		t.Fatal("the fixture must publish rates on fewer than 20 learners")
+	}
+	s := testServer(t)
+	p := &etablissementPage{Voies: []etabVoie{etabVoieBlock("scolaire", etabFixture())}}
+	p.Title = "Lycée X"
+	b, err := s.renderPage("pages/etablissement", p)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -214,12 +233,20 @@ func TestEtablissementSecretStatistique(t *testing.T) {
 	if row.Length() != 1 {
 		t.Fatalf("row of the millésime under the threshold not found")
 	}
+	cells := 0
 	row.Find("td").Each(func(i int, td *goquery.Selection) {
 		txt := td.Text()
-		if strings.Contains(txt, "%") {
+		if strings.Contains(txt, "%") || strings.Contains(txt, "pts") {
 			t.Errorf("cell %d shows a rate under the threshold: %q", i, txt)
 		}
+		if td.Find(".vi-missing").Length() > 0 {
+			cells++
+		}
 	})
+	// every rate column of the table (the 2021_2022 row publishes 7)
+	if cells < 7 {
+		t.Errorf("%d cells say why they are empty, want every rate column", cells)
+	}
 	if got := row.Find("td .vi-missing").First().Text(); !strings.Contains(got, "moins de 20") {
 		t.Errorf("reason = %q, want the secret statistique in words", got)
 	}

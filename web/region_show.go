@@ -8,7 +8,6 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/vitrine-inserjeunes/vitrine/internal/model"
-	"github.com/vitrine-inserjeunes/vitrine/internal/store"
 )
 
 // territoryPage is "/regions/{code}" and "/academies/{code}": for
@@ -18,9 +17,9 @@ type territoryPage struct {
 	basePage
 	Kind      string // "region" or "academie"
 	Heading   string
-	Links     []crumb // académies of the région, or the région of the académie
+	Links     []link // académies of the région, or the région of the académie
 	LinksHead string
-	Facts     []crumb
+	Facts     []fact
 	Coverage  *dataTable
 	CoverText []string
 	Niveaux   *dataTable
@@ -58,8 +57,8 @@ func (s *Server) regionShow(c *fiber.Ctx) error {
 			return nil, err
 		}
 		for _, a := range acads {
-			if a[2] == reg.Code {
-				p.Links = append(p.Links, crumb{Label: "Académie de " + a[1], URL: "/academies/" + a[0]})
+			if a.Region.Code == reg.Code {
+				p.Links = append(p.Links, link{Label: "Académie de " + a.Nom, URL: "/academies/" + a.Code})
 			}
 		}
 		p.LinksHead = "Académies de la région"
@@ -144,7 +143,7 @@ func (p *territoryPage) niveauxTable(niveaux []model.RegionNiveau) {
 			firstVoie = n.Voie
 		}
 		if n.Voie == model.VoieScolaire || firstVoie == n.Voie && !slices.ContainsFunc(niveaux, func(x model.RegionNiveau) bool { return x.Voie == model.VoieScolaire }) {
-			bars = append(bars, hbar{Label: label, Value: f.TauxEmploi6Mois, Missing: missingReason(&f.Figure, true)})
+			bars = append(bars, hbar{Label: label, Value: f.TauxEmploi6Mois, Missing: f.MissingReason(model.IndTauxEmploi6Mois)})
 		}
 	}
 	if len(niv.Rows) > 0 {
@@ -182,7 +181,7 @@ func (p *territoryPage) formationsTable(formations []model.RegionFormation) {
 }
 
 // etablissementsTable: the establishments and their distribution.
-func (p *territoryPage) etablissementsTable(etabs []store.TerritoryEtab) {
+func (p *territoryPage) etablissementsTable(etabs []model.TerritoryEtab) {
 	et := &dataTable{ID: "etablissements", Caption: "Établissements (chiffres de l'établissement, dernier millésime publié)", Param: "_etab",
 		Columns: append([]column{{Key: "etablissement", Label: "Établissement"}, {Key: "commune", Label: "Commune"}, {Key: "voie", Label: "Voie"},
 			{Key: "millesime", Label: "Millésime"}}, figureColumns(indTauxEmploi6, indTauxPoursuite, indVA)...)}
@@ -202,7 +201,7 @@ func (p *territoryPage) etablissementsTable(etabs []store.TerritoryEtab) {
 }
 
 // coverageTable: how many pairs have published rates, per voie.
-func (p *territoryPage) coverageTable(cov []store.Coverage) {
+func (p *territoryPage) coverageTable(cov []model.Coverage) {
 	if len(cov) == 0 {
 		return
 	}
@@ -226,7 +225,7 @@ func (p *territoryPage) coverageTable(cov []store.Coverage) {
 
 // distribution charts the share of establishments by band of employment
 // rate, per voie.
-func distribution(etabs []store.TerritoryEtab) *chart {
+func distribution(etabs []model.TerritoryEtab) *chart {
 	bands := []struct {
 		label  string
 		lo, hi int
@@ -257,7 +256,7 @@ func distribution(etabs []store.TerritoryEtab) *chart {
 			}
 		}
 	}
-	slices.SortFunc(voies, func(a, b string) int { return voieOrder(a) - voieOrder(b) })
+	slices.SortFunc(voies, func(a, b string) int { return model.VoieOrder(a) - model.VoieOrder(b) })
 	var cats []string
 	for _, b := range bands {
 		cats = append(cats, b.label)

@@ -63,18 +63,9 @@ func pct(v *int) string {
 	return strconv.Itoa(*v) + "\u202f%"
 }
 
-// voieLabel is the French label of a voie.
-func voieLabel(v string) string {
-	switch v {
-	case model.VoieScolaire:
-		return "Voie scolaire"
-	case model.VoieApprentissage:
-		return "Apprentissage"
-	case model.VoieSuperieur:
-		return "Enseignement supérieur"
-	}
-	return v
-}
+// voieLabel is the French label of a voie (model.VoieLabel; the name the
+// templates and handlers use).
+func voieLabel(v string) string { return model.VoieLabel(v) }
 
 // viewsVersion hashes the templates (part of the page ETags).
 func viewsVersion() string {

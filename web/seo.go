@@ -36,7 +36,7 @@ func (s *Server) sitemap(c *fiber.Ctx) error {
 			paths = append(paths, "/regions/"+r.Code)
 		}
 		for _, a := range acads {
-			paths = append(paths, "/academies/"+a[0])
+			paths = append(paths, "/academies/"+a.Code)
 		}
 		for _, u := range uais {
 			paths = append(paths, "/etablissements/"+u)

@@ -55,8 +55,6 @@ type cell struct {
 
 func textCell(s string) cell { return cell{Text: s} }
 
-func linkCell(s, url string) cell { return cell{Text: s, URL: url} }
-
 func headerCell(s, url string) cell { return cell{Text: s, URL: url, Header: true} }
 
 // Display is the on-screen text of a cell.
@@ -101,44 +99,31 @@ func (c cell) Export() string {
 
 // indicator is a figure field shown as a column.
 type indicator struct {
-	Key   string
+	Ind   model.Indicator // also the column key
 	Label string
 	Unit  string
 	Def   string
-	get   func(*model.Figure) *int
-	// emploi: denominator nb_sortant (hidden when nb_sortant < 20).
-	emploi bool
 }
 
 // Indicators, in the order of the tables.
 var (
-	indTauxEmploi6 = indicator{Key: "taux_emploi_6_mois", Label: "Taux d'emploi à 6 mois", Unit: "%", Def: "taux-emploi", emploi: true,
-		get: func(f *model.Figure) *int { return f.TauxEmploi6Mois }}
-	indTauxPoursuite = indicator{Key: "taux_poursuite_etudes", Label: "Taux de poursuite d'études", Unit: "%", Def: "taux-poursuite-etudes",
-		get: func(f *model.Figure) *int { return f.TauxPoursuiteEtudes }}
-	indAttendu = indicator{Key: "taux_emploi_6_mois_attendu", Label: "Taux d'emploi à 6 mois attendu", Unit: "%", Def: "valeur-ajoutee", emploi: true,
-		get: func(f *model.Figure) *int { return f.TauxEmploi6MoisAttendu }}
-	indVA = indicator{Key: "valeur_ajoutee", Label: "Valeur ajoutée", Unit: "pts", Def: "valeur-ajoutee", emploi: true,
-		get: func(f *model.Figure) *int { return f.ValeurAjoutee }}
-	indPartEmploi = indicator{Key: "part_emploi_6_mois", Label: "En emploi à 6 mois", Unit: "%", Def: "parts",
-		get: func(f *model.Figure) *int { return f.PartEmploi6Mois }}
-	indPartPoursuite = indicator{Key: "part_poursuite_etudes", Label: "En formation", Unit: "%", Def: "parts",
-		get: func(f *model.Figure) *int { return f.PartPoursuiteEtudes }}
-	indPartAutres = indicator{Key: "part_autres_situations", Label: "Autres situations", Unit: "%", Def: "parts",
-		get: func(f *model.Figure) *int { return f.PartAutresSituations }}
-	indTauxEmploi12 = indicator{Key: "taux_emploi_12_mois", Label: "Taux d'emploi à 12 mois", Unit: "%", Def: "taux-emploi", emploi: true,
-		get: func(f *model.Figure) *int { return f.TauxEmploi12Mois }}
-	indTauxEmploi18 = indicator{Key: "taux_emploi_18_mois", Label: "Taux d'emploi à 18 mois", Unit: "%", Def: "taux-emploi", emploi: true,
-		get: func(f *model.Figure) *int { return f.TauxEmploi18Mois }}
-	indTauxEmploi24 = indicator{Key: "taux_emploi_24_mois", Label: "Taux d'emploi à 24 mois", Unit: "%", Def: "taux-emploi", emploi: true,
-		get: func(f *model.Figure) *int { return f.TauxEmploi24Mois }}
-	indInterrompus = indicator{Key: "taux_contrats_interrompus", Label: "Taux de contrats interrompus", Unit: "%", Def: "contrats-interrompus",
-		get: func(f *model.Figure) *int { return f.TauxContratsInterrompus }}
-	indNbTerm = indicator{Key: "nb_annee_term", Label: "Effectif en année terminale", Def: "effectifs",
-		get: func(f *model.Figure) *int { return f.NbAnneeTerm }}
-	indNbSortant = indicator{Key: "nb_sortant", Label: "Sortants", Def: "effectifs",
-		get: func(f *model.Figure) *int { return f.NbSortant }}
+	indTauxEmploi6   = indicator{Ind: model.IndTauxEmploi6Mois, Label: "Taux d'emploi à 6 mois", Unit: "%", Def: "taux-emploi"}
+	indTauxPoursuite = indicator{Ind: model.IndTauxPoursuiteEtudes, Label: "Taux de poursuite d'études", Unit: "%", Def: "taux-poursuite-etudes"}
+	indAttendu       = indicator{Ind: model.IndTauxEmploi6MoisAttendu, Label: "Taux d'emploi à 6 mois attendu", Unit: "%", Def: "valeur-ajoutee"}
+	indVA            = indicator{Ind: model.IndValeurAjoutee, Label: "Valeur ajoutée", Unit: "pts", Def: "valeur-ajoutee"}
+	indPartEmploi    = indicator{Ind: model.IndPartEmploi6Mois, Label: "En emploi à 6 mois", Unit: "%", Def: "parts"}
+	indPartPoursuite = indicator{Ind: model.IndPartPoursuiteEtudes, Label: "En formation", Unit: "%", Def: "parts"}
+	indPartAutres    = indicator{Ind: model.IndPartAutresSituations, Label: "Autres situations", Unit: "%", Def: "parts"}
+	indTauxEmploi12  = indicator{Ind: model.IndTauxEmploi12Mois, Label: "Taux d'emploi à 12 mois", Unit: "%", Def: "taux-emploi"}
+	indTauxEmploi18  = indicator{Ind: model.IndTauxEmploi18Mois, Label: "Taux d'emploi à 18 mois", Unit: "%", Def: "taux-emploi"}
+	indTauxEmploi24  = indicator{Ind: model.IndTauxEmploi24Mois, Label: "Taux d'emploi à 24 mois", Unit: "%", Def: "taux-emploi"}
+	indInterrompus   = indicator{Ind: model.IndTauxContratsInterrompus, Label: "Taux de contrats interrompus", Unit: "%", Def: "contrats-interrompus"}
+	indNbTerm        = indicator{Ind: model.IndNbAnneeTerm, Label: "Effectif en année terminale", Def: "effectifs"}
+	indNbSortant     = indicator{Ind: model.IndNbSortant, Label: "Sortants", Def: "effectifs"}
 )
+
+// key is the column key (and sort parameter) of the indicator.
+func (in indicator) key() string { return string(in.Ind) }
 
 func (in indicator) column() column {
 	l := in.Label
@@ -148,31 +133,16 @@ func (in indicator) column() column {
 	case "pts":
 		l += " (points)"
 	}
-	return column{Key: in.Key, Label: l, Numeric: true, Def: in.Def}
+	return column{Key: in.key(), Label: l, Numeric: true, Def: in.Def}
 }
 
-// cellOf is the cell of one indicator of a disclosed figure: the value, or
-// the reason it is missing, in words.
+// cellOf is the cell of one indicator of a figure: the value, or the
+// reason it is missing, in words (model.Figure.MissingReason).
 func (in indicator) cellOf(f *model.Figure) cell {
-	if v := in.get(f); v != nil {
+	if v := f.Value(in.Ind); v != nil {
 		return cell{Num: v, Unit: in.Unit}
 	}
-	return cell{Text: missingReason(f, in.emploi), Missing: true}
-}
-
-// missingReason says why a value of a disclosed figure is missing.
-func missingReason(f *model.Figure, emploi bool) string {
-	switch f.Statut {
-	case model.StatutOK, "":
-	case model.StatutSousSeuil:
-		return "secret statistique : moins de 20 élèves"
-	default:
-		return model.StatutLabel(f.Statut)
-	}
-	if emploi && f.NbSortant != nil && *f.NbSortant < model.Seuil {
-		return "secret statistique : moins de 20 sortants"
-	}
-	return model.StatutLabel(model.StatutNonDiffuse)
+	return cell{Text: f.MissingReason(in.Ind), Missing: true}
 }
 
 // figureColumns and figureCells give the columns and cells of indicators.
@@ -198,7 +168,7 @@ func usedIndicators(figs []*model.Figure, always []indicator, optional ...indica
 	out := append([]indicator(nil), always...)
 	for _, in := range optional {
 		for _, f := range figs {
-			if in.get(f) != nil {
+			if f.Value(in.Ind) != nil {
 				out = append(out, in)
 				break
 			}

@@ -8,8 +8,10 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 )
 
-// ImportDemo loads the bundled demo set in one run: dir holds the real
-// files, dir/synthetic the synthetic ones (marked as demonstration data).
+// ImportDemo loads the bundled demo set in two runs (two transactions, two
+// import_runs rows): first the real files of dir, then the synthetic ones
+// of dir/synthetic (marked as demonstration data), so that a synthetic file
+// never overwrites real figures (see replace.go). The report merges both.
 func ImportDemo(ctx context.Context, pool *pgxpool.Pool, dir string) (*Report, error) {
 	paths := []string{dir}
 	files, err := Expand(paths)

@@ -33,9 +33,6 @@ var insersupOptional = []string{"date_inser", "date_inser_long", "date_jeu", "uo
 	"tx_sortants_en_emploi", "tx_sortants_en_emploi_etranger", "salaire_q1", "salaire_q2", "salaire_q3",
 	"flag", "exception"}
 
-// InserSupHorizons are the months after graduation InserSup publishes.
-var InserSupHorizons = []int{6, 12, 18, 24, 30}
-
 // fmtInserSup reads InserSup records (fr-esr-insersup), as JSON records of
 // the ODS API (numbers as strings, promo a list) or as their ';' CSV twin
 // (promo "2020,2021"). Headline and breakdown rows are all kept.
@@ -120,12 +117,8 @@ func insersupHorizon(r *row, i, long int) int {
 		}
 	}
 	v, ok := parseNumber(s)
-	if ok {
-		for _, h := range InserSupHorizons {
-			if v == h {
-				return v
-			}
-		}
+	if ok && model.SupHorizonIndex(v) >= 0 {
+		return v
 	}
 	r.reject(col, "horizon d'insertion inconnu (6, 12, 18, 24 ou 30 mois attendu)")
 	return 0

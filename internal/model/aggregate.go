@@ -5,6 +5,9 @@ const (
 	PerimetreNational = "national"
 	PerimetreRegion   = "region"
 	PerimetreNiveau   = "niveau"
+	// PerimetreAcademie: the establishments of one académie summed (no
+	// file publishes académie figures).
+	PerimetreAcademie = "academie"
 	// PerimetreFormation: several keys of one formation summed (the
 	// MEFSTAT11s of one CFD, e.g. BTS in one or two years).
 	PerimetreFormation = "formation"
@@ -37,9 +40,9 @@ type Agregat struct {
 //
 // The rates of the result are computed, never published: the producer's
 // own rates of single parts are not carried over.
-func Aggregate(perimetre string, parts []Figure) (Figure, Agregat) {
+func Aggregate(perimetre string, parts []RawFigure) (RawFigure, Agregat) {
 	ag := Agregat{Perimetre: perimetre, Composantes: len(parts)}
-	var out Figure
+	var out RawFigure
 	var term, sortant, pours int
 	emploi := [4]int{}
 	emploiKnown := [4]bool{true, true, true, true}
@@ -87,7 +90,7 @@ func Aggregate(perimetre string, parts []Figure) (Figure, Agregat) {
 // WithParts returns f with its three parts computed from its counts where
 // the producer did not publish them (the DEPP API layout publishes counts
 // and rates, not the parts). Published values are kept.
-func WithParts(f Figure) Figure {
+func WithParts(f RawFigure) RawFigure {
 	fill := func(dst **int, v *int) {
 		if *dst == nil {
 			*dst = v

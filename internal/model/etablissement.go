@@ -44,3 +44,33 @@ type EtabFigure struct {
 	Source            Source   `json:"source"`
 	AutresSources     []Source `json:"autres_sources,omitempty"`
 }
+
+// Academie is an académie of the territorial table with its région; its
+// départements are listed on its own page (Store.AcademieDetail), not in
+// the list of every académie (Store.Academies).
+type Academie struct {
+	Code         string
+	Nom          string
+	Region       Territoire
+	Departements []Territoire
+}
+
+// TerritoryEtab is one establishment of a territory with its latest
+// establishment-level figure of one voie.
+type TerritoryEtab struct {
+	UAI, Nom, Commune string
+	Voie              string
+	Millesime         string
+	Figure            Figure
+}
+
+// Coverage counts the establishment × formation pairs of a territory at
+// their latest millésime, by statut (after the secret statistique).
+type Coverage struct {
+	Voie       string
+	Millesime  string
+	Paires     int
+	Publiees   int // statut ok
+	SousSeuil  int // fewer than 20 learners
+	NonDiffuse int
+}

@@ -1,5 +1,7 @@
 package model
 
+import "strings"
+
 // Seuil is the secret-statistique threshold: no rate rests on fewer people.
 const Seuil = 20
 
@@ -42,10 +44,10 @@ func StatutLabel(s string) string {
 	return s
 }
 
-// Figure is one set of InserJeunes indicators for one key (establishment,
+// figureValues are the InserJeunes indicators of one key (establishment,
 // formation or territory) and millésime. nil means "not published / not
-// known"; it is never replaced by 0.
-type Figure struct {
+// known"; it is never replaced by 0. RawFigure and Figure share them.
+type figureValues struct {
 	NbAnneeTerm       *int `json:"nb_annee_term"`
 	NbSortant         *int `json:"nb_sortant"`
 	NbPoursuiteEtudes *int `json:"nb_poursuite_etudes"`
@@ -65,77 +67,186 @@ type Figure struct {
 	TauxEmploi18Mois        *int `json:"taux_emploi_18_mois"`
 	TauxEmploi24Mois        *int `json:"taux_emploi_24_mois"`
 	TauxContratsInterrompus *int `json:"taux_contrats_interrompus"`
+}
 
+// RawFigure is a set of InserJeunes indicators as a file publishes them or
+// as summed from others (Aggregate), before the secret statistique. The
+// store reads, sums and compares RawFigures; no output holds one:
+// RawFigure.Disclose is the only way from a RawFigure to a Figure.
+type RawFigure figureValues
+
+// Figure is a RawFigure through the secret statistique, with its Statut:
+// what pages, exports, the API and badges show. It has the fields of
+// RawFigure, promoted from an unexported embedded struct: outside this
+// package no Figure literal can set them, so a Figure with values comes
+// from RawFigure.Disclose (a value-less one may carry the reason it is
+// absent, see AbsentFigure).
+type Figure struct {
+	figureValues
 	Statut string `json:"statut"`
 }
 
-// rates returns pointers to every rate field of f.
-func (f *Figure) rates() []**int {
-	return []**int{&f.TauxPoursuiteEtudes, &f.TauxEmploi6Mois, &f.TauxEmploi6MoisAttendu,
-		&f.ValeurAjoutee, &f.PartPoursuiteEtudes, &f.PartEmploi6Mois, &f.PartAutresSituations,
-		&f.TauxEmploi12Mois, &f.TauxEmploi18Mois, &f.TauxEmploi24Mois, &f.TauxContratsInterrompus}
+// Indicator names one value of a Figure by its JSON name (DESIGN §6).
+type Indicator string
+
+// The indicators of a Figure, in JSON order.
+const (
+	IndNbAnneeTerm             Indicator = "nb_annee_term"
+	IndNbSortant               Indicator = "nb_sortant"
+	IndNbPoursuiteEtudes       Indicator = "nb_poursuite_etudes"
+	IndNbEnEmploi6Mois         Indicator = "nb_en_emploi_6_mois"
+	IndNbEnEmploi12Mois        Indicator = "nb_en_emploi_12_mois"
+	IndNbEnEmploi18Mois        Indicator = "nb_en_emploi_18_mois"
+	IndNbEnEmploi24Mois        Indicator = "nb_en_emploi_24_mois"
+	IndTauxPoursuiteEtudes     Indicator = "taux_poursuite_etudes"
+	IndTauxEmploi6Mois         Indicator = "taux_emploi_6_mois"
+	IndTauxEmploi6MoisAttendu  Indicator = "taux_emploi_6_mois_attendu"
+	IndValeurAjoutee           Indicator = "valeur_ajoutee"
+	IndPartPoursuiteEtudes     Indicator = "part_poursuite_etudes"
+	IndPartEmploi6Mois         Indicator = "part_emploi_6_mois"
+	IndPartAutresSituations    Indicator = "part_autres_situations"
+	IndTauxEmploi12Mois        Indicator = "taux_emploi_12_mois"
+	IndTauxEmploi18Mois        Indicator = "taux_emploi_18_mois"
+	IndTauxEmploi24Mois        Indicator = "taux_emploi_24_mois"
+	IndTauxContratsInterrompus Indicator = "taux_contrats_interrompus"
+)
+
+// indicators lists every indicator of a Figure, in JSON order.
+func indicators() [18]Indicator {
+	return [18]Indicator{IndNbAnneeTerm, IndNbSortant, IndNbPoursuiteEtudes, IndNbEnEmploi6Mois, IndNbEnEmploi12Mois,
+		IndNbEnEmploi18Mois, IndNbEnEmploi24Mois, IndTauxPoursuiteEtudes, IndTauxEmploi6Mois, IndTauxEmploi6MoisAttendu,
+		IndValeurAjoutee, IndPartPoursuiteEtudes, IndPartEmploi6Mois, IndPartAutresSituations, IndTauxEmploi12Mois,
+		IndTauxEmploi18Mois, IndTauxEmploi24Mois, IndTauxContratsInterrompus}
 }
 
-// emploiRates are the rates that rest on nb_sortant: the employment rates,
-// and the expected rate and valeur ajoutée (taux = attendu + valeur
-// ajoutée would give a hidden taux away; the producer never publishes
-// them without the taux).
-func (f *Figure) emploiRates() []**int {
-	return []**int{&f.TauxEmploi6Mois, &f.TauxEmploi12Mois, &f.TauxEmploi18Mois, &f.TauxEmploi24Mois,
-		&f.TauxEmploi6MoisAttendu, &f.ValeurAjoutee}
+// IsCount reports whether ind is a count (nb_*), not a rate or a part.
+func (ind Indicator) IsCount() bool { return strings.HasPrefix(string(ind), "nb_") }
+
+// RestsOnSortants reports whether ind is hidden when nb_sortant < Seuil:
+// the employment rates (their denominator is nb_sortant), and the expected
+// rate and valeur ajoutée derived from them (taux = attendu + valeur
+// ajoutée would give a hidden taux away; the producer never publishes them
+// without the taux). The part "en emploi" rests on nb_annee_term.
+func (ind Indicator) RestsOnSortants() bool {
+	switch ind {
+	case IndTauxEmploi6Mois, IndTauxEmploi12Mois, IndTauxEmploi18Mois, IndTauxEmploi24Mois,
+		IndTauxEmploi6MoisAttendu, IndValeurAjoutee:
+		return true
+	}
+	return false
 }
 
-func (f *Figure) countsButTerm() []**int {
-	return []**int{&f.NbSortant, &f.NbPoursuiteEtudes, &f.NbEnEmploi6Mois, &f.NbEnEmploi12Mois,
-		&f.NbEnEmploi18Mois, &f.NbEnEmploi24Mois}
+// field returns the field of ind (nil for an unknown indicator).
+func (v *figureValues) field(ind Indicator) **int {
+	switch ind {
+	case IndNbAnneeTerm:
+		return &v.NbAnneeTerm
+	case IndNbSortant:
+		return &v.NbSortant
+	case IndNbPoursuiteEtudes:
+		return &v.NbPoursuiteEtudes
+	case IndNbEnEmploi6Mois:
+		return &v.NbEnEmploi6Mois
+	case IndNbEnEmploi12Mois:
+		return &v.NbEnEmploi12Mois
+	case IndNbEnEmploi18Mois:
+		return &v.NbEnEmploi18Mois
+	case IndNbEnEmploi24Mois:
+		return &v.NbEnEmploi24Mois
+	case IndTauxPoursuiteEtudes:
+		return &v.TauxPoursuiteEtudes
+	case IndTauxEmploi6Mois:
+		return &v.TauxEmploi6Mois
+	case IndTauxEmploi6MoisAttendu:
+		return &v.TauxEmploi6MoisAttendu
+	case IndValeurAjoutee:
+		return &v.ValeurAjoutee
+	case IndPartPoursuiteEtudes:
+		return &v.PartPoursuiteEtudes
+	case IndPartEmploi6Mois:
+		return &v.PartEmploi6Mois
+	case IndPartAutresSituations:
+		return &v.PartAutresSituations
+	case IndTauxEmploi12Mois:
+		return &v.TauxEmploi12Mois
+	case IndTauxEmploi18Mois:
+		return &v.TauxEmploi18Mois
+	case IndTauxEmploi24Mois:
+		return &v.TauxEmploi24Mois
+	case IndTauxContratsInterrompus:
+		return &v.TauxContratsInterrompus
+	}
+	return nil
 }
 
-// Disclose applies the secret statistique and sets Statut. It is the one
-// function every output (page, export, API, badge) goes through:
+// Value returns the value of ind (nil when not shown, or unknown indicator).
+func (f *Figure) Value(ind Indicator) *int {
+	if p := f.field(ind); p != nil {
+		return *p
+	}
+	return nil
+}
+
+// Disclose applies the secret statistique (DESIGN §3.4) and sets Statut.
+// It is the one way from raw values to what every output (page, export,
+// API, badge) shows:
 //   - nb_annee_term < 20: every rate and every count but nb_annee_term is
 //     removed, statut "sous_seuil";
-//   - nb_sortant < 20: the employment rates (denominator nb_sortant) are
-//     removed, with the expected rate and the valeur ajoutée derived from them;
-//   - nothing published at all: statut "non_diffuse";
-//   - a statut that says why there is no figure at all (IsAbsence) is kept
-//     and every value cleared.
+//   - nb_sortant < 20: the indicators that rest on it (RestsOnSortants) are
+//     removed;
+//   - no rate or part left: statut "non_diffuse"; else "ok".
 //
 // The thresholds are decided by SecretStatistique, shared with InserSup
-// (SupFigure.Disclose). Published rates are kept as published. Disclose is idempotent.
-func (f *Figure) Disclose() {
-	if IsAbsence(f.Statut) { // no figure at all: keep the reason, show nothing
-		*f = Figure{Statut: f.Statut}
-		return
-	}
+// (RawSupFigure.Disclose). Published rates are kept as published.
+func (r RawFigure) Disclose() Figure {
+	f := Figure{figureValues: figureValues(r)}
 	hideAll, hideEmploi := SecretStatistique(f.NbAnneeTerm, f.NbSortant)
-	if hideAll {
-		for _, p := range f.rates() {
-			*p = nil
+	for _, ind := range indicators() {
+		if hideAll && ind != IndNbAnneeTerm || hideEmploi && ind.RestsOnSortants() {
+			*f.field(ind) = nil
 		}
-		for _, p := range f.countsButTerm() {
-			*p = nil
-		}
+	}
+	switch {
+	case hideAll:
 		f.Statut = StatutSousSeuil
-		return
-	}
-	if hideEmploi {
-		for _, p := range f.emploiRates() {
-			*p = nil
-		}
-		// the part "en emploi" rests on nb_annee_term (≥ 20 here): kept.
-	}
-	any := false
-	for _, p := range f.rates() {
-		if *p != nil {
-			any = true
-			break
-		}
-	}
-	if any {
+	case f.anyRate():
 		f.Statut = StatutOK
-	} else {
+	default:
 		f.Statut = StatutNonDiffuse
 	}
+	return f
+}
+
+// anyRate reports whether a rate or a part is set.
+func (v *figureValues) anyRate() bool {
+	for _, ind := range indicators() {
+		if !ind.IsCount() && *v.field(ind) != nil {
+			return true
+		}
+	}
+	return false
+}
+
+// MissingReason says in French why indicator ind of f shows no value ("" when
+// it shows one): the reason of a figure that is absent or under the
+// threshold, the nb_sortant threshold for what rests on the leavers, else
+// the producer's own silence. It words the rule Disclose applies, for the
+// cells, charts and headlines of the pages.
+func (f *Figure) MissingReason(ind Indicator) string {
+	if f.Value(ind) != nil {
+		return ""
+	}
+	switch f.Statut {
+	case StatutOK, "":
+	case StatutSousSeuil:
+		return "secret statistique : moins de 20 élèves"
+	default:
+		return StatutLabel(f.Statut)
+	}
+	if _, hideEmploi := SecretStatistique(f.NbAnneeTerm, f.NbSortant); hideEmploi && ind.RestsOnSortants() {
+		return "secret statistique : moins de 20 sortants"
+	}
+	return StatutLabel(StatutNonDiffuse)
 }
 
 // RoundHalfEven returns round(100·num/den) with ties to even, in integers.
@@ -189,7 +300,7 @@ func Parts(poursuite, emploi *int) (autres *int) {
 // ComputeFromCounts fills every rate of f that can be derived from its
 // counts and is not already published (used for aggregates, and for the
 // parts of a row that publishes counts only).
-func (f *Figure) ComputeFromCounts() {
+func (f *RawFigure) ComputeFromCounts() {
 	fill := func(dst **int, v *int) {
 		if *dst == nil {
 			*dst = v

@@ -77,8 +77,8 @@ func show(p *int) any {
 }
 
 // full returns a figure with every field published.
-func full(term, sortant int) Figure {
-	return Figure{
+func full(term, sortant int) RawFigure {
+	return RawFigure{
 		NbAnneeTerm: Int(term), NbSortant: Int(sortant), NbPoursuiteEtudes: Int(term - sortant),
 		NbEnEmploi6Mois: Int(sortant / 2), NbEnEmploi12Mois: Int(sortant / 2), NbEnEmploi18Mois: Int(sortant / 2), NbEnEmploi24Mois: Int(sortant / 2),
 		TauxPoursuiteEtudes: Int(40), TauxEmploi6Mois: Int(50), TauxEmploi6MoisAttendu: Int(48), ValeurAjoutee: Int(2),
@@ -88,22 +88,18 @@ func full(term, sortant int) Figure {
 }
 
 func TestDiscloseSousSeuil(t *testing.T) {
-	f := full(19, 12)
-	f.Disclose()
+	raw := full(19, 12)
+	before := raw
+	f := raw.Disclose()
 	if f.Statut != StatutSousSeuil {
 		t.Errorf("statut %q, want sous_seuil", f.Statut)
 	}
 	if f.NbAnneeTerm == nil || *f.NbAnneeTerm != 19 {
 		t.Errorf("nb_annee_term must stay shown, got %v", show(f.NbAnneeTerm))
 	}
-	for _, p := range f.rates() {
-		if *p != nil {
-			t.Errorf("a rate is still set under the threshold: %d", **p)
-		}
-	}
-	for _, p := range f.countsButTerm() {
-		if *p != nil {
-			t.Errorf("a count other than nb_annee_term is still set under the threshold: %d", **p)
+	for _, ind := range indicators() {
+		if v := f.Value(ind); ind != IndNbAnneeTerm && v != nil {
+			t.Errorf("%s is still set under the threshold: %d", ind, *v)
 		}
 	}
 	// What leaves the API: every other field null.
@@ -118,22 +114,18 @@ func TestDiscloseSousSeuil(t *testing.T) {
 			t.Errorf("JSON field %s = %v under the threshold, want null", k, v)
 		}
 	}
-	// Idempotent.
-	g := f
-	g.Disclose()
-	if g != f {
-		t.Error("Disclose is not idempotent")
+	// The raw values are left alone.
+	if raw != before {
+		t.Error("Disclose modified its input")
 	}
 }
 
 func TestDiscloseAtThreshold(t *testing.T) {
-	f := full(20, 20)
-	want := full(20, 20)
-	f.Disclose()
+	f := full(20, 20).Disclose()
 	if f.Statut != StatutOK {
 		t.Errorf("statut %q, want ok", f.Statut)
 	}
-	want.Statut = StatutOK
+	want := Figure{figureValues: figureValues(full(20, 20)), Statut: StatutOK}
 	a, _ := json.Marshal(f)
 	b, _ := json.Marshal(want)
 	if string(a) != string(b) {
@@ -142,8 +134,7 @@ func TestDiscloseAtThreshold(t *testing.T) {
 }
 
 func TestDiscloseFewSortants(t *testing.T) {
-	f := full(40, 19)
-	f.Disclose()
+	f := full(40, 19).Disclose()
 	if f.Statut != StatutOK {
 		t.Errorf("statut %q, want ok (poursuite still published)", f.Statut)
 	}
@@ -170,13 +161,11 @@ func TestDiscloseFewSortants(t *testing.T) {
 }
 
 func TestDiscloseNothingPublished(t *testing.T) {
-	var f Figure // establishment files publish no counts
-	f.Disclose()
+	f := RawFigure{}.Disclose() // establishment files publish no counts
 	if f.Statut != StatutNonDiffuse {
 		t.Errorf("statut %q, want non_diffuse", f.Statut)
 	}
-	g := Figure{NbAnneeTerm: Int(150), NbSortant: Int(80)} // counts but no rate
-	g.Disclose()
+	g := RawFigure{NbAnneeTerm: Int(150), NbSortant: Int(80)}.Disclose() // counts but no rate
 	if g.Statut != StatutNonDiffuse {
 		t.Errorf("counts only: statut %q, want non_diffuse", g.Statut)
 	}
@@ -184,8 +173,7 @@ func TestDiscloseNothingPublished(t *testing.T) {
 		t.Error("counts above the threshold must stay")
 	}
 	// Rates without counts (establishment files): kept as published.
-	h := Figure{TauxEmploi6Mois: Int(54), ValeurAjoutee: Int(-2)}
-	h.Disclose()
+	h := RawFigure{TauxEmploi6Mois: Int(54), ValeurAjoutee: Int(-2)}.Disclose()
 	if h.Statut != StatutOK || h.TauxEmploi6Mois == nil || *h.ValeurAjoutee != -2 {
 		t.Errorf("published rates without counts: %+v", h)
 	}
@@ -195,7 +183,7 @@ func TestComputeFromCounts(t *testing.T) {
 	// SOURCES.md §A3 sample: 2019_2020 IDF scolaire 32221022002:
 	// nb_annee_term 52, nb_en_emploi_12 12, 18 12, 24 15, 6 9, poursuite 31, sortant 21;
 	// published taux 12 57, 18 57, 24 71, 6 43, poursuite 60.
-	f := Figure{NbAnneeTerm: Int(52), NbSortant: Int(21), NbPoursuiteEtudes: Int(31),
+	f := RawFigure{NbAnneeTerm: Int(52), NbSortant: Int(21), NbPoursuiteEtudes: Int(31),
 		NbEnEmploi6Mois: Int(9), NbEnEmploi12Mois: Int(12), NbEnEmploi18Mois: Int(12), NbEnEmploi24Mois: Int(15)}
 	f.ComputeFromCounts()
 	for name, c := range map[string]struct {
@@ -213,7 +201,7 @@ func TestComputeFromCounts(t *testing.T) {
 		}
 	}
 	// A published rate is never overwritten.
-	g := Figure{NbAnneeTerm: Int(52), NbPoursuiteEtudes: Int(31), TauxPoursuiteEtudes: Int(59)}
+	g := RawFigure{NbAnneeTerm: Int(52), NbPoursuiteEtudes: Int(31), TauxPoursuiteEtudes: Int(59)}
 	g.ComputeFromCounts()
 	if *g.TauxPoursuiteEtudes != 59 {
 		t.Errorf("published rate overwritten: %d", *g.TauxPoursuiteEtudes)
@@ -224,6 +212,53 @@ func TestStatutLabel(t *testing.T) {
 	for _, s := range []string{StatutOK, StatutSousSeuil, StatutNonDiffuse, StatutCodeInconnu, StatutUAIInconnu, StatutNonDispensee, StatutMillesimeAbsent} {
 		if l := StatutLabel(s); l == s || l == "" {
 			t.Errorf("StatutLabel(%q) = %q: no French sentence", s, l)
+		}
+	}
+}
+
+// MissingReason words the rule of Disclose for each indicator.
+func TestMissingReason(t *testing.T) {
+	few := full(40, 19).Disclose()
+	few.PartEmploi6Mois = nil // as if the producer left it empty
+	under := full(19, 12).Disclose()
+	absent := AbsentFigure("2020_2021", VoieScolaire, "23830030001", StatutMillesimeAbsent, nil).Figure
+	for _, tc := range []struct {
+		name string
+		f    Figure
+		ind  Indicator
+		want string
+	}{
+		{"shown", few, IndTauxPoursuiteEtudes, ""},
+		{"under 20 learners", under, IndTauxPoursuiteEtudes, "secret statistique : moins de 20 élèves"},
+		{"under 20 learners, a count", under, IndNbSortant, "secret statistique : moins de 20 élèves"},
+		{"under 20 leavers, employment", few, IndTauxEmploi6Mois, "secret statistique : moins de 20 sortants"},
+		{"under 20 leavers, valeur ajoutée", few, IndValeurAjoutee, "secret statistique : moins de 20 sortants"},
+		{"under 20 leavers, a part on nb_annee_term", few, IndPartEmploi6Mois, StatutLabel(StatutNonDiffuse)},
+		{"not published", RawFigure{}.Disclose(), IndTauxEmploi6Mois, StatutLabel(StatutNonDiffuse)},
+		{"absent", absent, IndTauxEmploi6Mois, StatutLabel(StatutMillesimeAbsent)},
+	} {
+		if got := tc.f.MissingReason(tc.ind); got != tc.want {
+			t.Errorf("%s: %s → %q, want %q", tc.name, tc.ind, got, tc.want)
+		}
+	}
+	sup := func(dipl, sortants int) SupFigure {
+		return RawSupFigure{NbDiplomes: Int(dipl), NbSortants: Int(sortants), NbPoursuivants: Int(dipl - sortants),
+			NbEnEmploiSalarieFr6Mois: Int(sortants / 2), TauxEmploiSalarieFr6Mois: fp(50)}.Disclose()
+	}
+	for _, tc := range []struct {
+		name       string
+		f          SupFigure
+		onSortants bool
+		want       string
+	}{
+		{"19 graduates", sup(19, 15), false, "secret statistique : moins de 20 diplômés"},
+		{"20 graduates, 16 leavers", sup(20, 16), true, "secret statistique : moins de 20 sortants"},
+		{"20 graduates, 16 leavers, a count", sup(20, 16), false, "secret statistique : moins de 20 sortants"},
+		{"salary not published", sup(40, 30), true, StatutLabel(StatutNonDiffuse)},
+		{"absent", AbsentSupFigure("2020", "2500249", nil).SupFigure, true, StatutLabel(StatutMillesimeAbsent)},
+	} {
+		if got := tc.f.MissingReason(tc.onSortants); got != tc.want {
+			t.Errorf("InserSup %s: %q, want %q", tc.name, got, tc.want)
 		}
 	}
 }

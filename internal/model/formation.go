@@ -55,8 +55,8 @@ func FormationFermee(fermeture *time.Time, now time.Time) bool {
 }
 
 // FormationFigure is one InserJeunes figure of a formation at one level
-// (establishment, région, national), for one millésime and voie. Every
-// output builds it through Disclose.
+// (establishment, région, national), for one millésime and voie, as every
+// output shows it: made by RawFormationFigure.Disclose or AbsentFigure.
 type FormationFigure struct {
 	Millesime      string `json:"millesime"`
 	MillesimeLabel string `json:"millesime_libelle"`
@@ -82,30 +82,51 @@ type FormationFigure struct {
 	MillesimesDisponibles []string `json:"millesimes_disponibles,omitempty"`
 }
 
-// Disclose finishes a figure for output: the millésime's label and
-// emploi_public_exclu flag, the demonstration flag from the source, and the
-// secret statistique (Figure.Disclose). Every output calls it.
-func (ff *FormationFigure) Disclose() {
+// RawFormationFigure is a FormationFigure before the secret statistique:
+// what the store reads, sums, and chooses between (continuum). Disclose is
+// the only way to a FormationFigure.
+type RawFormationFigure struct {
+	Millesime, Voie      string
+	Code, CFD, MEFSTAT11 string
+	Raw                  RawFigure
+	Calcule              bool
+	Agregat              *Agregat
+	// Demonstration is set by aggregates when any part is synthetic; a
+	// single figure takes it from its Source.
+	Demonstration   bool
+	Source          Source
+	AutresSources   []Source
+	SourceContinuum *SourceContinuum
+}
+
+// Disclose finishes a figure for output: the secret statistique
+// (RawFigure.Disclose), the millésime's label and emploi_public_exclu flag,
+// the demonstration flag from the source.
+func (r RawFormationFigure) Disclose() FormationFigure {
+	ff := FormationFigure{Millesime: r.Millesime, Voie: r.Voie, Code: r.Code, CFD: r.CFD, MEFSTAT11: r.MEFSTAT11,
+		Figure: r.Raw.Disclose(), Calcule: r.Calcule, Agregat: r.Agregat, Demonstration: r.Demonstration || r.Source.Demonstration,
+		Source: r.Source, AutresSources: r.AutresSources, SourceContinuum: r.SourceContinuum}
+	ff.labelMillesime()
+	return ff
+}
+
+func (ff *FormationFigure) labelMillesime() {
 	if m, err := ParseMillesime(ff.Millesime); err == nil {
 		ff.MillesimeLabel = m.Label()
 		ff.EmploiPublicExclu = m.EmploiPublicExclu()
 	}
-	if ff.Source.Demonstration {
-		ff.Demonstration = true // aggregates set it themselves for any synthetic part
-	}
-	ff.Figure.Disclose()
 }
 
 // AbsentFigure is the figure object that says why there is no figure for
 // (millésime, voie): statut is one of the IsAbsence statuts; for
-// millesime_absent, disponibles lists the millésimes that exist.
+// millesime_absent, disponibles lists the millésimes that exist. It holds
+// no value.
 func AbsentFigure(millesime, voie, code, statut string, disponibles []string) FormationFigure {
-	ff := FormationFigure{Millesime: millesime, Voie: voie, Code: code}
-	ff.Statut = statut
+	ff := FormationFigure{Millesime: millesime, Voie: voie, Code: code, Figure: Figure{Statut: statut}}
 	if statut == StatutMillesimeAbsent {
 		ff.MillesimesDisponibles = append([]string{}, disponibles...)
 	}
-	ff.Disclose()
+	ff.labelMillesime()
 	return ff
 }
 
@@ -157,6 +178,31 @@ func VoieOrder(v string) int {
 		return 2
 	}
 	return 3
+}
+
+// VoieLabel is the French label of a voie.
+func VoieLabel(v string) string {
+	switch v {
+	case VoieScolaire:
+		return "Voie scolaire"
+	case VoieApprentissage:
+		return "Apprentissage"
+	case VoieSuperieur:
+		return "Enseignement supérieur"
+	}
+	return v
+}
+
+// FormationKey is one formation figure key: voie, code (MEFSTAT11 or
+// CFD) and millésime.
+type FormationKey struct{ Voie, Code, Millesime string }
+
+// FormationComparison is what an establishment's formation is compared
+// with: the figure of its région (as the région × formation file publishes
+// it) and the national one (summed over the régions), for the same key.
+type FormationComparison struct {
+	Region   FormationFigure
+	National FormationFigure
 }
 
 // RegionFigures is the block of one région on a formation page.

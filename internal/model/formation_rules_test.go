@@ -9,8 +9,8 @@ import (
 
 // reg builds a regional figure as the DEPP API file writes it:
 // term, e12, e18, e24, e6, poursuite, sortant (nil for an empty field).
-func reg(term int, e12, e18, e24, e6, pours, sortant *int) Figure {
-	return Figure{NbAnneeTerm: Int(term), NbEnEmploi12Mois: e12, NbEnEmploi18Mois: e18, NbEnEmploi24Mois: e24,
+func reg(term int, e12, e18, e24, e6, pours, sortant *int) RawFigure {
+	return RawFigure{NbAnneeTerm: Int(term), NbEnEmploi12Mois: e12, NbEnEmploi18Mois: e18, NbEnEmploi24Mois: e24,
 		NbEnEmploi6Mois: e6, NbPoursuiteEtudes: pours, NbSortant: sortant}
 }
 
@@ -18,7 +18,7 @@ var ip = Int
 
 // Bac Pro Gestion-Administration, terminal year 23830030001, 2021_2022, the
 // 17 rows of ij_api_region_formation_2019-2022.csv (read by hand).
-var gaRegions2022 = []Figure{
+var gaRegions2022 = []RawFigure{
 	reg(10714, ip(1752), nil, nil, ip(1500), ip(6380), ip(4334)),
 	reg(1582, ip(152), nil, nil, ip(111), ip(988), ip(594)),
 	reg(308, ip(29), nil, nil, ip(16), ip(173), ip(135)),
@@ -40,7 +40,7 @@ var gaRegions2022 = []Figure{
 
 // Bac Pro AGORA 40030004, apprentissage, 2021_2022: six régions, four of
 // them with only nb_annee_term published.
-var agoraRegions2022 = []Figure{
+var agoraRegions2022 = []RawFigure{
 	reg(1, nil, nil, nil, nil, nil, nil),
 	reg(6, ip(1), nil, nil, ip(1), ip(5), ip(1)),
 	reg(3, nil, nil, nil, nil, nil, nil),
@@ -62,7 +62,7 @@ func showp(p *int) string {
 func TestAggregateRealRegions(t *testing.T) {
 	tests := []struct {
 		name                               string
-		parts                              []Figure
+		parts                              []RawFigure
 		term, sortant, pours, e6, e12, e18 *int
 		tp, te6, te12, pp, pe, pa          *int
 		total, sans                        int
@@ -77,14 +77,14 @@ func TestAggregateRealRegions(t *testing.T) {
 		{"AGORA apprentissage 2021_2022 national", agoraRegions2022,
 			ip(15), nil, nil, nil, nil, nil,
 			nil, nil, nil, nil, nil, nil, 21, 4, StatutSousSeuil},
-		{"no part publishes counts", []Figure{reg(25, nil, nil, nil, nil, nil, nil), reg(3, nil, nil, nil, nil, nil, nil)},
+		{"no part publishes counts", []RawFigure{reg(25, nil, nil, nil, nil, nil, nil), reg(3, nil, nil, nil, nil, nil, nil)},
 			ip(28), nil, nil, nil, nil, nil,
 			nil, nil, nil, nil, nil, nil, 28, 2, StatutNonDiffuse},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			f, ag := Aggregate(PerimetreNational, tc.parts)
-			f.Disclose()
+			raw, ag := Aggregate(PerimetreNational, tc.parts)
+			f := raw.Disclose()
 			if ag.NbAnneeTermTotal != tc.total || ag.ComposantesSansEffectifs != tc.sans || ag.Composantes != len(tc.parts) {
 				t.Errorf("agregat = %+v, want total %d, sans effectifs %d", ag, tc.total, tc.sans)
 			}
@@ -114,24 +114,24 @@ func TestAggregateSumsCountsNotRates(t *testing.T) {
 	// 1/8 = 12.5 % → 12; 3/8 = 37.5 % → 38 (half to even, not half up).
 	a := reg(40, nil, nil, nil, ip(1), ip(32), ip(8))
 	b := reg(40, nil, nil, nil, ip(3), ip(32), ip(8))
-	f, _ := Aggregate(PerimetreNational, []Figure{a})
+	f, _ := Aggregate(PerimetreNational, []RawFigure{a})
 	if *f.TauxEmploi6Mois != 12 {
 		t.Errorf("1/8 → %d, want 12 (half to even)", *f.TauxEmploi6Mois)
 	}
-	f, _ = Aggregate(PerimetreNational, []Figure{b})
+	f, _ = Aggregate(PerimetreNational, []RawFigure{b})
 	if *f.TauxEmploi6Mois != 38 {
 		t.Errorf("3/8 → %d, want 38", *f.TauxEmploi6Mois)
 	}
 	// Two régions: 1/20 (5 %) and 30/40 (75 %): mean of rates 40, sum of counts 31/60 = 52.
 	x := reg(30, nil, nil, nil, ip(1), ip(10), ip(20))
 	y := reg(60, nil, nil, nil, ip(30), ip(20), ip(40))
-	f, _ = Aggregate(PerimetreNational, []Figure{x, y})
+	f, _ = Aggregate(PerimetreNational, []RawFigure{x, y})
 	if *f.TauxEmploi6Mois != 52 {
 		t.Errorf("aggregate taux_emploi_6_mois = %d, want 52 (31/60)", *f.TauxEmploi6Mois)
 	}
 	// A published rate of a part is never carried over.
 	x.TauxEmploi6Mois = ip(99)
-	f, _ = Aggregate(PerimetreNational, []Figure{x})
+	f, _ = Aggregate(PerimetreNational, []RawFigure{x})
 	if *f.TauxEmploi6Mois != 5 {
 		t.Errorf("single-part aggregate kept the published rate: %d", *f.TauxEmploi6Mois)
 	}
@@ -143,7 +143,7 @@ func TestPartsSumTo100(t *testing.T) {
 	for term := 20; term <= 220; term++ {
 		for pours := 0; pours <= term; pours++ {
 			for _, emploi := range []int{0, (term - pours) / 2, term - pours} {
-				f := WithParts(Figure{NbAnneeTerm: ip(term), NbPoursuiteEtudes: ip(pours), NbSortant: ip(term - pours), NbEnEmploi6Mois: ip(emploi)})
+				f := WithParts(RawFigure{NbAnneeTerm: ip(term), NbPoursuiteEtudes: ip(pours), NbSortant: ip(term - pours), NbEnEmploi6Mois: ip(emploi)})
 				if s := *f.PartPoursuiteEtudes + *f.PartEmploi6Mois + *f.PartAutresSituations; s != 100 {
 					t.Fatalf("term %d pours %d emploi %d: parts %d+%d+%d = %d", term, pours, emploi,
 						*f.PartPoursuiteEtudes, *f.PartEmploi6Mois, *f.PartAutresSituations, s)
@@ -152,7 +152,7 @@ func TestPartsSumTo100(t *testing.T) {
 		}
 	}
 	// Published parts are kept.
-	f := WithParts(Figure{NbAnneeTerm: ip(52), NbPoursuiteEtudes: ip(31), NbEnEmploi6Mois: ip(9), PartPoursuiteEtudes: ip(61)})
+	f := WithParts(RawFigure{NbAnneeTerm: ip(52), NbPoursuiteEtudes: ip(31), NbEnEmploi6Mois: ip(9), PartPoursuiteEtudes: ip(61)})
 	if *f.PartPoursuiteEtudes != 61 || *f.PartEmploi6Mois != 17 || *f.PartAutresSituations != 22 {
 		t.Errorf("parts = %s %s %s, want 61 17 22", showp(f.PartPoursuiteEtudes), showp(f.PartEmploi6Mois), showp(f.PartAutresSituations))
 	}
@@ -169,10 +169,10 @@ func TestThreshold19And20(t *testing.T) {
 		{20, 20, StatutOK, true, true},
 		{19, 20, StatutSousSeuil, false, false}, // impossible in real data, the rule still holds
 	} {
-		f := Figure{NbAnneeTerm: ip(tc.term), NbSortant: ip(tc.sortant), NbPoursuiteEtudes: ip(tc.term - tc.sortant),
+		raw := RawFigure{NbAnneeTerm: ip(tc.term), NbSortant: ip(tc.sortant), NbPoursuiteEtudes: ip(tc.term - tc.sortant),
 			NbEnEmploi6Mois: ip(tc.sortant / 2), NbEnEmploi12Mois: ip(tc.sortant / 2)}
-		f.ComputeFromCounts()
-		f.Disclose()
+		raw.ComputeFromCounts()
+		f := raw.Disclose()
 		if f.Statut != tc.statut {
 			t.Errorf("%d/%d: statut %q, want %q", tc.term, tc.sortant, f.Statut, tc.statut)
 		}
@@ -191,9 +191,7 @@ func TestThreshold19And20(t *testing.T) {
 func TestAbsentFigure(t *testing.T) {
 	for _, st := range []string{StatutMillesimeAbsent, StatutNonDispensee, StatutCodeInconnu, StatutUAIInconnu} {
 		ff := AbsentFigure("2020_2021", VoieScolaire, "23830030001", st, []string{"2021_2022", "2019_2020"})
-		ff.NbAnneeTerm = ip(50) // a value slipped in is cleared by Disclose
-		ff.Disclose()
-		if ff.Statut != st || ff.NbAnneeTerm != nil {
+		if ff.Statut != st || ff.NbAnneeTerm != nil || ff.anyRate() {
 			t.Errorf("%s: statut %q, nb_annee_term %s", st, ff.Statut, showp(ff.NbAnneeTerm))
 		}
 		if (st == StatutMillesimeAbsent) != (len(ff.MillesimesDisponibles) == 2) {
@@ -287,32 +285,31 @@ func fp(v float64) *float64 { return &v }
 // d'Azur, Master MEEF 2nd degré 2500249, promotions 2020-2021, 12 months):
 // 123 sortants, 11 poursuivants, 106 in salaried employment, 86.18 %.
 func TestSupFigureDisclose(t *testing.T) {
-	real12 := SupFigure{NbSortants: ip(123), NbPoursuivants: ip(11), NbDiplomes: ip(134),
+	real12 := RawSupFigure{NbSortants: ip(123), NbPoursuivants: ip(11), NbDiplomes: ip(134),
 		NbEnEmploiSalarieFr12Mois: ip(106), TauxEmploiSalarieFr12Mois: fp(86.18),
 		Salaires: []Salaire{{Mois: 12, Q2: ip(1900)}}}
 	tests := []struct {
 		name   string
-		f      SupFigure
+		f      RawSupFigure
 		statut string
 		taux   bool
 	}{
 		{"real headline", real12, StatutOK, true},
 		// Synthetic record: 15 sortants + 4 poursuivants, emploi "nd".
-		{"19 graduates", SupFigure{NbSortants: ip(15), NbPoursuivants: ip(4), NbDiplomes: ip(19)}, StatutSousSeuil, false},
-		{"20 graduates, 16 leavers", SupFigure{NbSortants: ip(16), NbPoursuivants: ip(4), NbDiplomes: ip(20),
+		{"19 graduates", RawSupFigure{NbSortants: ip(15), NbPoursuivants: ip(4), NbDiplomes: ip(19)}, StatutSousSeuil, false},
+		{"20 graduates, 16 leavers", RawSupFigure{NbSortants: ip(16), NbPoursuivants: ip(4), NbDiplomes: ip(20),
 			NbEnEmploiSalarieFr6Mois: ip(10), TauxEmploiSalarieFr6Mois: fp(62.5)}, StatutSousSeuil, false},
-		{"20 leavers", SupFigure{NbSortants: ip(20), NbPoursuivants: ip(4), NbDiplomes: ip(24),
+		{"20 leavers", RawSupFigure{NbSortants: ip(20), NbPoursuivants: ip(4), NbDiplomes: ip(24),
 			NbEnEmploiSalarieFr6Mois: ip(10), TauxEmploiSalarieFr6Mois: fp(50)}, StatutOK, true},
-		{"nothing published", SupFigure{NbSortants: ip(40), NbPoursuivants: ip(4), NbDiplomes: ip(44)}, StatutNonDiffuse, false},
+		{"nothing published", RawSupFigure{NbSortants: ip(40), NbPoursuivants: ip(4), NbDiplomes: ip(44)}, StatutNonDiffuse, false},
 	}
 	for _, tc := range tests {
-		f := tc.f
-		f.Disclose()
+		f := tc.f.Disclose()
 		if f.Statut != tc.statut {
 			t.Errorf("%s: statut %q, want %q", tc.name, f.Statut, tc.statut)
 		}
 		anyTaux := false
-		for i := range SupHorizons {
+		for i := range NbSupHorizons {
 			n, r := f.Emploi(i)
 			if *r != nil {
 				anyTaux = true
@@ -338,17 +335,17 @@ func TestSupFigureDisclose(t *testing.T) {
 
 func TestAggregateSup(t *testing.T) {
 	// Two establishments; the second withholds its employment count ("nd").
-	a := SupFigure{NbSortants: ip(75), NbPoursuivants: ip(6), NbEnEmploiSalarieFr12Mois: ip(65)}
-	b := SupFigure{NbSortants: ip(48), NbPoursuivants: ip(5), NbEnEmploiSalarieFr12Mois: ip(41)}
-	c := SupFigure{NbSortants: ip(15), NbPoursuivants: ip(4)}
-	f, ag := AggregateSup(PerimetreNational, []SupFigure{a, b})
+	a := RawSupFigure{NbSortants: ip(75), NbPoursuivants: ip(6), NbEnEmploiSalarieFr12Mois: ip(65)}
+	b := RawSupFigure{NbSortants: ip(48), NbPoursuivants: ip(5), NbEnEmploiSalarieFr12Mois: ip(41)}
+	c := RawSupFigure{NbSortants: ip(15), NbPoursuivants: ip(4)}
+	f, ag := AggregateSup(PerimetreNational, []RawSupFigure{a, b})
 	if *f.NbDiplomes != 134 || *f.NbSortants != 123 || *f.NbEnEmploiSalarieFr12Mois != 106 || *f.TauxEmploiSalarieFr12Mois != 86.18 {
 		t.Errorf("aggregate = %+v", f)
 	}
 	if f.TauxEmploiSalarieFr6Mois != nil || ag.Composantes != 2 {
 		t.Errorf("6 months should be unknown: %+v %+v", f, ag)
 	}
-	f, _ = AggregateSup(PerimetreNational, []SupFigure{a, b, c})
+	f, _ = AggregateSup(PerimetreNational, []RawSupFigure{a, b, c})
 	if f.NbEnEmploiSalarieFr12Mois != nil || f.TauxEmploiSalarieFr12Mois != nil || *f.NbSortants != 138 {
 		t.Errorf("an unpublished count must make the sum unknown: %+v", f)
 	}

@@ -7,13 +7,16 @@ const (
 	SupEnsemble         = "ensemble"
 )
 
-// SupHorizons are the months after graduation InserSup publishes; the
-// arrays of SupFigure are indexed like it.
-var SupHorizons = [5]int{6, 12, 18, 24, 30}
+// NbSupHorizons is the number of horizons InserSup publishes.
+const NbSupHorizons = 5
+
+// SupHorizons returns the months after graduation InserSup publishes, in
+// order; SupFigure.Emploi is indexed like it.
+func SupHorizons() [NbSupHorizons]int { return [NbSupHorizons]int{6, 12, 18, 24, 30} }
 
 // SupHorizonIndex returns the index of a horizon in SupHorizons, or -1.
 func SupHorizonIndex(mois int) int {
-	for i, h := range SupHorizons {
+	for i, h := range SupHorizons() {
 		if h == mois {
 			return i
 		}
@@ -29,11 +32,12 @@ type Salaire struct {
 	Q3   *int `json:"q3"`
 }
 
-// SupFigure is one set of InserSup indicators, every horizon, for one key
+// supValues are the InserSup indicators, every horizon, of one key
 // (establishment or aggregate × diplôme × promotion(s) × breakdown). nil
 // means not published ("nd", "**", null): never 0. Rates are percentages
-// with two decimals, as the producer publishes them.
-type SupFigure struct {
+// with two decimals, as the producer publishes them. RawSupFigure and
+// SupFigure share them.
+type supValues struct {
 	NbDiplomes     *int `json:"nb_diplomes"`
 	NbSortants     *int `json:"nb_sortants"`
 	NbPoursuivants *int `json:"nb_poursuivants"`
@@ -52,13 +56,23 @@ type SupFigure struct {
 
 	// Salaires lists the horizons where a quartile is published.
 	Salaires []Salaire `json:"salaires"`
+}
 
+// RawSupFigure is a set of InserSup indicators as published or summed
+// (AggregateSup), before the secret statistique; RawSupFigure.Disclose is
+// the only way to a SupFigure.
+type RawSupFigure supValues
+
+// SupFigure is a RawSupFigure through the secret statistique, with its
+// Statut. Its fields come from an unexported embedded struct, as Figure's.
+type SupFigure struct {
+	supValues
 	Statut string `json:"statut"`
 }
 
 // Emploi returns pointers to the employment count and rate at horizon
 // index i (see SupHorizons).
-func (s *SupFigure) Emploi(i int) (**int, **float64) {
+func (s *supValues) Emploi(i int) (**int, **float64) {
 	switch i {
 	case 0:
 		return &s.NbEnEmploiSalarieFr6Mois, &s.TauxEmploiSalarieFr6Mois
@@ -74,27 +88,27 @@ func (s *SupFigure) Emploi(i int) (**int, **float64) {
 	panic("model: horizon InserSup hors bornes")
 }
 
+// Emploi returns pointers to the employment count and rate at horizon
+// index i (see SupHorizons).
+func (r *RawSupFigure) Emploi(i int) (**int, **float64) { return (*supValues)(r).Emploi(i) }
+
 // Disclose applies the secret statistique (SecretStatistique, as
-// Figure.Disclose) and sets Statut:
+// RawFigure.Disclose) and sets Statut:
 //   - nb_diplomes < 20: everything but nb_diplomes is removed, "sous_seuil";
 //   - nb_sortants < 20: employment counts, rates and salaries are removed
 //     (they rest on the leavers);
 //   - no rate left: "sous_seuil" when the threshold removed them, else
 //     "non_diffuse".
 //
-// Published rates are kept as published. Disclose is idempotent.
-func (s *SupFigure) Disclose() {
-	if IsAbsence(s.Statut) {
-		*s = SupFigure{Statut: s.Statut, Salaires: []Salaire{}}
-		return
-	}
-	hideAll, hideEmploi := SecretStatistique(s.NbDiplomes, s.NbSortants)
+// Published rates are kept as published.
+func (r RawSupFigure) Disclose() SupFigure {
+	hideAll, hideEmploi := SecretStatistique(r.NbDiplomes, r.NbSortants)
 	if hideAll {
-		*s = SupFigure{NbDiplomes: s.NbDiplomes, Salaires: []Salaire{}, Statut: StatutSousSeuil}
-		return
+		return SupFigure{supValues: supValues{NbDiplomes: r.NbDiplomes, Salaires: []Salaire{}}, Statut: StatutSousSeuil}
 	}
+	s := SupFigure{supValues: supValues(r)}
 	if hideEmploi {
-		for i := range SupHorizons {
+		for i := range NbSupHorizons {
 			n, t := s.Emploi(i)
 			*n, *t = nil, nil
 		}
@@ -103,10 +117,10 @@ func (s *SupFigure) Disclose() {
 	if s.Salaires == nil {
 		s.Salaires = []Salaire{}
 	}
-	for i := range SupHorizons {
+	for i := range NbSupHorizons {
 		if _, t := s.Emploi(i); *t != nil {
 			s.Statut = StatutOK
-			return
+			return s
 		}
 	}
 	if hideEmploi {
@@ -114,6 +128,29 @@ func (s *SupFigure) Disclose() {
 	} else {
 		s.Statut = StatutNonDiffuse
 	}
+	return s
+}
+
+// MissingReason says in French why a value of s is missing: onSortants is
+// true for what rests on the leavers (employment counts and rates,
+// salaries), false for the counts of graduates and leavers. It words the
+// rule Disclose applies.
+func (s *SupFigure) MissingReason(onSortants bool) string {
+	hideAll, hideEmploi := SecretStatistique(s.NbDiplomes, s.NbSortants)
+	switch s.Statut {
+	case StatutOK, "":
+	case StatutSousSeuil:
+		if hideAll {
+			return "secret statistique : moins de 20 diplômés"
+		}
+		return "secret statistique : moins de 20 sortants"
+	default:
+		return StatutLabel(s.Statut)
+	}
+	if onSortants && hideEmploi {
+		return "secret statistique : moins de 20 sortants"
+	}
+	return StatutLabel(StatutNonDiffuse)
 }
 
 // Rate2 returns 100·num/den rounded half to even at two decimals (the
@@ -129,12 +166,12 @@ func Rate2(num, den int) (float64, bool) {
 // published; an employment count is summed only when every such part
 // publishes it. Salaries are quartiles: they cannot be summed and are left
 // out.
-func AggregateSup(perimetre string, parts []SupFigure) (SupFigure, Agregat) {
+func AggregateSup(perimetre string, parts []RawSupFigure) (RawSupFigure, Agregat) {
 	ag := Agregat{Perimetre: perimetre, Composantes: len(parts)}
-	var out SupFigure
+	var out RawSupFigure
 	var sortants, pours int
-	var emploi [5]int
-	known := [5]bool{true, true, true, true, true}
+	var emploi [NbSupHorizons]int
+	known := [NbSupHorizons]bool{true, true, true, true, true}
 	field := 0
 	for i := range parts {
 		p := &parts[i]
@@ -148,7 +185,7 @@ func AggregateSup(perimetre string, parts []SupFigure) (SupFigure, Agregat) {
 		field++
 		sortants += *p.NbSortants
 		pours += *p.NbPoursuivants
-		for h := range SupHorizons {
+		for h := range NbSupHorizons {
 			n, _ := p.Emploi(h)
 			if *n == nil {
 				known[h] = false
@@ -162,7 +199,7 @@ func AggregateSup(perimetre string, parts []SupFigure) (SupFigure, Agregat) {
 		return out, ag
 	}
 	out.NbSortants, out.NbPoursuivants, out.NbDiplomes = Int(sortants), Int(pours), Int(sortants+pours)
-	for h := range SupHorizons {
+	for h := range NbSupHorizons {
 		if !known[h] {
 			continue
 		}
@@ -201,23 +238,64 @@ type InserSupFigure struct {
 
 // IsHeadline reports whether f is the headline breakdown.
 func (f *InserSupFigure) IsHeadline() bool {
-	return f.ObtentionDiplome == SupObtentionDiplome && f.Genre == SupEnsemble && f.Nationalite == SupEnsemble
+	return isSupHeadline(f.ObtentionDiplome, f.Genre, f.Nationalite)
+}
+
+func isSupHeadline(obtention, genre, nationalite string) bool {
+	return obtention == SupObtentionDiplome && genre == SupEnsemble && nationalite == SupEnsemble
+}
+
+// RawInserSupFigure is an InserSupFigure before the secret statistique:
+// what the store reads, sums and groups into headlines with their
+// breakdowns. Disclose is the only way to an InserSupFigure.
+type RawInserSupFigure struct {
+	Millesime                            string
+	SISE, UAI                            string
+	ObtentionDiplome, Genre, Nationalite string
+	Raw                                  RawSupFigure
+	Calcule                              bool
+	Agregat                              *Agregat
+	Demonstration                        bool
+	Source                               Source
+	Repartitions                         []RawInserSupFigure
+}
+
+// IsHeadline reports whether f is the headline breakdown.
+func (f *RawInserSupFigure) IsHeadline() bool {
+	return isSupHeadline(f.ObtentionDiplome, f.Genre, f.Nationalite)
 }
 
 // Disclose finishes the figure (and its breakdowns) for output: label,
-// voie, demonstration flag, secret statistique. Every output calls it.
-func (f *InserSupFigure) Disclose() {
-	f.Voie = VoieSuperieur
+// voie, demonstration flag, secret statistique (RawSupFigure.Disclose).
+func (r RawInserSupFigure) Disclose() InserSupFigure {
+	f := InserSupFigure{Millesime: r.Millesime, Voie: VoieSuperieur, SISE: r.SISE, UAI: r.UAI,
+		ObtentionDiplome: r.ObtentionDiplome, Genre: r.Genre, Nationalite: r.Nationalite,
+		SupFigure: r.Raw.Disclose(), Calcule: r.Calcule, Agregat: r.Agregat,
+		Demonstration: r.Demonstration || r.Source.Demonstration, Source: r.Source}
+	f.labelMillesime()
+	if r.Repartitions != nil {
+		f.Repartitions = make([]InserSupFigure, len(r.Repartitions))
+		for i, p := range r.Repartitions {
+			f.Repartitions[i] = p.Disclose()
+		}
+	}
+	return f
+}
+
+func (f *InserSupFigure) labelMillesime() {
 	if m, err := ParseMillesime(f.Millesime); err == nil {
 		f.MillesimeLabel = m.Label()
 	}
-	if f.Source.Demonstration {
-		f.Demonstration = true
-	}
-	f.SupFigure.Disclose()
-	for i := range f.Repartitions {
-		f.Repartitions[i].Disclose()
-	}
+}
+
+// AbsentSupFigure says that a diploma has no figure for a promotion at
+// one level; disponibles lists the promotions that exist there.
+func AbsentSupFigure(millesime, sise string, disponibles []string) InserSupFigure {
+	f := InserSupFigure{Millesime: millesime, Voie: VoieSuperieur, SISE: sise,
+		SupFigure:             SupFigure{supValues: supValues{Salaires: []Salaire{}}, Statut: StatutMillesimeAbsent},
+		MillesimesDisponibles: SortMillesimes(disponibles)}
+	f.labelMillesime()
+	return f
 }
 
 // FormationSupDetail is everything about one InserSup diploma (SISE):

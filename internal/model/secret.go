@@ -1,7 +1,7 @@
 package model
 
 // SecretStatistique is the one decision of the secret statistique (DESIGN
-// §3.4), shared by every figure type (Figure.Disclose, SupFigure.Disclose):
+// §3.4), shared by every figure type (RawFigure.Disclose, RawSupFigure.Disclose):
 //   - hideAll: the population (nb_annee_term for InserJeunes, nb_diplomes
 //     for InserSup) is below Seuil: no rate and no count but the population
 //     may be shown;

@@ -8,15 +8,14 @@ import (
 	"strings"
 
 	"github.com/vitrine-inserjeunes/vitrine/internal/model"
-	"github.com/vitrine-inserjeunes/vitrine/internal/store"
 	"github.com/vitrine-inserjeunes/vitrine/search"
 )
 
 // Store is what the source needs from the database.
 type Store interface {
 	DataVersion(ctx context.Context) (int64, error)
-	SearchEtablissements(ctx context.Context, fn func(store.SearchEtablissement) error) error
-	SearchFormations(ctx context.Context, fn func(store.SearchFormation) error) error
+	SearchEtablissements(ctx context.Context, fn func(model.SearchEtablissement) error) error
+	SearchFormations(ctx context.Context, fn func(model.SearchFormation) error) error
 }
 
 // Source implements search.Source over the store.
@@ -41,13 +40,13 @@ func (s Source) Documents(ctx context.Context, emit func(search.Document) error)
 	formations := make(chan result, 1)
 	go func() {
 		var r result
-		r.err = s.St.SearchFormations(ctx, func(f store.SearchFormation) error {
+		r.err = s.St.SearchFormations(ctx, func(f model.SearchFormation) error {
 			r.docs = append(r.docs, Formation(f))
 			return nil
 		})
 		formations <- r
 	}()
-	if err := s.St.SearchEtablissements(ctx, func(e store.SearchEtablissement) error {
+	if err := s.St.SearchEtablissements(ctx, func(e model.SearchEtablissement) error {
 		return emit(Etablissement(e))
 	}); err != nil {
 		return err
@@ -65,7 +64,7 @@ func (s Source) Documents(ctx context.Context, emit func(search.Document) error)
 }
 
 // Etablissement converts a store row.
-func Etablissement(e store.SearchEtablissement) search.Document {
+func Etablissement(e model.SearchEtablissement) search.Document {
 	d := search.Document{
 		Objet:        search.KindEtablissement,
 		UAI:          e.UAI,
@@ -97,7 +96,7 @@ func Etablissement(e store.SearchEtablissement) search.Document {
 
 // Formation converts a store row. The code of the page is the CFD, or the
 // SISE code of a higher-education diploma.
-func Formation(f store.SearchFormation) search.Document {
+func Formation(f model.SearchFormation) search.Document {
 	code := f.CFD
 	if code == "" {
 		code = f.SISE
@@ -192,7 +191,7 @@ func EtablissementType(nom, refType string, voies []string) string {
 	}
 	apprentissageOnly := len(voies) > 0
 	for _, v := range voies {
-		if v != search.VoieApprentissage {
+		if v != model.VoieApprentissage {
 			apprentissageOnly = false
 		}
 	}

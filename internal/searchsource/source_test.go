@@ -3,7 +3,7 @@ package searchsource
 import (
 	"testing"
 
-	"github.com/vitrine-inserjeunes/vitrine/search"
+	"github.com/vitrine-inserjeunes/vitrine/internal/model"
 )
 
 // Real names of the InserJeunes files (which carry no type) and of the
@@ -28,9 +28,9 @@ func TestEtablissementType(t *testing.T) {
 		{"Organisme de formation-Centre de formation d'apprentis CECOF BERNARD PALISSY AMBERIEU EN BUGEY", "", nil, TypeCFA},
 		{"CFA du Cycle et du Motocycle - INCM", "", nil, TypeCFA},
 		{"Ctre de formation d'apprentis de la Chambre de métiers", "", nil, TypeCFA},
-		{"UNIVERSITE COTE D'AZUR", "", []string{search.VoieSuperieur}, TypeSup},
-		{"FORMAPI", "", []string{search.VoieApprentissage}, TypeCFA},
-		{"Totem Formation", "", []string{search.VoieScolaire, search.VoieApprentissage}, TypeAutre},
+		{"UNIVERSITE COTE D'AZUR", "", []string{model.VoieSuperieur}, TypeSup},
+		{"FORMAPI", "", []string{model.VoieApprentissage}, TypeCFA},
+		{"Totem Formation", "", []string{model.VoieScolaire, model.VoieApprentissage}, TypeAutre},
 		{"MENSA", "Service Administratif", nil, "Service Administratif"},
 	} {
 		if got := EtablissementType(c.nom, c.ref, c.voies); got != c.want {

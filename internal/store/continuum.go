@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 
@@ -123,8 +122,8 @@ func (s *Store) scope(ctx context.Context, code string, kind model.CodeKind) (*f
 	if kind == model.KindMEFSTAT11 {
 		f.MEFSTAT11 = code
 		cfd = ""
-		err := s.pool.QueryRow(ctx, `SELECT coalesce(cfd, '') FROM bcn_mefs WHERE mefstat11 = $1 AND cfd IS NOT NULL ORDER BY (annee = duree) DESC, mef LIMIT 1`, code).Scan(&cfd)
-		if err != nil && !errors.Is(err, pgx.ErrNoRows) {
+		err := s.pool.QueryRow(ctx, `SELECT coalesce(cfd_of_mefstat11($1), '')`, code).Scan(&cfd)
+		if err != nil {
 			return nil, fmt.Errorf("MEFSTAT11 %s : %w", code, err)
 		}
 	}
@@ -214,8 +213,8 @@ func (s *Store) scope(ctx context.Context, code string, kind model.CodeKind) (*f
 // choose applies the continuum to figures grouped by role: for each key,
 // the own figure wins, else the 1:1 predecessor's, else the successor's;
 // borrowed figures are labelled with source_continuum.
-func choose[K comparable](sc *formationScope, byRole [nRoles]map[K]model.FormationFigure) map[K]model.FormationFigure {
-	out := map[K]model.FormationFigure{}
+func choose[K comparable](sc *formationScope, byRole [nRoles]map[K]model.RawFormationFigure) map[K]model.RawFormationFigure {
+	out := map[K]model.RawFormationFigure{}
 	for role := 0; role < nRoles; role++ {
 		for k, ff := range byRole[role] {
 			if _, done := out[k]; done {

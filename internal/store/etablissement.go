@@ -53,8 +53,8 @@ FROM e LEFT JOIN departements d ON d.code = coalesce(e.departement, $2)`
 
 // EtablissementFigures returns every establishment-level figure of a UAI,
 // one per (millésime, voie, sous-population): the highest-precedence source
-// wins, the others are listed in AutresSources. The secret statistique is
-// applied (model.Figure.Disclose).
+// wins, the others are listed in AutresSources. Rows scan into a
+// model.RawFigure, shown through Disclose.
 func (s *Store) EtablissementFigures(ctx context.Context, uai string) ([]model.EtabFigure, error) {
 	const q = `
 SELECT f.millesime, f.millesime_label, f.voie, f.sous_population,
@@ -73,7 +73,7 @@ ORDER BY f.millesime DESC, f.voie DESC, f.sous_population, f.precedence DESC`
 	defer rows.Close()
 	for rows.Next() {
 		var e model.EtabFigure
-		f := &e.Figure
+		var f model.RawFigure
 		if err := rows.Scan(&e.Millesime, &e.MillesimeLabel, &e.Voie, &e.SousPopulation,
 			&f.TauxPoursuiteEtudes, &f.TauxEmploi6Mois, &f.TauxEmploi6MoisAttendu, &f.ValeurAjoutee,
 			&f.PartPoursuiteEtudes, &f.PartEmploi6Mois, &f.PartAutresSituations,
@@ -89,7 +89,7 @@ ORDER BY f.millesime DESC, f.voie DESC, f.sous_population, f.precedence DESC`
 			e.EmploiPublicExclu = m.EmploiPublicExclu()
 			e.MillesimeLabel = m.Label()
 		}
-		e.Figure.Disclose()
+		e.Figure = f.Disclose()
 		out = append(out, e)
 	}
 	return out, rows.Err()

@@ -10,7 +10,7 @@ import (
 
 // EtablissementFormations lists the formations of an establishment that
 // have figures (InserJeunes establishment × formation, InserSup), one per
-// (voie, code), each with its latest figure (Disclosed). No continuum here:
+// (voie, code), each with its latest figure. No continuum here:
 // the list says what the establishment's own figures are.
 func (s *Store) EtablissementFormations(ctx context.Context, uai string) ([]model.EtablissementFormation, error) {
 	rows, err := s.uaiRows(ctx, nil, uai, "")
@@ -47,7 +47,7 @@ func (s *Store) EtablissementFormations(ctx context.Context, uai string) ([]mode
 	for k, rs := range groups {
 		figs := make([]model.FormationFigure, len(rs))
 		for i, r := range rs {
-			figs[i] = figureOf([]figRow{r}, model.PerimetreFormation, "", false, src)
+			figs[i] = figureOf([]figRow{r}, model.PerimetreFormation, "", false, src).Disclose()
 		}
 		sortFigures(figs)
 		b := bcn[cfdOf[k.code]]
@@ -60,7 +60,6 @@ func (s *Store) EtablissementFormations(ctx context.Context, uai string) ([]mode
 			ef.Millesimes = append(ef.Millesimes, f.Millesime)
 		}
 		last := figs[0]
-		last.Disclose()
 		ef.Dernier = &last
 		out = append(out, ef)
 	}

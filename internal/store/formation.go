@@ -30,14 +30,15 @@ func (s *Store) Formation(ctx context.Context, code string) (model.Formation, er
 	return sc.f, nil
 }
 
-// formationFigures is what a formation page shows, before the continuum.
+// formationFigures is what a formation page shows, before the continuum
+// (choose) and the secret statistique (Disclose).
 type formationFigures struct {
 	sc  *formationScope
 	src map[int64]model.Source
 	// per role, keyed without role
-	national [nRoles]map[natKey]model.FormationFigure
-	regions  [nRoles]map[regKey]model.FormationFigure
-	etabs    [nRoles]map[etabKey]model.FormationFigure
+	national [nRoles]map[natKey]model.RawFormationFigure
+	regions  [nRoles]map[regKey]model.RawFormationFigure
+	etabs    [nRoles]map[etabKey]model.RawFormationFigure
 	etabRows map[string]figRow // one row per UAI (its région)
 }
 
@@ -78,9 +79,9 @@ func (s *Store) loadFormationFigures(ctx context.Context, sc *formationScope, ua
 	regional = append(regional, regionsFromUAI(regional, uaiAll)...)
 	ff := &formationFigures{sc: sc, src: src, etabRows: map[string]figRow{}}
 	for r := 0; r < nRoles; r++ {
-		ff.national[r] = map[natKey]model.FormationFigure{}
-		ff.regions[r] = map[regKey]model.FormationFigure{}
-		ff.etabs[r] = map[etabKey]model.FormationFigure{}
+		ff.national[r] = map[natKey]model.RawFormationFigure{}
+		ff.regions[r] = map[regKey]model.RawFormationFigure{}
+		ff.etabs[r] = map[etabKey]model.RawFormationFigure{}
 	}
 	type rk struct {
 		role int
@@ -137,8 +138,7 @@ func (s *Store) uaiKeysWithoutRegion(ctx context.Context, codes []string) (bool,
 // (sums over the régions, rates recomputed), one block per région, and the
 // establishments offering it with their latest figure. A formation without
 // its own figures for a millésime shows its 1:1 predecessor's or
-// successor's, labelled (source_continuum). Every figure went through
-// Disclose.
+// successor's, labelled (source_continuum).
 func (s *Store) FormationDetail(ctx context.Context, code string) (model.FormationDetail, error) {
 	c, kind, err := model.ParseFormationCode(code)
 	if err != nil {
@@ -159,8 +159,8 @@ func (s *Store) FormationDetail(ctx context.Context, code string) (model.Formati
 		Etablissements: []model.EtablissementOffre{}}
 	mills := []string{}
 	voies := map[string]bool{}
-	for _, f := range choose(sc, ff.national) {
-		f.Disclose()
+	for _, raw := range choose(sc, ff.national) {
+		f := raw.Disclose()
 		d.National = append(d.National, f)
 		mills = append(mills, f.Millesime)
 		voies[f.Voie] = true
@@ -169,8 +169,7 @@ func (s *Store) FormationDetail(ctx context.Context, code string) (model.Formati
 	sortFigures(d.National)
 	byRegion := map[string][]model.FormationFigure{}
 	for k, f := range choose(sc, ff.regions) {
-		f.Disclose()
-		byRegion[k.region] = append(byRegion[k.region], f)
+		byRegion[k.region] = append(byRegion[k.region], f.Disclose())
 	}
 	for code, figs := range byRegion {
 		sortFigures(figs)
@@ -208,13 +207,13 @@ func regionTerritoire(code string) model.Territoire {
 
 // offres builds the list of establishments offering the formation: one
 // entry per (UAI, voie) with its latest figure.
-func (s *Store) offres(ctx context.Context, ff *formationFigures, etabs map[etabKey]model.FormationFigure) ([]model.EtablissementOffre, error) {
+func (s *Store) offres(ctx context.Context, ff *formationFigures, etabs map[etabKey]model.RawFormationFigure) ([]model.EtablissementOffre, error) {
 	type ov struct{ uai, voie string }
 	groups := map[ov][]model.FormationFigure{}
 	var uais []string
 	seen := map[string]bool{}
 	for k, f := range etabs {
-		groups[ov{k.uai, k.voie}] = append(groups[ov{k.uai, k.voie}], f)
+		groups[ov{k.uai, k.voie}] = append(groups[ov{k.uai, k.voie}], f.Disclose())
 		if !seen[k.uai] {
 			seen[k.uai] = true
 			uais = append(uais, k.uai)
@@ -238,7 +237,6 @@ func (s *Store) offres(ctx context.Context, ff *formationFigures, etabs map[etab
 			reg = r
 		}
 		o.Region = regionTerritoire(reg)
-		o.Dernier.Disclose()
 		out = append(out, o)
 	}
 	// Sort by région, then UAI (that is, by département), then voie.
@@ -312,84 +310,115 @@ func (s *Store) EtablissementFormation(ctx context.Context, uai, code string) (m
 	if err != nil {
 		return d, err
 	}
-	d.Etablissement, d.Formation = et, sc.f
-	etabs := choose(sc, ff.etabs)
-	if len(etabs) == 0 {
+	p := pairOf(sc, ff, uai, et.Region.Code)
+	if len(p.etab) == 0 {
 		return d, &model.NotFoundError{Statut: model.StatutNonDispensee,
 			Message: fmt.Sprintf("la formation %s n'a aucun chiffre dans l'établissement %s : elle n'y est pas dispensée (ou pas sous ce code)", c, uai)}
 	}
-	region := et.Region.Code
+	d.Etablissement, d.Formation = et, sc.f
+	d.Chiffres = p.rows()
+	var mills []string
+	for _, row := range d.Chiffres {
+		d.Demonstration = d.Demonstration || row.Etablissement.Demonstration || row.Region.Demonstration || row.National.Demonstration
+		mills = append(mills, row.Millesime)
+	}
+	d.Millesimes = model.SortMillesimes(mills)
+	d.Formation.Voies = p.voies()
+	return d, nil
+}
+
+// pairFigures are the figures of one establishment × formation pair and
+// of its formation in the pair's région and in France, after the
+// continuum, before the secret statistique.
+type pairFigures struct {
+	uai, region    string
+	mefstat11, cfd string // the formation asked for (the key an absent figure names)
+	etab           map[etabKey]model.RawFormationFigure
+	regional       map[regKey]model.RawFormationFigure
+	national       map[natKey]model.RawFormationFigure
+}
+
+// pairOf chooses the figures of the pair (continuum); its région is the
+// one its figure rows name, else the establishment's.
+func pairOf(sc *formationScope, ff *formationFigures, uai, etabRegion string) pairFigures {
+	region := etabRegion
 	if r := ff.etabRows[uai].region; r != "" {
 		region = r
 	}
-	national := choose(sc, ff.national)
-	regions := choose(sc, ff.regions)
-	// Millésimes per voie: the pair's, the région's and the nation's.
-	pairMills := map[string][]string{}
-	all := map[natKey]bool{}
-	for k := range etabs {
-		pairMills[k.voie] = append(pairMills[k.voie], k.millesime)
-		all[natKey{k.voie, k.millesime}] = true
+	return pairFigures{uai: uai, region: region, mefstat11: sc.f.MEFSTAT11, cfd: sc.f.CFD,
+		etab: choose(sc, ff.etabs), regional: choose(sc, ff.regions), national: choose(sc, ff.national)}
+}
+
+// millesimes returns, per voie, the millésimes with a figure of the pair,
+// of its région and of France.
+func (p *pairFigures) millesimes() (pair, region, national map[string][]string) {
+	pair, region, national = map[string][]string{}, map[string][]string{}, map[string][]string{}
+	for k := range p.etab {
+		pair[k.voie] = append(pair[k.voie], k.millesime)
 	}
-	for k := range national {
-		if _, ok := pairMills[k.voie]; ok {
-			all[k] = true
+	for k := range p.regional {
+		if k.region == p.region {
+			region[k.voie] = append(region[k.voie], k.millesime)
 		}
 	}
-	regMills, natMills := map[string][]string{}, map[string][]string{}
-	for k := range regions {
-		if k.region == region {
-			regMills[k.voie] = append(regMills[k.voie], k.millesime)
+	for k := range p.national {
+		national[k.voie] = append(national[k.voie], k.millesime)
+	}
+	return pair, region, national
+}
+
+// rows returns one row per (millésime, voie) of the pair and of France in
+// the voies of the pair, from the latest millésime, then by voie.
+func (p *pairFigures) rows() []model.EtabFormationMillesime {
+	pair, region, national := p.millesimes()
+	keys := map[natKey]bool{}
+	for k := range p.etab {
+		keys[natKey{k.voie, k.millesime}] = true
+	}
+	for k := range p.national {
+		if _, ok := pair[k.voie]; ok {
+			keys[k] = true
 		}
 	}
-	for k := range national {
-		natMills[k.voie] = append(natMills[k.voie], k.millesime)
+	out := make([]model.EtabFormationMillesime, 0, len(keys))
+	for k := range keys {
+		e, eok := p.etab[etabKey{p.uai, k.voie, k.millesime}]
+		r, rok := p.regional[regKey{k.voie, k.millesime, p.region}]
+		n, nok := p.national[k]
+		out = append(out, model.EtabFormationMillesime{Millesime: k.millesime, Voie: k.voie,
+			Etablissement: p.figure(k, e, eok, pair), Region: p.figure(k, r, rok, region), National: p.figure(k, n, nok, national)})
 	}
-	figCode := func(voie string) string {
-		if voie == model.VoieScolaire && sc.f.MEFSTAT11 != "" {
-			return sc.f.MEFSTAT11
-		}
-		return sc.f.CFD
-	}
-	var mills []string
-	for k := range all {
-		row := model.EtabFormationMillesime{Millesime: k.millesime, Voie: k.voie}
-		if f, ok := etabs[etabKey{uai, k.voie, k.millesime}]; ok {
-			row.Etablissement = f
-			row.Etablissement.Disclose()
-		} else {
-			row.Etablissement = model.AbsentFigure(k.millesime, k.voie, figCode(k.voie), model.StatutMillesimeAbsent, model.SortMillesimes(pairMills[k.voie]))
-		}
-		if f, ok := regions[regKey{k.voie, k.millesime, region}]; ok {
-			row.Region = f
-			row.Region.Disclose()
-		} else {
-			row.Region = model.AbsentFigure(k.millesime, k.voie, figCode(k.voie), model.StatutMillesimeAbsent, model.SortMillesimes(regMills[k.voie]))
-		}
-		if f, ok := national[k]; ok {
-			row.National = f
-			row.National.Disclose()
-		} else {
-			row.National = model.AbsentFigure(k.millesime, k.voie, figCode(k.voie), model.StatutMillesimeAbsent, model.SortMillesimes(natMills[k.voie]))
-		}
-		d.Demonstration = d.Demonstration || row.Etablissement.Demonstration || row.Region.Demonstration || row.National.Demonstration
-		d.Chiffres = append(d.Chiffres, row)
-		mills = append(mills, k.millesime)
-	}
-	sort.Slice(d.Chiffres, func(i, j int) bool {
-		a, b := d.Chiffres[i], d.Chiffres[j]
+	sort.Slice(out, func(i, j int) bool {
+		a, b := out[i], out[j]
 		if c := model.CompareMillesimes(a.Millesime, b.Millesime); c != 0 {
 			return c < 0
 		}
 		return model.VoieOrder(a.Voie) < model.VoieOrder(b.Voie)
 	})
-	d.Millesimes = model.SortMillesimes(mills)
-	voies := map[string]bool{}
-	for v := range pairMills {
-		voies[v] = true
+	return out
+}
+
+// figure is the figure f of one level for key k (found: ok) through
+// Disclose, or the millesime_absent figure listing the millésimes that
+// level has (mills, per voie).
+func (p *pairFigures) figure(k natKey, f model.RawFormationFigure, ok bool, mills map[string][]string) model.FormationFigure {
+	if ok {
+		return f.Disclose()
 	}
-	d.Formation.Voies = sortedVoies(voies)
-	return d, nil
+	code := p.cfd
+	if k.voie == model.VoieScolaire && p.mefstat11 != "" {
+		code = p.mefstat11
+	}
+	return model.AbsentFigure(k.millesime, k.voie, code, model.StatutMillesimeAbsent, model.SortMillesimes(mills[k.voie]))
+}
+
+// voies are the voies of the pair's own figures.
+func (p *pairFigures) voies() []string {
+	voies := map[string]bool{}
+	for k := range p.etab {
+		voies[k.voie] = true
+	}
+	return sortedVoies(voies)
 }
 
 // etablissementOrFigures returns the identity of a UAI; a UAI no

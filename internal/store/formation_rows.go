@@ -12,8 +12,9 @@ import (
 
 // This file loads the InserJeunes figure rows of formations (région ×
 // formation and establishment × formation) and turns groups of them into
-// model.FormationFigure values: a single published row is shown as
-// published, several rows are summed (model.Aggregate).
+// model.RawFormationFigure values: a single published row is shown as
+// published, several rows are summed (model.Aggregate). Rows hold
+// model.RawFigure: nothing read here can be shown before Disclose.
 
 // figRow is one région × formation or establishment × formation row.
 type figRow struct {
@@ -24,7 +25,7 @@ type figRow struct {
 	code      string
 	cfd       string
 	mefstat11 string
-	fig       model.Figure
+	fig       model.RawFigure
 	fileID    int64
 	// autres are the lower-precedence sources of the same key.
 	autres []int64
@@ -36,8 +37,8 @@ type figRow struct {
 	sources []int64
 }
 
-// scanFigure scans the 7 counts and 5 rates of the DEPP API layout.
-func figureDest(f *model.Figure) []any {
+// figureDest is where the 7 counts and 5 rates of figureCols scan.
+func figureDest(f *model.RawFigure) []any {
 	return []any{&f.NbAnneeTerm, &f.NbSortant, &f.NbPoursuiteEtudes, &f.NbEnEmploi6Mois, &f.NbEnEmploi12Mois,
 		&f.NbEnEmploi18Mois, &f.NbEnEmploi24Mois,
 		&f.TauxPoursuiteEtudes, &f.TauxEmploi6Mois, &f.TauxEmploi12Mois, &f.TauxEmploi18Mois, &f.TauxEmploi24Mois}
@@ -171,7 +172,7 @@ func regionsFromUAI(regional, uai []figRow) []figRow {
 	out := make([]figRow, 0, len(order))
 	for _, k := range order {
 		idx := groups[k]
-		parts := make([]model.Figure, len(idx))
+		parts := make([]model.RawFigure, len(idx))
 		seen := map[int64]bool{}
 		var srcs []int64
 		for j, i := range idx {
@@ -189,17 +190,17 @@ func regionsFromUAI(regional, uai []figRow) []figRow {
 	return out
 }
 
-// figureOf turns a group of rows into one figure. A single published row
-// is shown as published (its parts computed from its counts where the file
-// has none); otherwise, or when force is set, the counts are summed and
-// the rates computed (perimetre says over what). code is the key shown
-// when several keys were summed.
-func figureOf(rows []figRow, perimetre, code string, force bool, src map[int64]model.Source) model.FormationFigure {
-	ff := model.FormationFigure{Millesime: rows[0].millesime, Voie: rows[0].voie}
+// figureOf turns a group of rows into one figure, before the secret
+// statistique. A single published row is shown as published (its parts
+// computed from its counts where the file has none); otherwise, or when
+// force is set, the counts are summed and the rates computed (perimetre
+// says over what). code is the key shown when several keys were summed.
+func figureOf(rows []figRow, perimetre, code string, force bool, src map[int64]model.Source) model.RawFormationFigure {
+	ff := model.RawFormationFigure{Millesime: rows[0].millesime, Voie: rows[0].voie}
 	if len(rows) == 1 && !force {
 		r := rows[0]
 		ff.Code, ff.CFD, ff.MEFSTAT11 = r.code, r.cfd, r.mefstat11
-		ff.Figure = model.WithParts(r.fig)
+		ff.Raw = model.WithParts(r.fig)
 		ff.Source = src[r.fileID]
 		if r.computed {
 			ff.Calcule, ff.Agregat = true, r.agregat
@@ -211,7 +212,7 @@ func figureOf(rows []figRow, perimetre, code string, force bool, src map[int64]m
 		}
 		return ff
 	}
-	parts := make([]model.Figure, len(rows))
+	parts := make([]model.RawFigure, len(rows))
 	var ids []int64
 	codes := map[string]bool{}
 	for i, r := range rows {
@@ -224,7 +225,7 @@ func figureOf(rows []figRow, perimetre, code string, force bool, src map[int64]m
 		}
 	}
 	f, ag := model.Aggregate(perimetre, parts)
-	ff.Figure, ff.Calcule, ff.Agregat = f, true, &ag
+	ff.Raw, ff.Calcule, ff.Agregat = f, true, &ag
 	if len(codes) == 1 {
 		ff.Code, ff.CFD, ff.MEFSTAT11 = rows[0].code, rows[0].cfd, rows[0].mefstat11
 	} else {

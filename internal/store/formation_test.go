@@ -247,7 +247,7 @@ WHERE p.source = 'portail_formation_fine'`)
 		}
 		if parts[0] != nil {
 			published++
-			w := model.WithParts(model.Figure{NbAnneeTerm: term, NbPoursuiteEtudes: pours, NbEnEmploi6Mois: e6})
+			w := model.WithParts(model.RawFigure{NbAnneeTerm: term, NbPoursuiteEtudes: pours, NbEnEmploi6Mois: e6})
 			if iv(w.PartPoursuiteEtudes)+iv(w.PartEmploi6Mois)+iv(w.PartAutresSituations) != iv(parts[0])+iv(parts[1])+iv(parts[2]) {
 				bad++
 				if bad < 5 {

@@ -98,13 +98,13 @@ type supKey struct{ uai, sise, millesime, obt, genre, nat string }
 
 // supFigures folds the per-horizon records into one figure per key
 // (before Disclose: aggregates need the raw counts).
-func supFigures(rows []supRow, src map[int64]model.Source) map[supKey]*model.InserSupFigure {
-	out := map[supKey]*model.InserSupFigure{}
+func supFigures(rows []supRow, src map[int64]model.Source) map[supKey]*model.RawInserSupFigure {
+	out := map[supKey]*model.RawInserSupFigure{}
 	for _, r := range rows {
 		k := supKey{r.uai, r.sise, r.millesime, r.obt, r.genre, r.nat}
 		f, ok := out[k]
 		if !ok {
-			f = &model.InserSupFigure{Millesime: r.millesime, Voie: model.VoieSuperieur, SISE: r.sise, UAI: r.uai,
+			f = &model.RawInserSupFigure{Millesime: r.millesime, SISE: r.sise, UAI: r.uai,
 				ObtentionDiplome: r.obt, Genre: r.genre, Nationalite: r.nat, Source: src[r.fileID]}
 			out[k] = f
 		}
@@ -114,33 +114,35 @@ func supFigures(rows []supRow, src map[int64]model.Source) map[supKey]*model.Ins
 		}
 		// The leavers and the students going on are the same at every
 		// horizon: the first published value is kept.
-		if f.NbSortants == nil {
-			f.NbSortants = r.sortants
+		v := &f.Raw
+		if v.NbSortants == nil {
+			v.NbSortants = r.sortants
 		}
-		if f.NbPoursuivants == nil {
-			f.NbPoursuivants = r.pours
+		if v.NbPoursuivants == nil {
+			v.NbPoursuivants = r.pours
 		}
-		n, t := f.Emploi(i)
+		n, t := v.Emploi(i)
 		*n, *t = r.emploi, r.taux
 		if r.q1 != nil || r.q2 != nil || r.q3 != nil {
-			f.Salaires = append(f.Salaires, model.Salaire{Mois: r.horizon, Q1: r.q1, Q2: r.q2, Q3: r.q3})
+			v.Salaires = append(v.Salaires, model.Salaire{Mois: r.horizon, Q1: r.q1, Q2: r.q2, Q3: r.q3})
 		}
 	}
 	for _, f := range out {
-		if f.NbSortants != nil && f.NbPoursuivants != nil {
-			f.NbDiplomes = model.Int(*f.NbSortants + *f.NbPoursuivants)
+		v := &f.Raw
+		if v.NbSortants != nil && v.NbPoursuivants != nil {
+			v.NbDiplomes = model.Int(*v.NbSortants + *v.NbPoursuivants)
 		}
-		sort.Slice(f.Salaires, func(i, j int) bool { return f.Salaires[i].Mois < f.Salaires[j].Mois })
+		sort.Slice(v.Salaires, func(i, j int) bool { return v.Salaires[i].Mois < v.Salaires[j].Mois })
 	}
 	return out
 }
 
 // withBreakdowns turns figures of one level into headline figures
-// carrying their breakdowns, one per (uai, millésime), Disclosed.
-func withBreakdowns(figs map[supKey]*model.InserSupFigure) map[supKey]model.InserSupFigure {
+// carrying their breakdowns, one per (uai, millésime), through Disclose.
+func withBreakdowns(figs map[supKey]*model.RawInserSupFigure) map[supKey]model.InserSupFigure {
 	type hk struct{ uai, sise, millesime string }
-	heads := map[hk]*model.InserSupFigure{}
-	var rest []*model.InserSupFigure
+	heads := map[hk]*model.RawInserSupFigure{}
+	var rest []*model.RawInserSupFigure
 	for _, f := range figs {
 		if f.IsHeadline() {
 			heads[hk{f.UAI, f.SISE, f.Millesime}] = f
@@ -152,7 +154,7 @@ func withBreakdowns(figs map[supKey]*model.InserSupFigure) map[supKey]model.Inse
 		k := hk{f.UAI, f.SISE, f.Millesime}
 		h, ok := heads[k]
 		if !ok { // no headline record: an empty headline says so
-			h = &model.InserSupFigure{Millesime: f.Millesime, SISE: f.SISE, UAI: f.UAI, ObtentionDiplome: model.SupObtentionDiplome,
+			h = &model.RawInserSupFigure{Millesime: f.Millesime, SISE: f.SISE, UAI: f.UAI, ObtentionDiplome: model.SupObtentionDiplome,
 				Genre: model.SupEnsemble, Nationalite: model.SupEnsemble, Source: f.Source, Calcule: f.Calcule}
 			heads[k] = h
 		}
@@ -170,20 +172,19 @@ func withBreakdowns(figs map[supKey]*model.InserSupFigure) map[supKey]model.Inse
 			}
 			return a.Nationalite < b.Nationalite
 		})
-		h.Disclose()
-		out[supKey{uai: k.uai, sise: k.sise, millesime: k.millesime}] = *h
+		out[supKey{uai: k.uai, sise: k.sise, millesime: k.millesime}] = h.Disclose()
 	}
 	return out
 }
 
 // aggregateSup sums establishment figures per (group, millésime,
 // breakdown); group names the level (a région code, or "" for national).
-func aggregateSup(figs map[supKey]*model.InserSupFigure, perimetre string, group func(*model.InserSupFigure) (string, bool)) map[supKey]*model.InserSupFigure {
+func aggregateSup(figs map[supKey]*model.RawInserSupFigure, perimetre string, group func(*model.RawInserSupFigure) (string, bool)) map[supKey]*model.RawInserSupFigure {
 	type gk struct {
 		group string
 		supKey
 	}
-	parts := map[gk][]*model.InserSupFigure{}
+	parts := map[gk][]*model.RawInserSupFigure{}
 	for k, f := range figs {
 		name, ok := group(f)
 		if !ok {
@@ -192,14 +193,14 @@ func aggregateSup(figs map[supKey]*model.InserSupFigure, perimetre string, group
 		g := gk{name, supKey{"", k.sise, k.millesime, k.obt, k.genre, k.nat}}
 		parts[g] = append(parts[g], f)
 	}
-	out := map[supKey]*model.InserSupFigure{}
+	out := map[supKey]*model.RawInserSupFigure{}
 	for k, ps := range parts {
-		raw := make([]model.SupFigure, len(ps))
+		raw := make([]model.RawSupFigure, len(ps))
 		demo := false
 		var srcs []model.Source
 		seen := map[string]bool{}
 		for i, p := range ps {
-			raw[i] = p.SupFigure
+			raw[i] = p.Raw
 			demo = demo || p.Source.Demonstration
 			if !seen[p.Source.Fichier] {
 				seen[p.Source.Fichier] = true
@@ -208,8 +209,8 @@ func aggregateSup(figs map[supKey]*model.InserSupFigure, perimetre string, group
 		}
 		sort.Slice(srcs, func(i, j int) bool { return srcs[i].Fichier < srcs[j].Fichier })
 		sf, ag := model.AggregateSup(perimetre, raw)
-		f := &model.InserSupFigure{Millesime: k.millesime, SISE: k.sise, UAI: k.group, ObtentionDiplome: k.obt, Genre: k.genre,
-			Nationalite: k.nat, SupFigure: sf, Calcule: true, Agregat: &ag, Demonstration: demo, Source: srcs[0]}
+		f := &model.RawInserSupFigure{Millesime: k.millesime, SISE: k.sise, UAI: k.group, ObtentionDiplome: k.obt, Genre: k.genre,
+			Nationalite: k.nat, Raw: sf, Calcule: true, Agregat: &ag, Demonstration: demo, Source: srcs[0]}
 		out[supKey{k.group, k.sise, k.millesime, k.obt, k.genre, k.nat}] = f
 	}
 	return out
@@ -225,11 +226,11 @@ func supLevels(rows []supRow, src map[int64]model.Source) (etab, region, nationa
 			regionOf[r.uai] = r.region
 		}
 	}
-	regs := aggregateSup(figs, model.PerimetreRegion, func(f *model.InserSupFigure) (string, bool) {
+	regs := aggregateSup(figs, model.PerimetreRegion, func(f *model.RawInserSupFigure) (string, bool) {
 		r := regionOf[f.UAI]
 		return r, r != ""
 	})
-	nat := aggregateSup(figs, model.PerimetreNational, func(*model.InserSupFigure) (string, bool) { return "", true })
+	nat := aggregateSup(figs, model.PerimetreNational, func(*model.RawInserSupFigure) (string, bool) { return "", true })
 	region = withBreakdowns(regs)
 	national = withBreakdowns(nat)
 	for k, f := range region { // UAI held the région code while grouping
@@ -327,12 +328,6 @@ func (s *Store) EtablissementSup(ctx context.Context, uai, sise string) (model.E
 	for k := range national {
 		natMills = append(natMills, k.millesime)
 	}
-	absent := func(m string, disp []string) model.InserSupFigure {
-		a := model.InserSupFigure{Millesime: m, SISE: sise, MillesimesDisponibles: model.SortMillesimes(disp)}
-		a.Statut = model.StatutMillesimeAbsent
-		a.Disclose()
-		return a
-	}
 	for k, e := range etab {
 		if k.uai != uai {
 			continue
@@ -341,12 +336,12 @@ func (s *Store) EtablissementSup(ctx context.Context, uai, sise string) (model.E
 		if r, ok := region[supKey{uai: reg, sise: sise, millesime: k.millesime}]; ok {
 			row.Region = r
 		} else {
-			row.Region = absent(k.millesime, regMills)
+			row.Region = model.AbsentSupFigure(k.millesime, sise, regMills)
 		}
 		if n, ok := national[supKey{sise: sise, millesime: k.millesime}]; ok {
 			row.National = n
 		} else {
-			row.National = absent(k.millesime, natMills)
+			row.National = model.AbsentSupFigure(k.millesime, sise, natMills)
 		}
 		d.Demonstration = d.Demonstration || e.Demonstration || row.National.Demonstration
 		d.Chiffres = append(d.Chiffres, row)

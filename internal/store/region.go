@@ -8,17 +8,16 @@ import (
 	"github.com/vitrine-inserjeunes/vitrine/internal/model"
 )
 
-// codeLabels returns, for figure keys, their CFD (a MEFSTAT11 through BCN
-// N_MEF, terminal year first) and the BCN identity of that CFD (without
-// its terminal MEFSTAT11s), in one query.
+// codeLabels returns, for figure keys, their CFD (a MEFSTAT11 through
+// cfd_of_mefstat11, migration 00005) and the BCN identity of that CFD
+// (without its terminal MEFSTAT11s), in one query.
 func (s *Store) codeLabels(ctx context.Context, codes []string) (map[string]string, map[string]bcnFormation, error) {
 	const q = `
-SELECT c.code, CASE WHEN length(c.code) = 11 THEN coalesce(m.cfd, '') ELSE c.code END, coalesce(f.libelle_long, f.libelle_court, ''), coalesce(f.niveau, ''),
+SELECT c.code, coalesce(k.cfd, ''), coalesce(f.libelle_long, f.libelle_court, ''), coalesce(f.niveau, ''),
   coalesce(n.libelle_court, ''), f.date_ouverture, f.date_fermeture
 FROM unnest($1::text[]) AS c(code)
-LEFT JOIN LATERAL (SELECT cfd FROM bcn_mefs WHERE length(c.code) = 11 AND mefstat11 = c.code AND cfd IS NOT NULL
-  ORDER BY (annee = duree) DESC, mef LIMIT 1) m ON true
-LEFT JOIN bcn_formations f ON f.cfd = CASE WHEN length(c.code) = 11 THEN m.cfd ELSE c.code END
+CROSS JOIN LATERAL (SELECT CASE WHEN length(c.code) = 11 THEN cfd_of_mefstat11(c.code) ELSE c.code END AS cfd) k
+LEFT JOIN bcn_formations f ON f.cfd = k.cfd
 LEFT JOIN bcn_niveaux n ON n.code = f.niveau`
 	rows, err := s.pool.Query(ctx, q, codes)
 	if err != nil {
@@ -96,8 +95,7 @@ func (s *Store) Region(ctx context.Context, code string) (model.RegionDetail, er
 			rf.MEFSTAT11 = k.code
 		}
 		for _, r := range rs {
-			f := figureOf([]figRow{r}, model.PerimetreRegion, "", false, src)
-			f.Disclose()
+			f := figureOf([]figRow{r}, model.PerimetreRegion, "", false, src).Disclose()
 			rf.Chiffres = append(rf.Chiffres, f)
 			d.Demonstration = d.Demonstration || f.Demonstration
 			mills = append(mills, r.millesime)
@@ -135,9 +133,9 @@ func finishTerritory(d *model.RegionDetail, byNiveau map[niveauKey][]figRow, niv
 	type lk struct{ niveau, voie string }
 	levels := map[lk]*model.RegionNiveau{}
 	for k, rs := range byNiveau {
-		f := figureOf(rs, model.PerimetreNiveau, k.niveau, true, src)
-		f.Code, f.CFD, f.MEFSTAT11 = k.niveau, "", ""
-		f.Disclose()
+		raw := figureOf(rs, model.PerimetreNiveau, k.niveau, true, src)
+		raw.Code, raw.CFD, raw.MEFSTAT11 = k.niveau, "", ""
+		f := raw.Disclose()
 		l, ok := levels[lk{k.niveau, k.voie}]
 		if !ok {
 			l = &model.RegionNiveau{NiveauCode: k.niveau, Niveau: niveauLabel[k.niveau], Voie: k.voie}

@@ -29,36 +29,18 @@ import (
 //     replaced them, so that a search on an old name lands on the current
 //     diploma.
 
-// SearchEtablissement is an establishment as the search index sees it.
-type SearchEtablissement struct {
-	UAI         string
-	Nom         string
-	Type        string // from the referentials, "" when unknown
-	Commune     string
-	CodePostal  string
-	Departement model.Territoire
-	Academie    model.Territoire
-	Region      model.Territoire
-	Voies       []string // voies with figures: scolaire, apprentissage, superieur
-	Niveaux     []string // levels of the formations with figures (CAP, BAC PRO, Master LMD…)
-	Formations  int      // number of formations with figures
-}
-
 // SearchEtablissements calls fn for every establishment with at least one
 // figure, in UAI order.
-func (s *Store) SearchEtablissements(ctx context.Context, fn func(SearchEtablissement) error) error {
+func (s *Store) SearchEtablissements(ctx context.Context, fn func(model.SearchEtablissement) error) error {
 	deps, acads, err := s.territories(ctx)
 	if err != nil {
 		return err
 	}
 	const q = `
-WITH mef AS (
-  SELECT DISTINCT ON (mefstat11) mefstat11, cfd FROM bcn_mefs
-  WHERE cfd IS NOT NULL AND mefstat11 IS NOT NULL ORDER BY mefstat11, cfd
-), uf AS (
+WITH uf AS (
   SELECT DISTINCT f.uai, f.voie, coalesce(f.cfd, mef.cfd) AS cfd
   FROM (SELECT DISTINCT uai, voie, cfd, mefstat11 FROM ij_uai_formation) f
-  LEFT JOIN mef ON f.cfd IS NULL AND mef.mefstat11 = f.mefstat11
+  LEFT JOIN mefstat11_cfd mef ON f.cfd IS NULL AND mef.mefstat11 = f.mefstat11
 ), sup AS (
   SELECT uai, max(etablissement_nom) AS nom, max(region) AS region,
     array_agg(DISTINCT sise) AS sises, array_agg(DISTINCT type_diplome_long) FILTER (WHERE type_diplome_long <> '') AS niveaux
@@ -97,7 +79,7 @@ ORDER BY agg.uai`
 	}
 	defer rows.Close()
 	for rows.Next() {
-		var d SearchEtablissement
+		var d model.SearchEtablissement
 		var dep, acad, region string
 		var nf int64
 		if err := rows.Scan(&d.UAI, &d.Nom, &d.Type, &d.Commune, &d.CodePostal, &dep, &acad, &region, &d.Voies, &d.Niveaux, &nf); err != nil {
@@ -169,33 +151,16 @@ func academiesOf(uais []string, deps map[string]departement) []string {
 	return out
 }
 
-// SearchFormation is a formation as the search index sees it: a CFD
-// (InserJeunes) or a SISE diploma (InserSup).
-type SearchFormation struct {
-	CFD             string
-	SISE            string
-	Libelle         string
-	Niveau          string // short label of the level: CAP, BAC PRO, BTS…; InserSup: type of diploma
-	Fermee          bool
-	MEFSTAT11s      []string // every MEFSTAT11 of the CFD in BCN N_MEF
-	Voies           []string // voies with figures (own or borrowed)
-	Regions         []string // régions (INSEE) with figures
-	Academies       []string // académies of the establishments with figures
-	Etablissements  int      // number of establishments with figures
-	AnciensLibelles []string // labels of the diplomas it replaced, up to three generations back
-}
-
 // SearchFormations calls fn for every formation with figures (own, or of
 // its 1:1 predecessor), CFDs in order, then InserSup diplomas.
-func (s *Store) SearchFormations(ctx context.Context, fn func(SearchFormation) error) error {
+func (s *Store) SearchFormations(ctx context.Context, fn func(model.SearchFormation) error) error {
 	deps, _, err := s.territories(ctx)
 	if err != nil {
 		return err
 	}
 	const q = `
 WITH mef AS (
-  SELECT DISTINCT ON (mefstat11) mefstat11, cfd FROM bcn_mefs
-  WHERE cfd IS NOT NULL AND mefstat11 IS NOT NULL ORDER BY mefstat11, cfd
+  SELECT mefstat11, cfd FROM mefstat11_cfd
 ), own AS (
   SELECT DISTINCT coalesce(r.cfd, mef.cfd) AS cfd, r.voie, r.region, NULL::text AS uai
   FROM ij_region_formation r LEFT JOIN mef ON r.cfd IS NULL AND mef.mefstat11 = r.mefstat11
@@ -252,7 +217,7 @@ ORDER BY agg.cfd`
 	}
 	defer rows.Close()
 	for rows.Next() {
-		var d SearchFormation
+		var d model.SearchFormation
 		var uais []string
 		if err := rows.Scan(&d.CFD, &d.Libelle, &d.Niveau, &d.Fermee, &d.MEFSTAT11s, &d.Voies, &d.Regions, &uais, &d.AnciensLibelles); err != nil {
 			return err
@@ -271,7 +236,7 @@ ORDER BY agg.cfd`
 }
 
 // searchFormationsSup lists the InserSup diplomas (one per SISE code).
-func (s *Store) searchFormationsSup(ctx context.Context, deps map[string]departement, fn func(SearchFormation) error) error {
+func (s *Store) searchFormationsSup(ctx context.Context, deps map[string]departement, fn func(model.SearchFormation) error) error {
 	const q = `
 SELECT sise,
   coalesce((array_agg(libelle_diplome ORDER BY millesime DESC) FILTER (WHERE libelle_diplome <> ''))[1], ''),
@@ -285,7 +250,7 @@ FROM insersup GROUP BY sise ORDER BY sise`
 	}
 	defer rows.Close()
 	for rows.Next() {
-		d := SearchFormation{Voies: []string{model.VoieSuperieur}}
+		d := model.SearchFormation{Voies: []string{model.VoieSuperieur}}
 		var uais []string
 		if err := rows.Scan(&d.SISE, &d.Libelle, &d.Niveau, &d.Regions, &uais); err != nil {
 			return err

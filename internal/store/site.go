@@ -11,17 +11,9 @@ import (
 	"github.com/vitrine-inserjeunes/vitrine/internal/model"
 )
 
-// SiteStats are the counts shown on the home page.
-type SiteStats struct {
-	Etablissements int      // establishments with at least one InserJeunes figure
-	Formations     int      // formations (codes) with at least one figure
-	Millesimes     []string // millésimes of the establishment figures, most recent first
-	LastImport     time.Time
-}
-
 // SiteStats counts what the site holds.
-func (s *Store) SiteStats(ctx context.Context) (SiteStats, error) {
-	var st SiteStats
+func (s *Store) SiteStats(ctx context.Context) (model.SiteStats, error) {
+	var st model.SiteStats
 	var last *time.Time
 	err := s.pool.QueryRow(ctx, `
 SELECT
@@ -38,30 +30,11 @@ SELECT
 	return st, nil
 }
 
-// ImportRun is one import run with its files, for the "données" page.
-type ImportRun struct {
-	ID         int64
-	FinishedAt time.Time
-	RowsRead   int
-	Loaded     int
-	Files      []ImportFile
-}
-
-// ImportFile is one imported file.
-type ImportFile struct {
-	Name       string
-	Format     string
-	Producer   string
-	Millesimes []string
-	RowsRead   int
-	Synthetic  bool
-}
-
 // ImportRuns lists the import runs that changed the data, most recent
 // first, with their files. Runs that changed nothing are left out: what a
 // page shows depends on the data version only (pages are cached per
 // version).
-func (s *Store) ImportRuns(ctx context.Context) ([]ImportRun, error) {
+func (s *Store) ImportRuns(ctx context.Context) ([]model.ImportRun, error) {
 	rows, err := s.pool.Query(ctx, `
 SELECT r.id, r.finished_at, r.rows_read, r.loaded, f.name, f.format, f.producer, f.millesimes, f.rows_read, f.synthetic
 FROM import_runs r JOIN import_files f ON f.run_id = r.id
@@ -71,10 +44,10 @@ ORDER BY r.id DESC, f.id`)
 		return nil, fmt.Errorf("imports : %w", err)
 	}
 	defer rows.Close()
-	var out []ImportRun
+	var out []model.ImportRun
 	for rows.Next() {
-		var r ImportRun
-		var f ImportFile
+		var r model.ImportRun
+		var f model.ImportFile
 		if err := rows.Scan(&r.ID, &r.FinishedAt, &r.RowsRead, &r.Loaded, &f.Name, &f.Format, &f.Producer, &f.Millesimes, &f.RowsRead, &f.Synthetic); err != nil {
 			return nil, err
 		}
@@ -82,7 +55,7 @@ ORDER BY r.id DESC, f.id`)
 			out[n-1].Files = append(out[n-1].Files, f)
 			continue
 		}
-		r.Files = []ImportFile{f}
+		r.Files = []model.ImportFile{f}
 		out = append(out, r)
 	}
 	return out, rows.Err()
@@ -105,20 +78,21 @@ UNION SELECT sise FROM insersup ORDER BY 1`)
 	return uais, formations, nil
 }
 
-// Academies lists the académies of the territorial table: code, name and
-// région (INSEE code).
-func (s *Store) Academies(ctx context.Context) ([][3]string, error) {
+// Academies lists the académies of the territorial table (code, name,
+// région; without their départements), by name.
+func (s *Store) Academies(ctx context.Context) ([]model.Academie, error) {
 	rows, err := s.pool.Query(ctx, `SELECT DISTINCT ON (academie_code) academie_code, academie_nom, region_code
 FROM departements WHERE academie_code IS NOT NULL ORDER BY academie_code, code`)
 	if err != nil {
 		return nil, fmt.Errorf("académies : %w", err)
 	}
-	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) ([3]string, error) {
-		var a [3]string
-		err := r.Scan(&a[0], &a[1], &a[2])
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (model.Academie, error) {
+		var a model.Academie
+		err := r.Scan(&a.Code, &a.Nom, &a.Region.Code)
+		a.Region = regionTerritoire(a.Region.Code)
 		return a, err
 	})
-	sort.Slice(out, func(i, j int) bool { return out[i][1] < out[j][1] })
+	sort.Slice(out, func(i, j int) bool { return out[i].Nom < out[j].Nom })
 	return out, err
 }
 
@@ -130,35 +104,25 @@ func collectStrings(ctx context.Context, s *Store, q string) ([]string, error) {
 	return pgx.CollectRows(rows, pgx.RowTo[string])
 }
 
-// NationalFigure is the figure of every formation of a voie, France
-// entière, for the latest millésime of the région × formation file.
-type NationalFigure struct {
-	Voie      string
-	Millesime string
-	Figure    model.Figure
-	Agregat   model.Agregat
-}
-
 // NationalHeadline sums, per voie, every région × formation row of the
 // latest millésime (model.Aggregate: counts first, rates half to even,
 // secret statistique applied).
-func (s *Store) NationalHeadline(ctx context.Context) ([]NationalFigure, error) {
+func (s *Store) NationalHeadline(ctx context.Context) ([]model.NationalFigure, error) {
 	rows, err := s.scanRegional(ctx, `SELECT millesime, region, voie, code, coalesce(cfd, ''), coalesce(mefstat11, ''), `+figureCols+`, file_id
 FROM ij_region_formation r WHERE millesime = (SELECT max(millesime) FROM ij_region_formation x WHERE x.voie = r.voie)`)
 	if err != nil {
 		return nil, err
 	}
-	parts := map[string][]model.Figure{}
+	parts := map[string][]model.RawFigure{}
 	mill := map[string]string{}
 	for _, r := range rows {
 		parts[r.voie] = append(parts[r.voie], r.fig)
 		mill[r.voie] = r.millesime
 	}
-	var out []NationalFigure
+	var out []model.NationalFigure
 	for v, ps := range parts {
 		f, ag := model.Aggregate(model.PerimetreNational, ps)
-		f.Disclose()
-		out = append(out, NationalFigure{Voie: v, Millesime: mill[v], Figure: f, Agregat: ag})
+		out = append(out, model.NationalFigure{Voie: v, Millesime: mill[v], Figure: f.Disclose(), Agregat: ag})
 	}
 	sort.Slice(out, func(i, j int) bool { return model.VoieOrder(out[i].Voie) < model.VoieOrder(out[j].Voie) })
 	return out, nil

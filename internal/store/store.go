@@ -1,4 +1,7 @@
-// Package store holds every SQL query of the project, over one pgxpool.
+// Package store holds the read queries of the site (pages, API, search
+// documents) and the migrations, over one pgxpool. The write path (COPY
+// into staging tables, the upserts, import runs) belongs to
+// internal/importer, which runs its own transaction on Store.Pool.
 package store
 
 import (
@@ -6,7 +9,6 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/jackc/pgx/v5/stdlib"
 	"github.com/pressly/goose/v3"
@@ -113,11 +115,6 @@ func (s *Store) pendingMigrations(ctx context.Context) (int, error) {
 		}
 	}
 	return n, nil
-}
-
-// InTx runs fn in a transaction, committed when fn returns nil.
-func (s *Store) InTx(ctx context.Context, fn func(pgx.Tx) error) error {
-	return pgx.BeginFunc(ctx, s.pool, fn)
 }
 
 // DataVersion identifies the loaded data: the id of the last import run

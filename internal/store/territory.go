@@ -11,20 +11,9 @@ import (
 	"github.com/vitrine-inserjeunes/vitrine/internal/model"
 )
 
-// PerimetreAcademie: establishments of one académie summed.
-const PerimetreAcademie = "academie"
-
-// AcademieInfo is an académie of the territorial table.
-type AcademieInfo struct {
-	Code         string
-	Nom          string
-	Region       model.Territoire
-	Departements []model.Territoire
-}
-
-// Academie returns an académie with its départements and région.
-func (s *Store) Academie(ctx context.Context, code string) (AcademieInfo, error) {
-	a := AcademieInfo{Code: code}
+// academie returns an académie with its départements and région.
+func (s *Store) academie(ctx context.Context, code string) (model.Academie, error) {
+	a := model.Academie{Code: code}
 	rows, err := s.pool.Query(ctx, `SELECT code, nom, academie_nom, region_code FROM departements WHERE academie_code = $1 ORDER BY code`, code)
 	if err != nil {
 		return a, fmt.Errorf("académie %s : %w", code, err)
@@ -53,9 +42,9 @@ func (s *Store) Academie(ctx context.Context, code string) (AcademieInfo, error)
 // région view but from the establishment × formation rows of its
 // établissements (there is no académie file): every formation with its
 // figures per millésime, every level per millésime and voie.
-func (s *Store) AcademieDetail(ctx context.Context, code string) (AcademieInfo, model.RegionDetail, error) {
+func (s *Store) AcademieDetail(ctx context.Context, code string) (model.Academie, model.RegionDetail, error) {
 	var d model.RegionDetail
-	a, err := s.Academie(ctx, code)
+	a, err := s.academie(ctx, code)
 	if err != nil {
 		return a, d, err
 	}
@@ -109,9 +98,9 @@ func (s *Store) AcademieDetail(ctx context.Context, code string) (AcademieInfo, 
 			}
 			forms[formKey{k.voie, k.code}] = rf
 		}
-		f := figureOf(rs, PerimetreAcademie, k.code, true, src)
-		f.Code, f.CFD, f.MEFSTAT11 = k.code, rf.CFD, rf.MEFSTAT11
-		f.Disclose()
+		raw := figureOf(rs, model.PerimetreAcademie, k.code, true, src)
+		raw.Code, raw.CFD, raw.MEFSTAT11 = k.code, rf.CFD, rf.MEFSTAT11
+		f := raw.Disclose()
 		rf.Chiffres = append(rf.Chiffres, f)
 		d.Demonstration = d.Demonstration || f.Demonstration
 		mills = append(mills, k.millesime)
@@ -129,30 +118,10 @@ func (s *Store) AcademieDetail(ctx context.Context, code string) (AcademieInfo, 
 	return a, d, nil
 }
 
-// TerritoryEtab is one establishment of a territory with its latest
-// establishment-level figure of one voie (secret statistique applied).
-type TerritoryEtab struct {
-	UAI, Nom, Commune string
-	Voie              string
-	Millesime         string
-	Figure            model.Figure
-}
-
-// Coverage counts the establishment × formation pairs of a territory at
-// their latest millésime, by statut (after the secret statistique).
-type Coverage struct {
-	Voie       string
-	Millesime  string
-	Paires     int
-	Publiees   int // statut ok
-	SousSeuil  int // fewer than 20 learners
-	NonDiffuse int
-}
-
 // TerritoryEtablissements returns, for a région (deps nil) or the
 // départements of an académie, every establishment with its latest
 // ensemble figure per voie.
-func (s *Store) TerritoryEtablissements(ctx context.Context, region string, deps []string) ([]TerritoryEtab, error) {
+func (s *Store) TerritoryEtablissements(ctx context.Context, region string, deps []string) ([]model.TerritoryEtab, error) {
 	const q = `
 WITH latest AS (
   SELECT DISTINCT ON (f.uai, f.voie) f.uai, f.voie, f.millesime,
@@ -176,29 +145,29 @@ ORDER BY 2, 1, 4`
 	if err != nil {
 		return nil, fmt.Errorf("établissements du territoire : %w", err)
 	}
-	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (TerritoryEtab, error) {
-		var e TerritoryEtab
-		f := &e.Figure
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (model.TerritoryEtab, error) {
+		var e model.TerritoryEtab
+		var f model.RawFigure
 		err := r.Scan(&e.UAI, &e.Nom, &e.Commune, &e.Voie, &e.Millesime,
 			&f.TauxPoursuiteEtudes, &f.TauxEmploi6Mois, &f.TauxEmploi6MoisAttendu, &f.ValeurAjoutee,
 			&f.PartPoursuiteEtudes, &f.PartEmploi6Mois, &f.PartAutresSituations,
 			&f.TauxEmploi12Mois, &f.TauxEmploi18Mois, &f.TauxEmploi24Mois, &f.TauxContratsInterrompus)
-		f.Disclose()
+		e.Figure = f.Disclose()
 		return e, err
 	})
 	if err != nil {
 		return nil, err
 	}
 	if deps != nil {
-		out = slices.DeleteFunc(out, func(e TerritoryEtab) bool { return !slices.Contains(deps, model.DepartementOfUAI(e.UAI)) })
+		out = slices.DeleteFunc(out, func(e model.TerritoryEtab) bool { return !slices.Contains(deps, model.DepartementOfUAI(e.UAI)) })
 	}
 	return out, nil
 }
 
 // TerritoryCoverage counts, per voie, the establishment × formation pairs
 // of a région (or of the given départements) at their latest millésime,
-// by statut after the secret statistique (model.Figure.Disclose).
-func (s *Store) TerritoryCoverage(ctx context.Context, region string, deps []string) ([]Coverage, error) {
+// by statut after the secret statistique (model.RawFigure.Disclose).
+func (s *Store) TerritoryCoverage(ctx context.Context, region string, deps []string) ([]model.Coverage, error) {
 	all, err := s.uaiRows(ctx, nil, "", region)
 	if err != nil {
 		return nil, err
@@ -214,18 +183,17 @@ func (s *Store) TerritoryCoverage(ctx context.Context, region string, deps []str
 			latest[k] = r
 		}
 	}
-	byVoie := map[string]*Coverage{}
+	byVoie := map[string]*model.Coverage{}
 	for _, r := range latest {
 		c, ok := byVoie[r.voie]
 		if !ok {
-			c = &Coverage{Voie: r.voie}
+			c = &model.Coverage{Voie: r.voie}
 			byVoie[r.voie] = c
 		}
 		if c.Millesime == "" || model.CompareMillesimes(r.millesime, c.Millesime) < 0 {
 			c.Millesime = r.millesime
 		}
-		f := model.WithParts(r.fig)
-		f.Disclose()
+		f := model.WithParts(r.fig).Disclose()
 		c.Paires++
 		switch f.Statut {
 		case model.StatutOK:
@@ -236,7 +204,7 @@ func (s *Store) TerritoryCoverage(ctx context.Context, region string, deps []str
 			c.NonDiffuse++
 		}
 	}
-	var out []Coverage
+	var out []model.Coverage
 	for _, c := range byVoie {
 		out = append(out, *c)
 	}
@@ -244,16 +212,12 @@ func (s *Store) TerritoryCoverage(ctx context.Context, region string, deps []str
 	return out, nil
 }
 
-// FormationKey is one formation figure key: voie, code (MEFSTAT11 or
-// CFD) and millésime.
-type FormationKey struct{ Voie, Code, Millesime string }
-
 // FormationContext returns, for each key, the figure of the région (as
 // the région × formation file publishes it) and the national figure (the
 // sum over every région, model.Aggregate), in one query: the comparison
 // columns of an establishment's list of formations.
-func (s *Store) FormationContext(ctx context.Context, region string, keys []FormationKey) (map[FormationKey][2]model.FormationFigure, error) {
-	out := map[FormationKey][2]model.FormationFigure{}
+func (s *Store) FormationContext(ctx context.Context, region string, keys []model.FormationKey) (map[model.FormationKey]model.FormationComparison, error) {
+	out := map[model.FormationKey]model.FormationComparison{}
 	if len(keys) == 0 {
 		return out, nil
 	}
@@ -273,9 +237,9 @@ func (s *Store) FormationContext(ctx context.Context, region string, keys []Form
 	if err != nil {
 		return nil, err
 	}
-	byKey := map[FormationKey][]figRow{}
+	byKey := map[model.FormationKey][]figRow{}
 	for _, r := range rows {
-		k := FormationKey{r.voie, r.code, r.millesime}
+		k := model.FormationKey{Voie: r.voie, Code: r.code, Millesime: r.millesime}
 		byKey[k] = append(byKey[k], r)
 	}
 	for _, k := range keys {
@@ -285,14 +249,12 @@ func (s *Store) FormationContext(ctx context.Context, region string, keys []Form
 		if len(rs) > 0 {
 			for _, r := range rs {
 				if r.region == region {
-					reg = figureOf([]figRow{r}, model.PerimetreRegion, k.Code, false, src)
-					reg.Disclose()
+					reg = figureOf([]figRow{r}, model.PerimetreRegion, k.Code, false, src).Disclose()
 				}
 			}
-			nat = figureOf(rs, model.PerimetreNational, k.Code, true, src)
-			nat.Disclose()
+			nat = figureOf(rs, model.PerimetreNational, k.Code, true, src).Disclose()
 		}
-		out[k] = [2]model.FormationFigure{reg, nat}
+		out[k] = model.FormationComparison{Region: reg, National: nat}
 	}
 	return out, nil
 }

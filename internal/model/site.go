@@ -1,0 +1,73 @@
+package model
+
+import "time"
+
+// This file holds the answers of the store's site-wide reads (home page,
+// data page, sitemap, search documents).
+
+// SiteStats are the counts shown on the home page.
+type SiteStats struct {
+	Etablissements int      // establishments with at least one InserJeunes figure
+	Formations     int      // formations (codes) with at least one figure
+	Millesimes     []string // millésimes of the establishment figures, most recent first
+	LastImport     time.Time
+}
+
+// ImportRun is one import run with its files, for the "données" page.
+type ImportRun struct {
+	ID         int64
+	FinishedAt time.Time
+	RowsRead   int
+	Loaded     int
+	Files      []ImportFile
+}
+
+// ImportFile is one imported file.
+type ImportFile struct {
+	Name       string
+	Format     string
+	Producer   string
+	Millesimes []string
+	RowsRead   int
+	Synthetic  bool
+}
+
+// NationalFigure is the figure of every formation of a voie, France
+// entière, for the latest millésime of the région × formation file.
+type NationalFigure struct {
+	Voie      string
+	Millesime string
+	Figure    Figure
+	Agregat   Agregat
+}
+
+// SearchEtablissement is an establishment as the search index sees it.
+type SearchEtablissement struct {
+	UAI         string
+	Nom         string
+	Type        string // from the referentials, "" when unknown
+	Commune     string
+	CodePostal  string
+	Departement Territoire
+	Academie    Territoire
+	Region      Territoire
+	Voies       []string // voies with figures: scolaire, apprentissage, superieur
+	Niveaux     []string // levels of the formations with figures (CAP, BAC PRO, Master LMD…)
+	Formations  int      // number of formations with figures
+}
+
+// SearchFormation is a formation as the search index sees it: a CFD
+// (InserJeunes) or a SISE diploma (InserSup).
+type SearchFormation struct {
+	CFD             string
+	SISE            string
+	Libelle         string
+	Niveau          string // short label of the level: CAP, BAC PRO, BTS…; InserSup: type of diploma
+	Fermee          bool
+	MEFSTAT11s      []string // every MEFSTAT11 of the CFD in BCN N_MEF
+	Voies           []string // voies with figures (own or borrowed)
+	Regions         []string // régions (INSEE) with figures
+	Academies       []string // académies of the establishments with figures
+	Etablissements  int      // number of establishments with figures
+	AnciensLibelles []string // labels of the diplomas it replaced, up to three generations back
+}
