@@ -251,7 +251,9 @@ func TestLockTimeout(t *testing.T) {
 		deadline := time.Now().Add(30 * time.Second)
 		for {
 			var held bool
+			// pg_locks is cluster-wide: other test databases import at the same time
 			if err := pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND granted
+				AND database = (SELECT oid FROM pg_database WHERE datname = current_database())
 				AND classid::bigint = $1 AND objid::bigint > 0)`, importRunLock).Scan(&held); err != nil {
 				t.Fatal(err)
 			}
