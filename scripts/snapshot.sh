@@ -17,6 +17,7 @@
 #   api/regions/CODE.json              every région
 #   export/*.csv, export/*.xlsx.d/     CSV and XLSX (sheets unzipped) of a sample of pages
 #   html/*.html                        HTML of the same sample, CSP nonces blanked
+# (the dates of the import runs are blanked in the exports and the HTML)
 # Non-200 answers are kept too (status on the first line of *.status).
 set -eu
 
@@ -80,6 +81,8 @@ while read -r u c; do fetch "/api/v1/etablissements/$u/formations/$c" "$out/api/
 while read -r r; do fetch "/api/v1/regions/$r" "$out/api/regions/$r.json"; done <"$tmp/regions"
 
 # A sample of pages: establishments, formations, pairs, régions, académies.
+# The dates of the import runs (« 1 décembre 2026 à 22h07 ») are blanked.
+undate='s/[0-9]{1,2}(er)? [a-zéû]+ [0-9]{4} à [0-9]{2}h[0-9]{2}/DATE/g'
 {
 	awk 'NR % 40 == 1 { print "/etablissements/" $1 }' "$tmp/uais"
 	awk 'NR % 25 == 1 { print "/formations/" $1 }' "$tmp/formations"
@@ -91,13 +94,15 @@ while read -r r; do fetch "/api/v1/regions/$r" "$out/api/regions/$r.json"; done 
 while read -r p; do
 	name=$(echo "$p" | tr '/' '_' | sed 's/^_//')
 	fetch "$p?format=csv" "$out/export/$name.csv"
+	sed -i -E "$undate" "$out/export/$name.csv"
 	fetch "$p?format=xlsx" "$tmp/x.xlsx"
 	mkdir -p "$out/export/$name.xlsx.d"
 	if [ -f "$tmp/x.xlsx.status" ]; then mv "$tmp/x.xlsx.status" "$out/export/$name.xlsx.d/status"; else
-		(cd "$out/export/$name.xlsx.d" && unzip -qo "$tmp/x.xlsx" 'xl/*' -x 'xl/styles.xml' && find . -type f | sort >files)
+		(cd "$out/export/$name.xlsx.d" && unzip -qo "$tmp/x.xlsx" 'xl/*' -x 'xl/styles.xml' &&
+			find xl -type f -name '*.xml' -exec sed -i -E "$undate" {} + && find xl -type f | sort >files)
 	fi
 	code=$(curl -sS -o "$tmp/page.html" -w '%{http_code}' "http://127.0.0.1:$port$p")
-	sed -E 's/nonce="[^"]*"/nonce=""/g; s/'"'"'nonce-[^'"'"']*'"'"'/nonce/g' "$tmp/page.html" >"$out/html/$name.html"
+	sed -E 's/nonce="[^"]*"/nonce=""/g; s/'"'"'nonce-[^'"'"']*'"'"'/nonce/g; '"$undate" "$tmp/page.html" >"$out/html/$name.html"
 	if [ "$code" != 200 ]; then echo "$code $p" >"$out/html/$name.html.status"; fi
 done <"$tmp/pages"
 
