@@ -128,19 +128,7 @@ func TestUsageErrors(t *testing.T) {
 // demoFile returns the decompressed lines of a bundled demo file.
 func demoFile(t *testing.T, name string) []string {
 	t.Helper()
-	f, err := os.Open(filepath.Join(demoDir, name+".gz"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	zr, err := gzip.NewReader(f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	b, err := io.ReadAll(zr)
-	if err != nil {
-		t.Fatal(err)
-	}
+	b := testdb.ReadGzip(t, filepath.Join(demoDir, name+".gz"))
 	return strings.Split(strings.TrimRight(strings.ReplaceAll(string(b), "\r\n", "\n"), "\n"), "\n")
 }
 

@@ -156,20 +156,7 @@ func decodedText(t testing.TB, path string) string {
 // before gzip (encoding, BOM and line endings kept).
 func rawBytes(t testing.TB, name string) []byte {
 	t.Helper()
-	f, err := os.Open(demoPath(name))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	zr, err := gzip.NewReader(f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	b, err := io.ReadAll(zr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
+	return testdb.ReadGzip(t, demoPath(name))
 }
 
 func gzipBytes(b []byte) []byte {
