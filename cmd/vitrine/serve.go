@@ -116,7 +116,7 @@ func cmdServe(ctx context.Context, log *slog.Logger, args []string, demo bool) e
 }
 
 // importDemo loads the bundled demo set: real files, then the synthetic
-// ones (marked as demonstration data), in one run.
+// ones (marked as demonstration data), in two runs (see importer.ImportDemo).
 func importDemo(ctx context.Context, st *store.Store, dir string) (*importer.Report, error) {
 	return importer.ImportDemo(ctx, st.Pool(), dir)
 }
