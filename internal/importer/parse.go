@@ -30,6 +30,24 @@ func FormatByKind(kind string) (*Format, bool) {
 // Formats lists the registered formats.
 func Formats() []*Format { return append([]*Format(nil), registry...) }
 
+// fileParser is the state of one file's parse: its rows per target, the
+// keys seen (duplicates), the millésimes met.
+type fileParser struct {
+	opt     Options
+	src     *source
+	h       header
+	bind    func(*row)
+	isJSON  bool
+	asOfCol int // BCN DATE_INTERVENTION: last change of the row (-1: none)
+	fr      *FileReport
+	p       *parsed
+	seen    map[*Target]map[string]int // key → line
+	keyIdx  map[*Target][]int
+	mills   map[string]bool
+	kb      []byte
+	lastPct int
+}
+
 func parseFile(path string, opt Options) (*FileReport, error) {
 	t0 := time.Now()
 	src, err := openSource(path)
@@ -45,27 +63,8 @@ func parseFile(path string, opt Options) (*FileReport, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s : format %s : %v", path, f.Kind, err)
 	}
-	fr := &FileReport{Path: path, Name: src.Name, Format: f.Kind, Synthetic: opt.Synthetic || isSyntheticPath(path)}
-	p := &parsed{format: f, rows: map[*Target][][]any{}}
-	seen := map[*Target]map[string]int{}
-	for _, t := range f.Targets {
-		seen[t] = map[string]int{}
-	}
-	mills := map[string]bool{}
-	keyIdx := map[*Target][]int{}
-	for _, t := range f.Targets {
-		for _, k := range t.Key {
-			for i, c := range t.Cols {
-				if c == k {
-					keyIdx[t] = append(keyIdx[t], i)
-				}
-			}
-		}
-	}
-	_, isJSON := recs.(*jsonRecords)
-	asOfCol := h.col("DATE_INTERVENTION") // BCN: last change of the row
-	var kb []byte
-	lastPct := -1
+	fp := newFileParser(path, opt, src, f, h, fn)
+	_, fp.isJSON = recs.(*jsonRecords)
 	for {
 		rec, line, err := recs.Next()
 		if err == io.EOF {
@@ -76,97 +75,147 @@ func parseFile(path string, opt Options) (*FileReport, error) {
 			return nil, err // the file cannot be read on: refused whole
 		}
 		r := &row{file: src.Name, line: line, rec: rec, h: h}
+		fp.fr.Read++
 		if err != nil {
 			// A broken quote: the reader cannot resynchronise, the rest
 			// of the file is refused with this one error.
 			r.rejectCol("-", "", err.Error())
-			fr.Rejects = append(fr.Rejects, r.rejects...)
-			fr.Rejected++
-			fr.Read++
+			fp.fr.Rejects = append(fp.fr.Rejects, r.rejects...)
+			fp.fr.Rejected++
 			break
 		}
-		fr.Read++
-		if i := crField(rec); i >= 0 && !isJSON {
-			r.reject(i, "retour chariot (CR) seul dans la ligne : "+errCROnly)
-		} else if len(rec) != len(h.raw) {
-			r.rejectCol("-", trunc(strings.Join(rec, ";"), 60),
-				fmt.Sprintf("%d colonnes au lieu de %d", len(rec), len(h.raw)))
-		} else if i := longField(rec); i >= 0 {
-			r.reject(i, fmt.Sprintf("champ trop long (%d octets, %d au plus)", len(rec[i]), maxField))
-		} else {
-			fn(r)
-		}
-		kept := r.out[:0]
-		var added []string // keys this row marked as seen, parallel to kept
-		if !r.bad() {
-			for _, e := range r.out {
-				kb = kb[:0]
-				for _, i := range keyIdx[e.t] {
-					kb = appendKey(kb, e.vals[i])
+		fp.validate(r)
+		fp.keep(r, fp.dedupe(r))
+		fp.progress()
+	}
+	return fp.finish(path, t0)
+}
+
+func newFileParser(path string, opt Options, src *source, f *Format, h header, fn func(*row)) *fileParser {
+	fp := &fileParser{opt: opt, src: src, h: h, bind: fn, asOfCol: h.col("DATE_INTERVENTION"), lastPct: -1,
+		fr:   &FileReport{Path: path, Name: src.Name, Format: f.Kind, Synthetic: opt.Synthetic || isSyntheticPath(path)},
+		p:    &parsed{format: f, rows: map[*Target][][]any{}},
+		seen: map[*Target]map[string]int{}, keyIdx: map[*Target][]int{}, mills: map[string]bool{}}
+	for _, t := range f.Targets {
+		fp.seen[t] = map[string]int{}
+		for _, k := range t.Key {
+			for i, c := range t.Cols {
+				if c == k {
+					fp.keyIdx[t] = append(fp.keyIdx[t], i)
 				}
-				k := string(kb)
-				if prev, dup := seen[e.t][k]; dup {
-					if e.t.DupOK {
-						continue // first row wins
-					}
-					r.rejectCol(strings.Join(e.t.Key, "+"), strings.TrimSuffix(strings.ReplaceAll(k, "\x00", "|"), "|"),
-						fmt.Sprintf("clé en double (déjà vue ligne %d)", prev))
-					break
-				}
-				seen[e.t][k] = line
-				added = append(added, k)
-				kept = append(kept, e)
-			}
-		}
-		if r.bad() {
-			// A rejected row must not make a later row a duplicate.
-			for i, k := range added {
-				delete(seen[kept[i].t], k)
-			}
-			fr.Rejects = append(fr.Rejects, r.rejects...)
-			fr.Rejected++
-			continue
-		}
-		if !emitsTo(kept, f.Targets[0]) {
-			fr.Ignored++ // nothing for the primary target
-		}
-		if asOfCol >= 0 {
-			if d := dateKey(rec[asOfCol]); d > fr.asOf {
-				fr.asOf = d
-			}
-		}
-		for _, e := range kept {
-			p.rows[e.t] = append(p.rows[e.t], e.vals)
-		}
-		for _, m := range r.mill {
-			mills[m] = true
-		}
-		if opt.Progress != nil {
-			pct := min(100, int(100*src.Progress()))
-			if pct != lastPct && pct%2 == 0 {
-				lastPct = pct
-				bar := strings.Repeat("█", pct/4) + strings.Repeat("░", 25-pct/4)
-				fmt.Fprintf(opt.Progress, "\r%s %3d%% %-40s", bar, pct, trunc(src.Name, 40))
 			}
 		}
 	}
+	return fp
+}
+
+// validate checks the shape of a record, then reads it with the format's
+// binding (which validates each value).
+func (fp *fileParser) validate(r *row) {
+	rec := r.rec
+	if i := crField(rec); i >= 0 && !fp.isJSON {
+		r.reject(i, "retour chariot (CR) seul dans la ligne : "+errCROnly)
+	} else if len(rec) != len(fp.h.raw) {
+		r.rejectCol("-", trunc(strings.Join(rec, ";"), 60),
+			fmt.Sprintf("%d colonnes au lieu de %d", len(rec), len(fp.h.raw)))
+	} else if i := longField(rec); i >= 0 {
+		r.reject(i, fmt.Sprintf("champ trop long (%d octets, %d au plus)", len(rec[i]), maxField))
+	} else {
+		fp.bind(r)
+	}
+}
+
+// dedupe keeps the emitted rows whose key was not seen yet (a target
+// marked DupOK keeps the first row; otherwise a duplicate rejects the
+// line). The keys of a rejected line are forgotten again, so it makes no
+// later row a duplicate.
+func (fp *fileParser) dedupe(r *row) []emitted {
+	kept := r.out[:0]
+	if r.bad() {
+		return kept
+	}
+	var added []string // keys this row marked as seen, parallel to kept
+	for _, e := range r.out {
+		fp.kb = fp.kb[:0]
+		for _, i := range fp.keyIdx[e.t] {
+			fp.kb = appendKey(fp.kb, e.vals[i])
+		}
+		k := string(fp.kb)
+		if prev, dup := fp.seen[e.t][k]; dup {
+			if e.t.DupOK {
+				continue // first row wins
+			}
+			r.rejectCol(strings.Join(e.t.Key, "+"), strings.TrimSuffix(strings.ReplaceAll(k, "\x00", "|"), "|"),
+				fmt.Sprintf("clé en double (déjà vue ligne %d)", prev))
+			break
+		}
+		fp.seen[e.t][k] = r.line
+		added = append(added, k)
+		kept = append(kept, e)
+	}
+	if r.bad() {
+		for i, k := range added {
+			delete(fp.seen[kept[i].t], k)
+		}
+	}
+	return kept
+}
+
+// keep records the outcome of a line: its rejects, or its rows and
+// millésimes.
+func (fp *fileParser) keep(r *row, kept []emitted) {
+	fr := fp.fr
+	if r.bad() {
+		fr.Rejects = append(fr.Rejects, r.rejects...)
+		fr.Rejected++
+		return
+	}
+	if !emitsTo(kept, fp.p.format.Targets[0]) {
+		fr.Ignored++ // nothing for the primary target
+	}
+	if fp.asOfCol >= 0 {
+		if d := dateKey(r.rec[fp.asOfCol]); d > fr.asOf {
+			fr.asOf = d
+		}
+	}
+	for _, e := range kept {
+		fp.p.rows[e.t] = append(fp.p.rows[e.t], e.vals)
+	}
+	for _, m := range r.mill {
+		fp.mills[m] = true
+	}
+}
+
+// progress redraws the progress bar every 2 %.
+func (fp *fileParser) progress() {
+	if fp.opt.Progress == nil {
+		return
+	}
+	pct := min(100, int(100*fp.src.Progress()))
+	if pct != fp.lastPct && pct%2 == 0 {
+		fp.lastPct = pct
+		bar := strings.Repeat("█", pct/4) + strings.Repeat("░", 25-pct/4)
+		fmt.Fprintf(fp.opt.Progress, "\r%s %3d%% %-40s", bar, pct, trunc(fp.src.Name, 40))
+	}
+}
+
+// finish completes the report: checksum, encoding, millésimes, duration.
+func (fp *fileParser) finish(path string, t0 time.Time) (*FileReport, error) {
+	fr := fp.fr
 	if fr.Read == 0 {
 		return nil, fmt.Errorf("%s : aucune ligne de données après l'en-tête", path)
 	}
-	if fr.SHA256, err = src.SHA256(); err != nil {
+	var err error
+	if fr.SHA256, err = fp.src.SHA256(); err != nil {
 		return nil, err
 	}
-	fr.Encoding = src.Encoding()
-	// Drop the secondary-target rows of rejected lines: already done above
-	// (rows are only appended for accepted lines).
-	for m := range mills {
+	fr.Encoding = fp.src.Encoding()
+	fr.Millesimes = []string{}
+	for m := range fp.mills {
 		fr.Millesimes = append(fr.Millesimes, m)
 	}
 	sort.Strings(fr.Millesimes)
-	if fr.Millesimes == nil {
-		fr.Millesimes = []string{}
-	}
-	fr.parsed = p
+	fr.parsed = fp.p
 	fr.Seconds = time.Since(t0).Seconds()
 	return fr, nil
 }
