@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -224,5 +225,45 @@ func TestPageCacheBudget(t *testing.T) {
 		}
 		key := "/q?page=" + strconv.Itoa(i)
 		pc.put(1, key, &cachedPage{built: built{Body: bytes.Clone(body)}, key: key, cache: pc})
+	}
+}
+
+// TestRouteParams: each page keys its cache on the parameters it reads,
+// and every GET route of the site says which those are.
+func TestRouteParams(t *testing.T) {
+	app := fiber.New()
+	key := func(c *fiber.Ctx) error { return c.SendString(cacheKey(c)) }
+	app.Get("/regions/:code", key)
+	app.Get("/etablissements/:uai", key)
+	app.Group("/api/v1").Get("/recherche", key)
+	for target, want := range map[string]string{
+		"/regions/53?tri_etab=nom&q=lycee&region=84": "/regions/53?tri_etab=nom",
+		"/etablissements/0010001W?page=3&tri=x":      "/etablissements/0010001W",
+		"/etablissements/0010001W?format=CSV":        "/etablissements/0010001W?format=csv",
+		"/api/v1/recherche?q=lycee&tri=nom&page=2":   "/api/v1/recherche?page=2&q=lycee",
+	} {
+		r, err := app.Test(httptest.NewRequest("GET", target, nil))
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(r.Body)
+		if string(b) != want {
+			t.Errorf("cacheKey(%s) = %s, want %s", target, b, want)
+		}
+	}
+	site := New(nil, slog.New(slog.DiscardHandler), testConfig())
+	unkeyed := map[string]bool{"/healthz": true, "/readyz": true, "/robots.txt": true, "/favicon.ico": true, "/static/*": true, "/api/v1/suggestions": true}
+	n := 0
+	for _, r := range site.GetRoutes(true) {
+		if r.Method != fiber.MethodGet || unkeyed[r.Path] {
+			continue
+		}
+		n++
+		if _, ok := routeParams[r.Path]; !ok {
+			t.Errorf("route %s does not say which parameters it reads (routeParams)", r.Path)
+		}
+	}
+	if n < 10 {
+		t.Errorf("only %d routes checked", n)
 	}
 }

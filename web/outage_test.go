@@ -99,7 +99,8 @@ func TestDatabaseOutage(t *testing.T) {
 	cl, logs, uais, fetch := o.cl, o.logs, o.uais, o.fetch
 
 	// Warm pages are rendered once before the outage; cold ones never are
-	// (each request asks a page number nobody asked before).
+	// (each request names an export table nobody asked before: a parameter
+	// the establishment route reads, hence a new cache key).
 	warm := append([]string{"/", "/a-propos/donnees"}, prefixAll("/etablissements/", uais[:20])...)
 	for _, p := range warm {
 		if code, _ := fetch(p); code != http.StatusOK {
@@ -108,7 +109,7 @@ func TestDatabaseOutage(t *testing.T) {
 	}
 	var seq atomic.Int64
 	cold := func() string {
-		return fmt.Sprintf("/etablissements/%s?page=%d", uais[20+int(seq.Add(1))%20], seq.Load())
+		return fmt.Sprintf("/etablissements/%s?table=t%d", uais[20+int(seq.Add(1))%20], seq.Load())
 	}
 
 	type outcome struct {

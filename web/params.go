@@ -93,6 +93,39 @@ var knownParams = map[string]bool{
 	"voie": true, "niveau": true, "page": true, "par_page": true, "n": true, "tri": true, "ordre": true,
 }
 
+// routeParams narrows knownParams per route: what each page reads. A
+// parameter another page reads makes no new entry here.
+var routeParams = func() map[string]map[string]bool {
+	set := func(ks ...string) map[string]bool {
+		m := map[string]bool{}
+		for _, k := range ks {
+			m[k] = true
+		}
+		return m
+	}
+	search := set("q", "type", "region", "academie", "voie", "niveau", "page", "par_page")
+	export := set("format", "table")
+	territory := set("format", "table", "page", "tri", "ordre", "page_etab", "tri_etab", "ordre_etab")
+	return map[string]map[string]bool{
+		"/": {}, "/sitemap.xml": {},
+		"/recherche": search, "/api/v1/recherche": search,
+		"/etablissements/:uai": export, "/etablissements/:uai/formations/:code": export, "/a-propos/donnees": export,
+		"/formations/:code": set("format", "table", "page", "tri", "ordre", "region"),
+		"/regions/:code":    territory, "/academies/:code": territory,
+		"/api/v1/etablissements/:uai": {}, "/api/v1/etablissements/:uai/formations/:code": {},
+		"/api/v1/formations/:code": {}, "/api/v1/regions/:code": {},
+	}
+}()
+
+// paramFilter tells which parameters the route of c reads (every known
+// parameter on a route not listed).
+func paramFilter(c *fiber.Ctx) func(string) bool {
+	if m, ok := routeParams[c.Route().Path]; ok {
+		return func(k string) bool { return m[k] }
+	}
+	return isKnownParam
+}
+
 func isKnownParam(k string) bool {
 	if knownParams[k] {
 		return true
@@ -110,9 +143,10 @@ func isKnownParam(k string) bool {
 func canonicalQuery(c *fiber.Ctx, drop ...string) url.Values {
 	q := url.Values{}
 	seen := map[string]bool{}
+	reads := paramFilter(c)
 	c.Request().URI().QueryArgs().VisitAll(func(k, v []byte) {
 		key := string(k)
-		if seen[key] || !isKnownParam(key) {
+		if seen[key] || !reads(key) {
 			return
 		}
 		seen[key] = true // the first occurrence decides, as c.Query reads it, even when empty
