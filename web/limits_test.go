@@ -173,7 +173,7 @@ func TestRateLimiterWindow(t *testing.T) {
 func TestCacheKey(t *testing.T) {
 	app := fiber.New()
 	app.Get("/*", func(c *fiber.Ctx) error { return c.SendString(cacheKey(c)) })
-	for target, want := range map[string]string{
+	checkKeys(t, app, map[string]string{
 		"/x":                               "/x",
 		"/x?utm_source=a&fbclid=b":         "/x",
 		"/x?region=&region=84":             "/x", // c.Query reads the first, empty, value
@@ -182,14 +182,21 @@ func TestCacheKey(t *testing.T) {
 		"/x?format=CSV":                    "/x?format=csv",
 		"/x?format=html":                   "/x",
 		"/x?page_etab=2&page_zz9=1&tri_=a": "/x?page_etab=2",
-	} {
+	})
+}
+
+// checkKeys requests each target of an app whose handlers answer their
+// cacheKey, and compares with the wanted key.
+func checkKeys(t *testing.T, app *fiber.App, want map[string]string) {
+	t.Helper()
+	for target, key := range want {
 		r, err := app.Test(httptest.NewRequest("GET", target, nil))
 		if err != nil {
 			t.Fatal(err)
 		}
 		b, _ := io.ReadAll(r.Body)
-		if string(b) != want {
-			t.Errorf("cacheKey(%s) = %s, want %s", target, b, want)
+		if string(b) != key {
+			t.Errorf("cacheKey(%s) = %s, want %s", target, b, key)
 		}
 	}
 }
@@ -236,21 +243,12 @@ func TestRouteParams(t *testing.T) {
 	app.Get("/regions/:code", key)
 	app.Get("/etablissements/:uai", key)
 	app.Group("/api/v1").Get("/recherche", key)
-	for target, want := range map[string]string{
+	checkKeys(t, app, map[string]string{
 		"/regions/53?tri_etab=nom&q=lycee&region=84": "/regions/53?tri_etab=nom",
 		"/etablissements/0010001W?page=3&tri=x":      "/etablissements/0010001W",
 		"/etablissements/0010001W?format=CSV":        "/etablissements/0010001W?format=csv",
 		"/api/v1/recherche?q=lycee&tri=nom&page=2":   "/api/v1/recherche?page=2&q=lycee",
-	} {
-		r, err := app.Test(httptest.NewRequest("GET", target, nil))
-		if err != nil {
-			t.Fatal(err)
-		}
-		b, _ := io.ReadAll(r.Body)
-		if string(b) != want {
-			t.Errorf("cacheKey(%s) = %s, want %s", target, b, want)
-		}
-	}
+	})
 	site := New(nil, slog.New(slog.DiscardHandler), testConfig())
 	unkeyed := map[string]bool{"/healthz": true, "/readyz": true, "/robots.txt": true, "/favicon.ico": true, "/static/*": true, "/api/v1/suggestions": true}
 	n := 0

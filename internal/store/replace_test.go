@@ -2,7 +2,7 @@ package store_test
 
 import (
 	"bufio"
-	"compress/gzip"
+	"bytes"
 	"context"
 	"os"
 	"path/filepath"
@@ -18,16 +18,7 @@ import (
 // gzipped synthetic file to dir/name, as a plain (real) file would be.
 func writeSubset(t *testing.T, src, dir, name, voie string, n int) string {
 	t.Helper()
-	f, err := os.Open(src)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	zr, err := gzip.NewReader(f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	sc := bufio.NewScanner(zr)
+	sc := bufio.NewScanner(bytes.NewReader(testdb.ReadGzip(t, src)))
 	sc.Buffer(make([]byte, 1<<20), 1<<20)
 	var b strings.Builder
 	sc.Scan()
