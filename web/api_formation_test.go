@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -77,7 +78,7 @@ func checkFigures(t *testing.T, url string, v map[string]any) int {
 func TestAPIFormation(t *testing.T) {
 	for _, url := range []string{
 		"/api/v1/formations/23830030001", "/api/v1/formations/40030004", "/api/v1/formations/2500249",
-		"/api/v1/etablissements/0150605B/formations/50022137", "/api/v1/etablissements/0062205P/formations/2500249",
+		"/api/v1/etablissements/0751497V/formations/50022137", "/api/v1/etablissements/0062205P/formations/2500249",
 		"/api/v1/regions/53", "/api/v1/etablissements/0930116W",
 	} {
 		v := getJSON(t, url, http.StatusOK)
@@ -124,13 +125,24 @@ func TestAPIFormation(t *testing.T) {
 	}
 }
 
-// The same formation at 19 and 20 learners (synthetic 2021_2022, BTS
-// 32221022207): no rate at 19, rates at 20.
+// The same formation at 19 and 20 learners (synthetic 2021_2022
+// scolaire, the first such MEFSTAT11 of the loaded rows): no rate at 19,
+// rates at 20.
 func TestAPIThreshold(t *testing.T) {
+	_, pool := siteTestApp(t)
+	var code, uai19, uai20, pours20 string
+	err := pool.QueryRow(context.Background(), `
+WITH x AS (SELECT code, uai, nb_annee_term t, nb_sortant s, taux_poursuite_etudes p FROM ij_uai_formation
+  WHERE millesime = '2021_2022' AND voie = 'scolaire' AND source = 'depp_api_uai')
+SELECT a.code, a.uai, b.uai, b.p::text FROM x a JOIN x b ON a.code = b.code
+WHERE a.t = 19 AND b.t = 20 AND b.s < 20 AND b.p IS NOT NULL ORDER BY 1, 2, 3 LIMIT 1`).Scan(&code, &uai19, &uai20, &pours20)
+	if err != nil {
+		t.Fatalf("no pair of 19 and 20 learners in the demo data: %v", err)
+	}
 	for _, tc := range []struct {
 		uai, statut, pours string
-	}{{"0930116W", "sous_seuil", "<nil>"}, {"0922149L", "ok", "55"}} {
-		url := "/api/v1/etablissements/" + tc.uai + "/formations/32221022207"
+	}{{uai19, "sous_seuil", "<nil>"}, {uai20, "ok", pours20}} {
+		url := "/api/v1/etablissements/" + tc.uai + "/formations/" + code
 		v := getJSON(t, url, http.StatusOK)
 		found := 0
 		for _, c := range v["chiffres"].([]any) {

@@ -124,7 +124,7 @@ func TestAccessibility(t *testing.T) {
 		{"accueil", "/"},
 		{"recherche", "/recherche?q=lycee+alexandre+berard"},
 		{"etablissement", "/etablissements/0010001W"},
-		{"etablissement-formation", "/etablissements/0010001W/formations/40031213"},
+		{"etablissement-formation", "/etablissements/0010001W/formations/40025214"},
 		{"formation", "/formations/40031213"},
 		{"region", "/regions/84"},
 		{"academie", "/academies/10"},

@@ -99,7 +99,7 @@ func identityOf(et model.Etablissement, nom string) etabIdentity {
 	id := etabIdentity{UAI: et.UAI, Nom: nom, Type: et.Type, Statut: et.Statut, Adresse: et.Adresse,
 		CodePostal: et.CodePostal, Commune: et.Commune}
 	if et.Departement.Code != "" {
-		id.Departement = link{Label: joinNonEmpty(" ", et.Departement.Nom, "("+strings.TrimLeft(et.Departement.Code, "0")+")")}
+		id.Departement = link{Label: joinNonEmpty(" ", et.Departement.Nom, "("+model.DepartementNumero(et.Departement.Code)+")")}
 	}
 	if et.Academie.Code != "" {
 		id.Academie = link{Label: orCode(et.Academie), URL: "/academies/" + et.Academie.Code}
@@ -227,21 +227,45 @@ func attenduDetail(f *model.Figure) string {
 	return fmt.Sprintf("taux d'emploi attendu : %d\u202f%%", *f.TauxEmploi6MoisAttendu)
 }
 
-// valeurAjouteeOf explains the valeur ajoutée in a sentence.
+// valeurAjouteeOf explains the valeur ajoutée in a sentence. The producer
+// computes it before rounding the two rates: when the rounded rates differ
+// by another amount (71 % and 71 % with a valeur ajoutée of +1), the
+// sentence says so instead of « dépasse de 1 point le taux attendu (71 %) ».
 func valeurAjouteeOf(f *model.Figure) *valeurAjoutee {
 	if f.TauxEmploi6Mois == nil || f.TauxEmploi6MoisAttendu == nil || f.ValeurAjoutee == nil {
 		return nil
 	}
 	va := &valeurAjoutee{Taux: *f.TauxEmploi6Mois, Attendu: *f.TauxEmploi6MoisAttendu, VA: *f.ValeurAjoutee}
+	va.Label = pointsOf(va.VA, true)
+	const profil = " pour des jeunes de même profil (âge, sexe, niveau, origine sociale, formation) dans un territoire au même taux de chômage"
+	obs := fmt.Sprintf("Le taux d'emploi à 6 mois observé (%d\u202f%%)", va.Taux)
 	switch {
+	case va.Taux-va.Attendu != va.VA && va.VA != 0:
+		sens := "dépasse le taux attendu"
+		if va.VA < 0 {
+			sens = "est inférieur au taux attendu"
+		}
+		same := fmt.Sprintf("et le taux attendu%s (%d\u202f%%) sont arrondis", profil, va.Attendu)
+		if va.Taux == va.Attendu {
+			same = fmt.Sprintf("et le taux attendu%s s'arrondissent tous deux à %d\u202f%%", profil, va.Taux)
+		}
+		va.Sentence = fmt.Sprintf("%s %s ; avant arrondi, le taux observé %s de %s.", obs, same, sens, pointsOf(abs(va.VA), false))
 	case va.VA > 0:
-		va.Sentence = fmt.Sprintf("Le taux d'emploi à 6 mois observé (%d\u202f%%) dépasse de %d points le taux attendu (%d\u202f%%) pour des jeunes de même profil (âge, sexe, niveau, origine sociale, formation) dans un territoire au même taux de chômage : l'établissement fait mieux que prévu.", va.Taux, va.VA, va.Attendu)
+		va.Sentence = fmt.Sprintf("%s dépasse de %s le taux attendu (%d\u202f%%)%s : l'établissement fait mieux que prévu.", obs, pointsOf(va.VA, false), va.Attendu, profil)
 	case va.VA < 0:
-		va.Sentence = fmt.Sprintf("Le taux d'emploi à 6 mois observé (%d\u202f%%) est inférieur de %d points au taux attendu (%d\u202f%%) pour des jeunes de même profil (âge, sexe, niveau, origine sociale, formation) dans un territoire au même taux de chômage.", va.Taux, -va.VA, va.Attendu)
+		va.Sentence = fmt.Sprintf("%s est inférieur de %s au taux attendu (%d\u202f%%)%s.", obs, pointsOf(-va.VA, false), va.Attendu, profil)
 	default:
-		va.Sentence = fmt.Sprintf("Le taux d'emploi à 6 mois observé (%d\u202f%%) est égal au taux attendu pour des jeunes de même profil dans un territoire au même taux de chômage.", va.Taux)
+		va.Sentence = fmt.Sprintf("%s est égal au taux attendu%s.", obs, profil)
 	}
+	va.Benchmark = "Le taux attendu tient compte des formations de l'établissement et du profil de ses élèves : c'est la référence qui convient pour le juger, plutôt qu'une moyenne régionale, qui mêle d'autres formations et d'autres publics."
 	return va
+}
+
+func abs(n int) int {
+	if n < 0 {
+		return -n
+	}
+	return n
 }
 
 // historyTable is one row per millésime (most recent first).
@@ -285,13 +309,6 @@ func historyTable(id, caption string, figs []model.EtabFigure) *dataTable {
 		t.Note = "Promotions sorties jusqu'en 2021 : l'emploi dans la fonction publique n'est pas compté dans les taux d'emploi (la DSN ne le couvre qu'à partir des sortants de 2022)."
 	}
 	return t
-}
-
-func pluralS(n int) string {
-	if n > 1 {
-		return "s"
-	}
-	return ""
 }
 
 // historyChart draws the employment and further-study rates over the

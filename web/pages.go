@@ -157,7 +157,9 @@ type etabVoie struct {
 // valeurAjoutee explains the valeur ajoutée of the latest figure.
 type valeurAjoutee struct {
 	Taux, Attendu, VA int
-	Sentence          string
+	// Label is « +1 point »; Sentence explains it; Benchmark says why the
+	// attendu, not a regional average, is the reference.
+	Label, Sentence, Benchmark string
 }
 
 // aproposPage is "/a-propos/donnees".

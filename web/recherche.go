@@ -410,13 +410,6 @@ func newHitView(h search.Hit) hitView {
 	return v
 }
 
-func nOf(n int, one, many string) string {
-	if n == 1 {
-		return "1 " + one
-	}
-	return strconv.Itoa(n) + " " + many
-}
-
 // newPagination shows the first, last, current and neighbouring pages.
 func newPagination(r search.Request, res *search.Result) *pagination {
 	if res.Pages <= 1 {

@@ -118,9 +118,9 @@ func TestSiteRoutes(t *testing.T) {
 		{"/etablissements/pas-un-uai", 404, "text/html", "form#recherche-erreur"},
 		{"/page/qui/n/existe/pas", 404, "text/html", "form#recherche-erreur"},
 		{"/api/v1/nexistepas", 404, "application/json", ""},
-		{"/etablissements/0010001W/formations/40031213", 200, "text/html", "#comparaison"},
-		{"/etablissements/0010001W/formations/40031213?format=csv", 200, "text/csv", ""},
-		{"/etablissements/0010001W/formations/40031213?format=json", 200, "application/json", ""},
+		{"/etablissements/0010001W/formations/40025214", 200, "text/html", "#comparaison"},
+		{"/etablissements/0010001W/formations/40025214?format=csv", 200, "text/csv", ""},
+		{"/etablissements/0010001W/formations/40025214?format=json", 200, "application/json", ""},
 		{"/etablissements/0010001W/formations/99999999", 404, "text/html", "form#recherche-erreur"},
 		{"/formations/40031213", 200, "text/html", "#etablissements"},
 		{"/formations/23830031213", 200, "text/html", "#national"}, // MEFSTAT11
@@ -128,6 +128,9 @@ func TestSiteRoutes(t *testing.T) {
 		{"/formations/40031213?format=json", 200, "application/json", ""},
 		{"/formations/40031213?tri=taux_emploi_6_mois&ordre=desc&page=2", 200, "text/html", "#etablissements [aria-sort=descending]"},
 		{"/formations/nimportequoi", 404, "text/html", "form#recherche-erreur"},
+		{"/formations/99999999", 404, "text/html", "form#recherche-erreur"}, // BCN « FORMATION NON SPECIFIEE »
+		{"/formations/32022999", 404, "text/html", "form#recherche-erreur"},
+		{"/api/v1/formations/99999999", 404, "application/json", ""},
 		{"/regions/84", 200, "text/html", "#couverture"},
 		{"/regions/84?format=csv", 200, "text/csv", ""},
 		{"/regions/99", 404, "text/html", "form#recherche-erreur"},
@@ -224,7 +227,7 @@ func TestCanonicalRedirect(t *testing.T) {
 	for from, to := range map[string]string{
 		"/etablissements/0010001w?format=csv":          "/etablissements/0010001W?format=csv",
 		"/formations/4003121a":                         "/formations/4003121A",
-		"/etablissements/0010001w/formations/40031213": "/etablissements/0010001W/formations/40031213",
+		"/etablissements/0010001w/formations/40025214": "/etablissements/0010001W/formations/40025214",
 		"/regions/1":   "/regions/01",
 		"/academies/a": "/academies/A",
 	} {

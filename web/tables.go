@@ -67,20 +67,13 @@ func (c cell) Display() string {
 		return s
 	}
 	if c.Num != nil {
-		s := strconv.Itoa(*c.Num)
-		if *c.Num < 0 {
-			s = "−" + s[1:]
-		}
 		switch c.Unit {
 		case "%":
-			return s + "\u202f%"
+			return formatInt(*c.Num) + "\u202f%"
 		case "pts":
-			if *c.Num > 0 {
-				s = "+" + s
-			}
-			return s + "\u202fpts"
+			return pointsOf(*c.Num, true)
 		}
-		return s
+		return formatInt(*c.Num)
 	}
 	return c.Text
 }

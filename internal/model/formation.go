@@ -2,6 +2,7 @@ package model
 
 import (
 	"sort"
+	"strings"
 	"time"
 )
 
@@ -302,4 +303,14 @@ type RegionDetail struct {
 	Millesimes    []string          `json:"millesimes"`
 	Niveaux       []RegionNiveau    `json:"niveaux"`
 	Formations    []RegionFormation `json:"formations"`
+}
+
+// IsPlaceholderFormation reports whether a BCN label is one of the BCN's
+// reserved entries that name no formation (« FORMATION NON SPECIFIEE »
+// 99999999, « SPECIALITE NON SPECIFIEE DU DOMAINE : 22 » 32022999…): they
+// exist for statistical coding only and no InserJeunes file publishes
+// figures under them.
+func IsPlaceholderFormation(libelle string) bool {
+	l := strings.ToUpper(Fold(libelle))
+	return strings.Contains(l, "NON SPECIFIEE") || strings.Contains(l, "NON SPECIF.")
 }

@@ -350,3 +350,24 @@ func TestAggregateSup(t *testing.T) {
 		t.Errorf("an unpublished count must make the sum unknown: %+v", f)
 	}
 }
+
+func TestIsPlaceholderFormation(t *testing.T) {
+	// Labels of real BCN N_FORMATION_DIPLOME rows.
+	cases := []struct {
+		code, libelle string
+		want          bool
+	}{
+		{"99999999", "FORMATION NON SPECIFIEE", true},
+		{"32022999", "SPECIALITE NON SPECIFIEE DU DOMAINE : 22", true},
+		{"32022999", "SPECIALIT.NON SPECIF.DU DOMAIN.22", true},
+		{"50099999", "Formation non spécifiée", true},
+		{"40030004", "CUISINE", false},
+		{"50022137", "MAINTENANCE DES VEHICULES OPTION A VOITURES PARTICULIERES", false},
+		{"32031213", "SPECIALITES PLURITECHNOLOGIQUES MECANIQUE-ELECTRICITE", false},
+	}
+	for _, tc := range cases {
+		if got := IsPlaceholderFormation(tc.libelle); got != tc.want {
+			t.Errorf("%s %q: %v, want %v", tc.code, tc.libelle, got, tc.want)
+		}
+	}
+}

@@ -98,3 +98,13 @@ func foldLabel(s string) string {
 	f = strings.NewReplacer("’", "'", "–", "-", "—", "-").Replace(f)
 	return strings.Join(strings.Fields(f), " ")
 }
+
+// DepartementNumero is the number of a département as people write it,
+// from its 3-character referential code: "001" → "01", "035" → "35",
+// "02A" → "2A", "971" → "971". Other codes are returned as given.
+func DepartementNumero(code string) string {
+	if len(code) == 3 && code[0] == '0' {
+		return code[1:]
+	}
+	return code
+}

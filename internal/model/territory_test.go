@@ -94,3 +94,12 @@ func TestFold(t *testing.T) {
 		}
 	}
 }
+
+func TestDepartementNumero(t *testing.T) {
+	// Codes of ref_departements_academies_regions.csv.
+	for code, want := range map[string]string{"001": "01", "035": "35", "094": "94", "02A": "2A", "02B": "2B", "971": "971", "976": "976", "": ""} {
+		if got := DepartementNumero(code); got != want {
+			t.Errorf("DepartementNumero(%q) = %q, want %q", code, got, want)
+		}
+	}
+}

@@ -190,6 +190,15 @@ func (s *Store) scope(ctx context.Context, code string, kind model.CodeKind) (*f
 		}
 		add(roleSuccessor, n)
 	}
+	if known && model.IsPlaceholderFormation(own.libelle) {
+		if ok, err := s.hasFigures(ctx, append([]string{cfd, code}, own.terminal...)); err != nil || !ok {
+			if err != nil {
+				return nil, err
+			}
+			return nil, &model.NotFoundError{Statut: model.StatutCodeInconnu,
+				Message: fmt.Sprintf("le code %s est réservé par la BCN aux formations non spécifiées (« %s ») : il ne désigne aucune formation et aucun fichier ne publie de chiffres sous ce code", code, own.libelle)}
+		}
+	}
 	if !known {
 		// BCN does not know it: a code is still known when figures exist.
 		var ownCodes []string

@@ -260,27 +260,42 @@ WHERE p.source = 'portail_formation_fine'`)
 	if err := rows.Err(); err != nil {
 		t.Fatal(err)
 	}
-	if n != 76103 || published < 30000 || bad != 0 {
-		t.Errorf("compared %d rows (want 76103), %d with parts, %d disagreements", n, published, bad)
+	// Every portal row has its counts twin.
+	var portal int
+	if err := s.Pool().QueryRow(context.Background(), `SELECT count(*) FROM ij_uai_formation WHERE source = 'portail_formation_fine'`).Scan(&portal); err != nil {
+		t.Fatal(err)
+	}
+	if n != portal || published < 30000 || bad != 0 {
+		t.Errorf("compared %d rows (want %d, every portal row), %d with parts, %d disagreements", n, portal, published, bad)
 	}
 }
 
 // A pair with 19 learners shows no rate (nor count but nb_annee_term);
-// 20 shows them. Synthetic 2021_2022, BTS 32221022207: 0930116W has 19,
-// 0922149L has 20 (taux de poursuite 55).
+// 20 shows them. Synthetic 2021_2022 scolaire: the first MEFSTAT11 offered
+// by one establishment with 19 learners and another with 20 (fewer than 20
+// sortants, a published taux de poursuite), found in the loaded rows.
 func TestThresholdOnPairs(t *testing.T) {
 	s := demoStore(t)
 	ctx := context.Background()
+	var code, uai19, uai20, pours20 string
+	err := s.Pool().QueryRow(ctx, `
+WITH x AS (SELECT code, uai, nb_annee_term t, nb_sortant s, taux_poursuite_etudes p FROM ij_uai_formation
+  WHERE millesime = '2021_2022' AND voie = 'scolaire' AND source = 'depp_api_uai')
+SELECT a.code, a.uai, b.uai, b.p::text FROM x a JOIN x b ON a.code = b.code
+WHERE a.t = 19 AND b.t = 20 AND b.s < 20 AND b.p IS NOT NULL ORDER BY 1, 2, 3 LIMIT 1`).Scan(&code, &uai19, &uai20, &pours20)
+	if err != nil {
+		t.Fatalf("no pair of 19 and 20 learners in the demo data: %v", err)
+	}
 	for _, tc := range []struct {
 		uai    string
 		term   int
 		statut string
 		pours  string
 	}{
-		{"0930116W", 19, model.StatutSousSeuil, "null"},
-		{"0922149L", 20, model.StatutOK, "55"},
+		{uai19, 19, model.StatutSousSeuil, "null"},
+		{uai20, 20, model.StatutOK, pours20},
 	} {
-		d, err := s.EtablissementFormation(ctx, tc.uai, "32221022207")
+		d, err := s.EtablissementFormation(ctx, tc.uai, code)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -299,7 +314,7 @@ func TestThresholdOnPairs(t *testing.T) {
 				t.Errorf("%s: something but nb_annee_term is shown under the threshold: %+v", tc.uai, f.Figure)
 			}
 			if tc.term >= 20 && (f.PartPoursuiteEtudes == nil || f.TauxEmploi6Mois != nil) {
-				t.Errorf("%s: parts must show, taux_emploi_6_mois (9 sortants) must not: %+v", tc.uai, f.Figure)
+				t.Errorf("%s: parts must show, taux_emploi_6_mois (fewer than 20 sortants) must not: %+v", tc.uai, f.Figure)
 			}
 		}
 		if !found || !d.Demonstration {
@@ -310,12 +325,19 @@ func TestThresholdOnPairs(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		listed := false
 		for _, f := range forms {
-			if f.Code == "32221022207" && (f.Dernier == nil || f.Dernier.Statut != tc.statut || iv(f.Dernier.TauxPoursuiteEtudes) != tc.pours) {
-				t.Errorf("%s: formation list shows %+v", tc.uai, f.Dernier)
+			if f.Voie == model.VoieScolaire && (f.Code == code || f.MEFSTAT11 == code || f.Dernier != nil && f.Dernier.Code == code) {
+				listed = true
+				if f.Dernier == nil || f.Dernier.Statut != tc.statut || iv(f.Dernier.TauxPoursuiteEtudes) != tc.pours {
+					t.Errorf("%s: formation list shows %+v", tc.uai, f.Dernier)
+				}
 			}
 		}
-		fd, err := s.FormationDetail(ctx, "32221022207")
+		if !listed {
+			t.Errorf("%s: %s not in the establishment's formation list", tc.uai, code)
+		}
+		fd, err := s.FormationDetail(ctx, code)
 		if err != nil {
 			t.Fatal(err)
 		}

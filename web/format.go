@@ -1,0 +1,57 @@
+package web
+
+import (
+	"strconv"
+	"strings"
+)
+
+// The site's number wording, in one place: every count shown (pages,
+// charts, summaries, downloads' notes) goes through formatInt, every
+// difference in points through pointsOf, every « 1 chose / 2 choses »
+// through pluralS or nOf.
+
+// formatInt writes an integer with French thousands separators (narrow
+// no-break spaces) and a true minus sign: 616504 → "616 504", -3 → "−3".
+func formatInt(n int) string {
+	s := strconv.Itoa(n)
+	neg := strings.HasPrefix(s, "-")
+	s = strings.TrimPrefix(s, "-")
+	var b strings.Builder
+	for i, r := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b.WriteString("\u202f")
+		}
+		b.WriteRune(r)
+	}
+	if neg {
+		return "−" + b.String()
+	}
+	return b.String()
+}
+
+// pluralS is "s" when n calls for the plural in French (|n| ≥ 2: « 0
+// point », « 1 point », « 2 points »).
+func pluralS(n int) string {
+	if n >= 2 || n <= -2 {
+		return "s"
+	}
+	return ""
+}
+
+// nOf is « 1 établissement », « 1 234 établissements ».
+func nOf(n int, one, many string) string {
+	if n >= 2 || n <= -2 {
+		return formatInt(n) + " " + many
+	}
+	return formatInt(n) + " " + one
+}
+
+// pointsOf is a difference in percentage points, signed when signed is
+// set: « +1 point », « −3 points », « 0 point ».
+func pointsOf(n int, signed bool) string {
+	s := formatInt(n)
+	if signed && n > 0 {
+		s = "+" + s
+	}
+	return s + "\u00a0point" + pluralS(n)
+}
