@@ -7,7 +7,6 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
-	"github.com/vitrine-inserjeunes/vitrine/internal/model"
 )
 
 // aproposDonnees is GET /a-propos/donnees: sources, millésimes, import
@@ -33,7 +32,6 @@ func (s *Server) aproposDonnees(c *fiber.Ctx) error {
 			Columns: []column{{Key: "import", Label: "Import"}, {Key: "date", Label: "Date"}, {Key: "fichier", Label: "Fichier"},
 				{Key: "producteur", Label: "Producteur"}, {Key: "format", Label: "Format"}, {Key: "millesimes", Label: "Millésimes"},
 				{Key: "lignes", Label: "Lignes lues", Numeric: true}, {Key: "nature", Label: "Nature"}}}
-		mills := map[string]bool{}
 		for _, r := range runs {
 			v := importRunView{ID: r.ID, Date: frenchDate(r.FinishedAt), Files: len(r.Files), Rows: r.RowsRead}
 			for _, f := range r.Files {
@@ -49,19 +47,27 @@ func (s *Server) aproposDonnees(c *fiber.Ctx) error {
 				}
 				files.Rows = append(files.Rows, []cell{textCell(fmt.Sprintf("n° %d", r.ID)), textCell(v.Date), textCell(f.Name),
 					textCell(f.Producer), textCell(f.Format), textCell(ms), {Num: &n}, textCell(nature)})
-				for _, m := range f.Millesimes {
-					mills[m] = true
-				}
 			}
 			p.Runs = append(p.Runs, v)
 		}
 		if len(files.Rows) > 0 {
 			p.Files = files
 		}
-		for m := range mills {
-			p.Millesimes = append(p.Millesimes, m)
+		stats, err := s.store.SiteStats(c.UserContext())
+		if err != nil {
+			return nil, err
 		}
-		p.Millesimes = model.SortMillesimes(p.Millesimes)
+		if r := millesimeRange(stats.Millesimes); r != "" {
+			p.Millesimes = append(p.Millesimes, fmt.Sprintf("InserJeunes (lycées professionnels et CFA) : %s, %s : %s.",
+				nOf(len(stats.Millesimes), "millésime", "millésimes"), r, millesimeLabels(stats.Millesimes)))
+		}
+		if stats.MillesimeNational != "" {
+			p.Millesimes = append(p.Millesimes, "Chiffres régionaux et nationaux : jusqu'aux "+millesimeLabels([]string{stats.MillesimeNational})+
+				" (les chiffres nationaux sont la somme des chiffres régionaux).")
+		}
+		if len(stats.MillesimesSup) > 0 {
+			p.Millesimes = append(p.Millesimes, fmt.Sprintf("InserSup (universités) : %s.", millesimeLabels(stats.MillesimesSup)))
+		}
 		p.Description = "Sources (InserJeunes, InserSup, BCN, annuaire de l'éducation), millésimes, imports, définitions des indicateurs et précautions de lecture de Vitrine InserJeunes."
 		if f != "html" {
 			return exportTables(c, f, "imports", []*dataTable{p.Files})
@@ -105,7 +111,7 @@ var glossary = []definition{
 	{ID: "effectifs", Term: "Effectif en année terminale, sortants",
 		Text: "L'effectif en année terminale compte les jeunes inscrits la dernière année de la formation ; les sortants sont ceux d'entre eux qui ne poursuivent pas d'études l'année suivante."},
 	{ID: "millesime", Term: "Millésime",
-		Text: "Les chiffres des établissements et des régions cumulent deux promotions pour être plus robustes : « promotions 2021 et 2022 » (millésime 2021_2022) réunit les jeunes sortis en 2021 et en 2022. Les chiffres nationaux portent sur une seule promotion."},
+		Text: "Les chiffres InserJeunes cumulent deux promotions pour être plus robustes : « promotions 2021 et 2022 » (millésime 2021_2022) réunit les jeunes sortis en 2021 et en 2022. Les chiffres nationaux du site sont la somme des chiffres régionaux : ils portent sur les mêmes deux promotions. InserSup compte une promotion de diplômés (« promotion 2021 ») ou deux."},
 	{ID: "secret-statistique", Term: "Secret statistique",
 		Text: "Aucun taux ne repose sur moins de 20 jeunes : lorsque l'année terminale compte moins de 20 élèves ou apprentis, seul cet effectif est affiché ; un taux d'emploi demande en plus au moins 20 sortants. Le site l'applique partout : pages, exports, API."},
 	{ID: "emploi-public", Term: "Emploi public avant 2022",
@@ -119,5 +125,5 @@ var glossary = []definition{
 	{ID: "raisons", Term: "Chiffre absent",
 		Text: "Un chiffre absent est toujours expliqué : sous le seuil de 20 élèves (secret statistique), non diffusé par le producteur, formation non dispensée dans l'établissement, millésime absent, code ou UAI inconnu."},
 	{ID: "demonstration", Term: "Données de démonstration",
-		Text: "Le jeu de démonstration complète les fichiers publics par des fichiers fictifs au format réel (chiffres par établissement et formation, InserSup). Tant qu'ils sont chargés, chaque page l'annonce : ces chiffres ne sont pas officiels."},
+		Text: "Le jeu de démonstration complète les fichiers publics par des fichiers fictifs au format réel (chiffres par établissement et formation, InserSup). Chaque chiffre fictif porte la mention « démo » là où il apparaît (ligne de tableau, carte, graphique), les pages qui en montrent le disent en tête et les exports les signalent (colonne « demonstration ») : ces chiffres ne sont pas officiels. Ils ne remplacent jamais un chiffre réel du même périmètre et ne servent jamais aux chiffres clés d'un établissement."},
 }

@@ -18,6 +18,12 @@ type chart struct {
 	SVG     template.HTML
 	Legend  []legendItem
 	Table   *dataTable
+	// Definition is the one-line definition of what the chart counts;
+	// Class a style variant (vi-chart--devenir for the three parts).
+	Definition string
+	Class      string
+	// Demo: the chart rests on synthetic (demonstration) data.
+	Demo bool
 }
 
 type legendItem struct {
@@ -62,7 +68,7 @@ func partsChart(id string, emploi, formation, autres *int, title string) *chart 
 	var b svgBuf
 	b.f(`<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 %d %d" width="%d" height="%d" aria-hidden="true" focusable="false">`, chartW, h, chartW, h)
 	x := 0.0
-	c := &chart{ID: id, Title: title}
+	c := &chart{ID: id, Title: title, Definition: defParts, Class: "vi-chart--devenir"}
 	for i, p := range parts {
 		w := float64(chartW) * float64(p.v) / float64(total)
 		col := seriesColors[i]
@@ -75,7 +81,7 @@ func partsChart(id string, emploi, formation, autres *int, title string) *chart 
 	}
 	b.f(`</svg>`)
 	c.SVG = template.HTML(b.String())
-	c.Summary = fmt.Sprintf("Sur 100 jeunes en année terminale, %d sont en emploi salarié en France 6 mois après, %d poursuivent des études et %d sont dans une autre situation (chômage, inactivité, emploi non salarié ou à l'étranger).",
+	c.Summary = fmt.Sprintf("Sur 100 jeunes de dernière année (sortants ou non), %d sont en emploi salarié en France 6 mois après, %d sont en formation et %d dans une autre situation (chômage, inactivité, emploi non salarié ou à l'étranger).",
 		parts[0].v, parts[1].v, parts[2].v)
 	c.Table = &dataTable{ID: id + "-donnees", Caption: title,
 		Columns: []column{{Key: "situation", Label: "Situation"}, {Key: "part", Label: "Part des jeunes (%)", Numeric: true}}}

@@ -29,7 +29,22 @@ type pairVoie struct {
 	LatestStatut        string
 	Headline            []headlineFigure
 	Compare             []*chart
+	// Demo: the establishment's figure of this voie is synthetic.
+	Demo bool
 }
+
+// demoBlocks names the blocks of the pair page built on synthetic figures.
+func (p *pairPage) demoBlocks() []string {
+	var out []string
+	for _, v := range p.Voies {
+		if v.Demo {
+			out = append(out, "les chiffres de l'établissement en "+strings.ToLower(v.Label)+" (cartes et graphiques de comparaison)")
+		}
+	}
+	return out
+}
+
+func (p *pairPage) tables() []*dataTable { return []*dataTable{p.Table} }
 
 // etablissementFormationShow is GET /etablissements/{uai}/formations/{code}.
 func (s *Server) etablissementFormationShow(c *fiber.Ctx) error {
@@ -118,9 +133,13 @@ func (s *Server) pairPage(c *fiber.Ctx, st dataState, uai, code string) (*pairPa
 		}
 		pv.Headline = []headlineFigure{headline(indTauxEmploi6, &e.Figure, comparedTo(r.TauxEmploi6Mois, n.TauxEmploi6Mois)),
 			headline(indTauxPoursuite, &e.Figure, comparedTo(r.TauxPoursuiteEtudes, n.TauxPoursuiteEtudes))}
-		if e.NbAnneeTerm != nil {
-			pv.Headline = append(pv.Headline, headlineFigure{Label: "Jeunes en année terminale", Value: fmt.Sprint(*e.NbAnneeTerm), Definition: "effectifs"})
+		if h, ok := countHeadline(e.NbAnneeTerm); ok {
+			pv.Headline = append(pv.Headline, h)
 		}
+		for i := range pv.Headline {
+			pv.Headline[i].Demo = e.Demonstration
+		}
+		pv.Demo = e.Demonstration
 		for _, in := range []indicator{indTauxEmploi6, indTauxPoursuite} {
 			rows := []hbar{
 				{Label: "Cet établissement", Value: e.Value(in.Ind), Missing: e.MissingReason(in.Ind)},
@@ -135,6 +154,8 @@ func (s *Server) pairPage(c *fiber.Ctx, st dataState, uai, code string) (*pairPa
 				tbl.Rows = append(tbl.Rows, []cell{headerCell(b.Label, ""), in.cellOf(f)})
 			}
 			if ch := hbarsChart(id, in.Label+" — "+pv.Latest, rows, tbl, compareSummary(in, rows)); ch != nil {
+				ch.Demo = e.Demonstration
+				tbl.Demo = e.Demonstration
 				pv.Compare = append(pv.Compare, ch)
 			}
 		}
@@ -145,6 +166,9 @@ func (s *Server) pairPage(c *fiber.Ctx, st dataState, uai, code string) (*pairPa
 	}
 	if len(t.Rows) > 0 {
 		p.Table = t
+		for _, m := range d.Chiffres {
+			t.Demo = t.Demo || m.Etablissement.Demonstration
+		}
 	}
 	p.Description = fmt.Sprintf("Insertion des jeunes formés en %s à %s (UAI %s), comparée à la région et à la France.", formationTitle(d.Formation), p.Etab.Nom, uai)
 	return p, nil

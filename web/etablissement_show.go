@@ -188,7 +188,7 @@ func etabVoieBlock(voie string, figs []model.EtabFigure) etabVoie {
 		for i := range main { // the most recent figure that publishes the three parts
 			g := &main[i].Figure
 			if c := partsChart("parts-"+voie, g.PartEmploi6Mois, g.PartPoursuiteEtudes, g.PartAutresSituations,
-				"Situation des jeunes 6 mois après leur sortie, "+main[i].MillesimeLabel); c != nil {
+				"Devenir des jeunes de dernière année, 6 mois après — "+main[i].MillesimeLabel); c != nil {
 				b.PartsChart = c
 				break
 			}
@@ -216,8 +216,27 @@ func etabVoieBlock(voie string, figs []model.EtabFigure) etabVoie {
 // headline is one big number of the latest figure.
 func headline(in indicator, f *model.Figure, detail string) headlineFigure {
 	c := in.cellOf(f)
-	h := headlineFigure{Label: in.Label, Value: c.Display(), Missing: c.Missing, Definition: in.Def, Detail: detail}
+	h := headlineFigure{Label: in.Label, Value: c.Display(), Missing: c.Missing, Definition: in.Def, Detail: detail, DefText: in.Short}
+	if v := f.Value(in.Ind); v != nil && in.Per100 != "" {
+		h.Sentence = upperFirst(fmt.Sprintf(in.Per100, formatInt(*v))) + "."
+	}
 	return h
+}
+
+// countHeadline is the headline card of the final-year headcount.
+func countHeadline(n *int) (headlineFigure, bool) {
+	if n == nil {
+		return headlineFigure{}, false
+	}
+	return headlineFigure{Label: "Jeunes en année terminale", Value: formatInt(*n), Definition: indNbTerm.Def, DefText: indNbTerm.Short}, true
+}
+
+// upperFirst capitalises the first letter of s.
+func upperFirst(s string) string {
+	for i, r := range s {
+		return strings.ToUpper(string(r)) + s[i+len(string(r)):]
+	}
+	return s
 }
 
 func attenduDetail(f *model.Figure) string {

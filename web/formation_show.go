@@ -32,6 +32,21 @@ type formationPage struct {
 	NoFigure       string
 }
 
+// demoBlocks names the headline blocks built on synthetic figures
+// (InserSup diplomas of the demonstration set).
+func (p *formationPage) demoBlocks() []string {
+	for _, v := range p.Voies {
+		for _, h := range v.Headline {
+			if h.Demo {
+				return []string{"les chiffres clés de France entière"}
+			}
+		}
+	}
+	return nil
+}
+
+func (p *formationPage) tables() []*dataTable { return []*dataTable{p.National, p.Regions, p.Etabs} }
+
 // formationLien is a continuum link.
 type formationLien struct {
 	Code, Libelle, URL string
@@ -228,15 +243,15 @@ func nationalVoie(v string, figs []model.FormationFigure) formationVoie {
 		fv.LatestStatut = model.StatutLabel(latest.Statut)
 	}
 	fv.Headline = []headlineFigure{headline(indTauxEmploi6, &latest.Figure, ""), headline(indTauxPoursuite, &latest.Figure, "")}
-	if latest.NbAnneeTerm != nil {
-		fv.Headline = append(fv.Headline, headlineFigure{Label: "Jeunes en année terminale", Value: strconv.Itoa(*latest.NbAnneeTerm), Definition: "effectifs"})
+	if h, ok := countHeadline(latest.NbAnneeTerm); ok {
+		fv.Headline = append(fv.Headline, h)
 	}
 	if latest.SourceContinuum != nil {
 		fv.Continuum = latest.SourceContinuum.Phrase()
 	}
 	for _, f := range figs {
 		if c := partsChart("parts-"+v, f.PartEmploi6Mois, f.PartPoursuiteEtudes, f.PartAutresSituations,
-			"France entière, situation 6 mois après la sortie, "+f.MillesimeLabel); c != nil {
+			"France entière : devenir des jeunes de dernière année, 6 mois après — "+f.MillesimeLabel); c != nil {
 			fv.PartsChart = c
 			break
 		}

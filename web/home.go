@@ -18,8 +18,8 @@ func (s *Server) home(c *fiber.Ctx) error {
 		}
 		p := &homePage{Stats: stats}
 		p.basePage = s.newBase(st, "", "", "/")
-		p.Description = fmt.Sprintf("Que deviennent les jeunes après un CAP, un bac pro, un BTS ? Taux d'emploi, poursuite d'études et valeur ajoutée de %d établissements et %d formations, par millésime, avec les moyennes régionales et nationales.",
-			stats.Etablissements, stats.Formations)
+		p.Description = fmt.Sprintf("Que deviennent les jeunes après un CAP, un bac pro, un BTS ? Taux d'emploi, poursuite d'études et valeur ajoutée de %s établissements et %s formations, par millésime, avec les moyennes régionales et nationales.",
+			formatInt(stats.Etablissements), formatInt(stats.Formations))
 		p.Examples = []crumb{
 			{Label: "lycée Alexandre Bérard", URL: "/recherche?q=lyc%C3%A9e+Alexandre+B%C3%A9rard"},
 			{Label: "Rennes", URL: "/recherche?q=Rennes"},
@@ -30,12 +30,7 @@ func (s *Server) home(c *fiber.Ctx) error {
 		for _, r := range model.AllRegions() {
 			p.Regions = append(p.Regions, crumb{Label: r.Nom, URL: "/regions/" + r.Code})
 		}
-		if len(stats.Millesimes) > 0 {
-			p.HeadlineFor = stats.Millesimes[0]
-			if m, err := model.ParseMillesime(stats.Millesimes[0]); err == nil {
-				p.HeadlineFor = m.Label()
-			}
-		}
+		p.MillesimeRange = millesimeRange(stats.Millesimes)
 		nat, err := s.store.NationalHeadline(c.UserContext())
 		if err != nil {
 			return nil, err
@@ -48,15 +43,33 @@ func (s *Server) home(c *fiber.Ctx) error {
 			f := n.Figure
 			b := nationalBlock{Label: voieLabel(n.Voie), Millesime: label,
 				Headline: []headlineFigure{headline(indTauxEmploi6, &f, ""), headline(indTauxPoursuite, &f, "")}}
-			if f.NbAnneeTerm != nil {
-				b.Headline = append(b.Headline, headlineFigure{Label: "Jeunes en année terminale", Value: formatInt(*f.NbAnneeTerm), Definition: "effectifs"})
+			if h, ok := countHeadline(f.NbAnneeTerm); ok {
+				b.Headline = append(b.Headline, h)
 			}
 			b.Parts = partsChart("parts-france-"+n.Voie, f.PartEmploi6Mois, f.PartPoursuiteEtudes, f.PartAutresSituations,
-				"France entière, "+strings.ToLower(voieLabel(n.Voie))+", situation 6 mois après la sortie ("+label+")")
+				"France entière, "+strings.ToLower(voieLabel(n.Voie))+" : devenir des jeunes de dernière année, 6 mois après — "+label)
 			p.National = append(p.National, b)
 		}
 		return s.htmlPage("pages/home", p)
 	})
+}
+
+// millesimeRange is « des promotions 2018 et 2019 aux promotions 2022 et
+// 2023 » for millésimes sorted most recent first ("" when none).
+func millesimeRange(ms []string) string {
+	label := func(m string) string {
+		if mm, err := model.ParseMillesime(m); err == nil {
+			return mm.Label()
+		}
+		return m
+	}
+	switch len(ms) {
+	case 0:
+		return ""
+	case 1:
+		return label(ms[0])
+	}
+	return "des " + label(ms[len(ms)-1]) + " aux " + label(ms[0])
 }
 
 // millesimeLabels turns millésimes into their labels.

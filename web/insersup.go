@@ -3,7 +3,6 @@ package web
 import (
 	"fmt"
 	"slices"
-	"strconv"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -75,7 +74,8 @@ func supHeadline(f *model.InserSupFigure) []headlineFigure {
 	out := []headlineFigure{}
 	for _, i := range []int{0, 2} { // 6 and 18 months
 		_, t := f.Emploi(i)
-		h := headlineFigure{Label: fmt.Sprintf("Emploi salarié en France à %d mois", model.SupHorizons()[i]), Definition: "taux-emploi"}
+		h := headlineFigure{Label: fmt.Sprintf("Emploi salarié en France à %d mois", model.SupHorizons()[i]), Definition: "taux-emploi",
+			DefText: fmt.Sprintf("Part des diplômés sortants (qui ne poursuivent pas d'études) en emploi salarié en France %d mois après l'obtention du diplôme.", model.SupHorizons()[i])}
 		if *t != nil {
 			h.Value = frenchDecimal(**t) + "\u202f%"
 		} else {
@@ -84,7 +84,11 @@ func supHeadline(f *model.InserSupFigure) []headlineFigure {
 		out = append(out, h)
 	}
 	if f.NbDiplomes != nil {
-		out = append(out, headlineFigure{Label: "Diplômés", Value: strconv.Itoa(*f.NbDiplomes), Definition: "effectifs"})
+		out = append(out, headlineFigure{Label: "Diplômés", Value: formatInt(*f.NbDiplomes), Definition: "effectifs",
+			DefText: "Diplômés de la promotion ; les taux d'emploi portent sur ceux qui ne poursuivent pas d'études (sortants)."})
+	}
+	for i := range out {
+		out[i].Demo = f.Demonstration
 	}
 	return out
 }

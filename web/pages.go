@@ -19,8 +19,11 @@ type basePage struct {
 	BaseURL string
 	// Breadcrumb lists the ancestors of the page; the page itself is last.
 	Breadcrumb []crumb
-	// Demo is true when synthetic (demonstration) data is loaded.
-	Demo bool
+	// Demo is true when synthetic (demonstration) data is loaded;
+	// DemoBlocks names the blocks of this page that show some (markDemo):
+	// the notice appears only when there is one.
+	Demo       bool
+	DemoBlocks []string
 	// DataVersion is the id of the last import run.
 	DataVersion int64
 	// Query prefills the header search box.
@@ -94,7 +97,9 @@ type homePage struct {
 	Stats       model.SiteStats
 	Examples    []crumb
 	Regions     []crumb
-	HeadlineFor string // the most recent millésime of the establishment figures
+	// MillesimeRange words the millésimes of the InserJeunes figures
+	// (« des promotions 2018 et 2019 aux promotions 2022 et 2023 »).
+	MillesimeRange string
 	National    []nationalBlock
 }
 
@@ -112,6 +117,13 @@ type headlineFigure struct {
 	Missing    bool
 	Definition string // anchor on /a-propos/donnees
 	Detail     string // "attendu : 45 %"
+	// Sentence words the value (« sur 100 sortants de formation, 54 ont
+	// un emploi salarié en France 6 mois après »); DefText is the
+	// in-context definition, shown in a toggle that needs no JavaScript.
+	Sentence string
+	DefText  string
+	// Demo: the figure rests on synthetic (demonstration) data.
+	Demo bool
 }
 
 // etablissementPage is "/etablissements/{uai}".

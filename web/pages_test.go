@@ -31,7 +31,7 @@ func templatePageCases() []pageCase {
 	filledBase := func(title, path string) basePage {
 		return basePage{Title: title, Description: "description", Path: path, BaseURL: "http://exemple.test",
 			Breadcrumb: []crumb{{Label: "Région", URL: "/regions/84"}, {Label: title, URL: path}},
-			Demo:       true, DataVersion: 7, Query: "berard", Exports: exportLinks(path, nil)}
+			Demo: true, DemoBlocks: []string{"le tableau « Formations »"}, DataVersion: 7, Query: "berard", Exports: exportLinks(path, nil)}
 	}
 	ok := func(v int) *int { return &v }
 	figs := etabFixture()
@@ -50,7 +50,7 @@ func templatePageCases() []pageCase {
 	home := &homePage{basePage: filledBase("", "/"), Stats: model.SiteStats{Etablissements: 3, Formations: 4, Millesimes: []string{"2021_2022"}},
 		Examples: []crumb{{Label: "Rennes", URL: "/recherche?q=Rennes"}}, Regions: []crumb{{Label: "Bretagne", URL: "/regions/53"}},
 		National: []nationalBlock{{Label: "Voie scolaire", Millesime: "promotions 2021 et 2022", Headline: []headlineFigure{{Label: "Taux d'emploi à 6 mois", Value: "54 %", Definition: "taux-emploi"}},
-			Parts: partsChart("parts-france-scolaire", ok(20), ok(50), ok(30), "Parts")}}, HeadlineFor: "promotion 2022"}
+			Parts: partsChart("parts-france-scolaire", ok(20), ok(50), ok(30), "Parts")}}, MillesimeRange: "des promotions 2018 et 2019 aux promotions 2022 et 2023"}
 	erreur := &errorPage{basePage: filledBase("Page introuvable", "/x"), Status: 404, Heading: "Page introuvable", Message: "absent",
 		Suggestions: []crumb{{Label: "Accueil", URL: "/"}}}
 	ff := func(m, voie string, f model.RawFigure) model.FormationFigure {

@@ -29,6 +29,7 @@ func newEngine(as *assets.Set) (*html.Engine, error) {
 		"statutLabel": model.StatutLabel,
 		"voieLabel":   voieLabel,
 		"pct":         pct,
+		"nombre":      formatInt,
 		"add":         func(a, b int) int { return a + b },
 		"lower":       strings.ToLower,
 		"dict": func(kv ...any) map[string]any {

@@ -51,6 +51,7 @@ func (s *Server) newBase(st dataState, title, description, path string) basePage
 
 // htmlPage renders a page struct into a cacheable response.
 func (s *Server) htmlPage(name string, p page) (*built, error) {
+	markDemo(p)
 	b, err := s.renderPage(name, p)
 	if err != nil {
 		return nil, err

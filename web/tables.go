@@ -30,6 +30,8 @@ type dataTable struct {
 	// Param suffixes the query parameters of this table (tri, ordre, page)
 	// when a page has several sortable tables.
 	Param string
+	// Demo: a row rests on synthetic data (provisional, per table).
+	Demo bool
 }
 
 // column is a table column.
@@ -37,8 +39,10 @@ type column struct {
 	Key     string // stable key (sort parameter)
 	Label   string // on-screen label = exported column name
 	Numeric bool
-	// Def is the glossary anchor of the indicator.
-	Def string
+	// Def is the glossary anchor of the indicator, Help its one-line
+	// definition.
+	Def  string
+	Help string
 }
 
 // cell is one value. Missing cells carry the reason as Text.
@@ -90,29 +94,47 @@ func (c cell) Export() string {
 	return c.Text
 }
 
-// indicator is a figure field shown as a column.
+// indicator is a figure field shown as a column. Short is its in-context
+// definition (shown beside the figure, the glossary has the long one);
+// Per100 words a value of it as a sentence a person can quote, with %s
+// for the value (« sur 100 sortants de formation, 54 ont un emploi… »).
 type indicator struct {
-	Ind   model.Indicator // also the column key
-	Label string
-	Unit  string
-	Def   string
+	Ind    model.Indicator // also the column key
+	Label  string
+	Unit   string
+	Def    string
+	Short  string
+	Per100 string
 }
+
+// The one-line definitions. The taux d'emploi counts the leavers only;
+// the three parts count every final-year learner: the two are never
+// worded alike.
+const (
+	defTauxEmploi = "Part des sortants de formation (jeunes qui ne poursuivent pas d'études) en emploi salarié en France à la date indiquée. Dénominateur : les sortants."
+	defPoursuite  = "Part des jeunes de l'année terminale inscrits en formation (études ou apprentissage) l'année suivante. Dénominateur : l'effectif de l'année terminale."
+	defParts      = "Devenir de tous les élèves ou apprentis de dernière année, 6 mois après (en emploi salarié, en formation, autre situation) : les trois parts totalisent 100. Ce n'est pas le taux d'emploi, qui ne compte que les sortants."
+	defVA         = "Écart, en points, entre le taux d'emploi à 6 mois observé et le taux attendu pour des jeunes de même profil dans un territoire au même taux de chômage."
+	defAttendu    = "Taux d'emploi à 6 mois qu'aurait l'établissement si ses jeunes réussissaient comme la moyenne des jeunes de même profil et de même formation, dans un territoire au même taux de chômage."
+	defEffectifs  = "Jeunes inscrits la dernière année de la formation ; les sortants sont ceux d'entre eux qui ne poursuivent pas d'études."
+	defRuptures   = "Part des contrats d'apprentissage rompus avant leur terme."
+)
 
 // Indicators, in the order of the tables.
 var (
-	indTauxEmploi6   = indicator{Ind: model.IndTauxEmploi6Mois, Label: "Taux d'emploi à 6 mois", Unit: "%", Def: "taux-emploi"}
-	indTauxPoursuite = indicator{Ind: model.IndTauxPoursuiteEtudes, Label: "Taux de poursuite d'études", Unit: "%", Def: "taux-poursuite-etudes"}
-	indAttendu       = indicator{Ind: model.IndTauxEmploi6MoisAttendu, Label: "Taux d'emploi à 6 mois attendu", Unit: "%", Def: "valeur-ajoutee"}
-	indVA            = indicator{Ind: model.IndValeurAjoutee, Label: "Valeur ajoutée", Unit: "pts", Def: "valeur-ajoutee"}
-	indPartEmploi    = indicator{Ind: model.IndPartEmploi6Mois, Label: "En emploi à 6 mois", Unit: "%", Def: "parts"}
-	indPartPoursuite = indicator{Ind: model.IndPartPoursuiteEtudes, Label: "En formation", Unit: "%", Def: "parts"}
-	indPartAutres    = indicator{Ind: model.IndPartAutresSituations, Label: "Autres situations", Unit: "%", Def: "parts"}
-	indTauxEmploi12  = indicator{Ind: model.IndTauxEmploi12Mois, Label: "Taux d'emploi à 12 mois", Unit: "%", Def: "taux-emploi"}
-	indTauxEmploi18  = indicator{Ind: model.IndTauxEmploi18Mois, Label: "Taux d'emploi à 18 mois", Unit: "%", Def: "taux-emploi"}
-	indTauxEmploi24  = indicator{Ind: model.IndTauxEmploi24Mois, Label: "Taux d'emploi à 24 mois", Unit: "%", Def: "taux-emploi"}
-	indInterrompus   = indicator{Ind: model.IndTauxContratsInterrompus, Label: "Taux de contrats interrompus", Unit: "%", Def: "contrats-interrompus"}
-	indNbTerm        = indicator{Ind: model.IndNbAnneeTerm, Label: "Effectif en année terminale", Def: "effectifs"}
-	indNbSortant     = indicator{Ind: model.IndNbSortant, Label: "Sortants", Def: "effectifs"}
+	indTauxEmploi6   = indicator{Ind: model.IndTauxEmploi6Mois, Label: "Taux d'emploi à 6 mois", Unit: "%", Def: "taux-emploi", Short: defTauxEmploi, Per100: "sur 100 sortants de formation, %s ont un emploi salarié en France 6 mois après"}
+	indTauxPoursuite = indicator{Ind: model.IndTauxPoursuiteEtudes, Label: "Taux de poursuite d'études", Unit: "%", Def: "taux-poursuite-etudes", Short: defPoursuite, Per100: "sur 100 jeunes en année terminale, %s poursuivent leur formation l'année suivante"}
+	indAttendu       = indicator{Ind: model.IndTauxEmploi6MoisAttendu, Label: "Taux d'emploi à 6 mois attendu", Unit: "%", Def: "valeur-ajoutee", Short: defAttendu}
+	indVA            = indicator{Ind: model.IndValeurAjoutee, Label: "Valeur ajoutée", Unit: "pts", Def: "valeur-ajoutee", Short: defVA}
+	indPartEmploi    = indicator{Ind: model.IndPartEmploi6Mois, Label: "Dernière année : en emploi à 6 mois", Unit: "%", Def: "parts", Short: defParts}
+	indPartPoursuite = indicator{Ind: model.IndPartPoursuiteEtudes, Label: "Dernière année : en formation", Unit: "%", Def: "parts", Short: defParts}
+	indPartAutres    = indicator{Ind: model.IndPartAutresSituations, Label: "Dernière année : autres situations", Unit: "%", Def: "parts", Short: defParts}
+	indTauxEmploi12  = indicator{Ind: model.IndTauxEmploi12Mois, Label: "Taux d'emploi à 12 mois", Unit: "%", Def: "taux-emploi", Short: defTauxEmploi}
+	indTauxEmploi18  = indicator{Ind: model.IndTauxEmploi18Mois, Label: "Taux d'emploi à 18 mois", Unit: "%", Def: "taux-emploi", Short: defTauxEmploi}
+	indTauxEmploi24  = indicator{Ind: model.IndTauxEmploi24Mois, Label: "Taux d'emploi à 24 mois", Unit: "%", Def: "taux-emploi", Short: defTauxEmploi}
+	indInterrompus   = indicator{Ind: model.IndTauxContratsInterrompus, Label: "Taux de contrats interrompus", Unit: "%", Def: "contrats-interrompus", Short: defRuptures}
+	indNbTerm        = indicator{Ind: model.IndNbAnneeTerm, Label: "Effectif en année terminale", Def: "effectifs", Short: defEffectifs}
+	indNbSortant     = indicator{Ind: model.IndNbSortant, Label: "Sortants", Def: "effectifs", Short: defEffectifs}
 )
 
 // key is the column key (and sort parameter) of the indicator.
@@ -126,7 +148,7 @@ func (in indicator) column() column {
 	case "pts":
 		l += " (points)"
 	}
-	return column{Key: in.key(), Label: l, Numeric: true, Def: in.Def}
+	return column{Key: in.key(), Label: l, Numeric: true, Def: in.Def, Help: in.Short}
 }
 
 // cellOf is the cell of one indicator of a figure: the value, or the

@@ -7,10 +7,16 @@ import "time"
 
 // SiteStats are the counts shown on the home page.
 type SiteStats struct {
-	Etablissements int      // establishments with at least one InserJeunes figure
-	Formations     int      // formations (codes) with at least one figure
-	Millesimes     []string // millésimes of the establishment figures, most recent first
-	LastImport     time.Time
+	Etablissements int // establishments with at least one InserJeunes figure
+	Formations     int // formations (codes) with at least one figure
+	// Millesimes are those of every InserJeunes figure (establishments,
+	// establishment × formation, région × formation), most recent first;
+	// MillesimesSup those of InserSup; MillesimeNational the latest of the
+	// région × formation figures, the one the national figures show.
+	Millesimes        []string
+	MillesimesSup     []string
+	MillesimeNational string
+	LastImport        time.Time
 }
 
 // ImportRun is one import run with its files, for the "données" page.

@@ -19,11 +19,16 @@ func (s *Store) SiteStats(ctx context.Context) (model.SiteStats, error) {
 SELECT
   (SELECT count(*) FROM (SELECT uai FROM ij_etab UNION SELECT uai FROM ij_uai_formation) u),
   (SELECT count(*) FROM (SELECT code FROM ij_region_formation UNION SELECT code FROM ij_uai_formation) c),
-  coalesce((SELECT array_agg(m ORDER BY right(m, 4) DESC, m DESC) FROM (SELECT DISTINCT millesime AS m FROM ij_etab) x), '{}'),
-  (SELECT max(finished_at) FROM import_runs WHERE changed)`).Scan(&st.Etablissements, &st.Formations, &st.Millesimes, &last)
+  coalesce((SELECT array_agg(m) FROM (SELECT DISTINCT millesime AS m FROM ij_etab UNION SELECT DISTINCT millesime FROM ij_uai_formation
+    UNION SELECT DISTINCT millesime FROM ij_region_formation) x), '{}'),
+  coalesce((SELECT array_agg(DISTINCT millesime) FROM insersup), '{}'),
+  coalesce((SELECT max(millesime) FROM ij_region_formation), ''),
+  (SELECT max(finished_at) FROM import_runs WHERE changed)`).Scan(&st.Etablissements, &st.Formations, &st.Millesimes, &st.MillesimesSup,
+		&st.MillesimeNational, &last)
 	if err != nil {
 		return st, fmt.Errorf("statistiques du site : %w", err)
 	}
+	st.Millesimes, st.MillesimesSup = model.SortMillesimes(st.Millesimes), model.SortMillesimes(st.MillesimesSup)
 	if last != nil {
 		st.LastImport = *last
 	}
