@@ -6,7 +6,6 @@ import (
 	_ "time/tzdata" // dates are shown in Europe/Paris whatever the host has
 
 	"github.com/gofiber/fiber/v2"
-
 )
 
 // aproposDonnees is GET /a-propos/donnees: sources, millésimes, import

@@ -94,13 +94,13 @@ type errorPage struct {
 // homePage is "/".
 type homePage struct {
 	basePage
-	Stats       model.SiteStats
-	Examples    []crumb
-	Regions     []crumb
+	Stats    model.SiteStats
+	Examples []crumb
+	Regions  []crumb
 	// MillesimeRange words the millésimes of the InserJeunes figures
 	// (« des promotions 2018 et 2019 aux promotions 2022 et 2023 »).
 	MillesimeRange string
-	National    []nationalBlock
+	National       []nationalBlock
 }
 
 // nationalBlock is the France-wide headline of one voie on the home page.

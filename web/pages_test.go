@@ -31,7 +31,7 @@ func templatePageCases() []pageCase {
 	filledBase := func(title, path string) basePage {
 		return basePage{Title: title, Description: "description", Path: path, BaseURL: "http://exemple.test",
 			Breadcrumb: []crumb{{Label: "Région", URL: "/regions/84"}, {Label: title, URL: path}},
-			Demo: true, DemoBlocks: []string{"le tableau « Formations »"}, DataVersion: 7, Query: "berard", Exports: exportLinks(path, nil)}
+			Demo:       true, DemoBlocks: []string{"le tableau « Formations »"}, DataVersion: 7, Query: "berard", Exports: exportLinks(path, nil)}
 	}
 	ok := func(v int) *int { return &v }
 	figs := etabFixture()
