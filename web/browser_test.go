@@ -116,54 +116,141 @@ type axeResult struct {
 	} `json:"passes"`
 }
 
-// TestAccessibility runs axe-core on the main pages: 0 violations.
+// TestAccessibility runs axe-core on every page type at desktop (1280 px)
+// and phone (390 px) widths: 0 violations. On each it also checks the
+// layout rules a reader relies on: no table cut off (a wide table scrolls
+// inside its own container, the page never scrolls sideways), chart text
+// at least 12 px on screen, and on a phone the headline figures before
+// the download links. Screenshots go to testdata/artefacts/.
 func TestAccessibility(t *testing.T) {
 	base := siteURL(t)
-	ctx := browser(t, 1280, 900)
 	pages := []struct{ name, path string }{
 		{"accueil", "/"},
 		{"recherche", "/recherche?q=lycee+alexandre+berard"},
 		{"etablissement", "/etablissements/0010001W"},
 		{"etablissement-formation", "/etablissements/0010001W/formations/40025214"},
 		{"formation", "/formations/40031213"},
+		{"formation-superieur", "/formations/2544681"},
+		{"etablissement-formation-superieur", "/etablissements/0370800U/formations/2544681"},
 		{"region", "/regions/84"},
 		{"academie", "/academies/10"},
 		{"donnees", "/a-propos/donnees"},
 		{"erreur-404", "/etablissements/9990001X"},
 	}
-	for _, pg := range pages {
-		t.Run(pg.name, func(t *testing.T) {
-			if err := chromedp.Do(ctx, chromedp.Navigate(base+pg.path), chromedp.WaitReady(chromedp.CSS("footer"))); err != nil {
+	for _, w := range []struct {
+		suffix        string
+		width, height int
+	}{{"", 1280, 900}, {"-390", 390, 844}} {
+		ctx := browser(t, w.width, w.height)
+		if w.width < 500 {
+			if err := chromedp.Do(ctx, chromedp.EmulateViewport(int64(w.width), int64(w.height), chromedp.EmulateMobile)); err != nil {
 				t.Fatal(err)
 			}
-			shot, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
-			if err != nil {
-				t.Fatal(err)
-			}
-			if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool](axeSource+";true")); err != nil {
-				t.Fatal(err)
-			}
-			raw, err := chromedp.Run(ctx, chromedp.Evaluate[string](`axe.run(document, {resultTypes: ["violations"]}).then(r => JSON.stringify(r))`, chromedp.EvalAwaitPromise))
-			if err != nil {
-				t.Fatal(err)
-			}
-			artefact(t, pg.name, shot)
-			var res axeResult
-			if err := json.Unmarshal([]byte(raw), &res); err != nil {
-				t.Fatal(err)
-			}
-			for _, v := range res.Violations {
-				var where []string
-				for i, n := range v.Nodes {
-					if i == 5 {
-						where = append(where, fmt.Sprintf("… (%d nœuds)", len(v.Nodes)))
-						break
-					}
-					where = append(where, fmt.Sprint(n.Target)+" "+truncate(n.HTML, 140))
+		}
+		for _, pg := range pages {
+			t.Run(pg.name+w.suffix, func(t *testing.T) {
+				if err := chromedp.Do(ctx, chromedp.Navigate(base+pg.path), chromedp.WaitReady(chromedp.CSS("footer"))); err != nil {
+					t.Fatal(err)
 				}
-				t.Errorf("axe %s: %s\n  %s", v.ID, v.Help, strings.Join(where, "\n  "))
-			}
-		})
+				shot, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+				if err != nil {
+					t.Fatal(err)
+				}
+				artefact(t, pg.name+w.suffix, shot)
+				checkLayout(t, ctx, w.width)
+				if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool](axeSource+";true")); err != nil {
+					t.Fatal(err)
+				}
+				raw, err := chromedp.Run(ctx, chromedp.Evaluate[string](`axe.run(document, {resultTypes: ["violations"]}).then(r => JSON.stringify(r))`, chromedp.EvalAwaitPromise))
+				if err != nil {
+					t.Fatal(err)
+				}
+				var res axeResult
+				if err := json.Unmarshal([]byte(raw), &res); err != nil {
+					t.Fatal(err)
+				}
+				for _, v := range res.Violations {
+					var where []string
+					for i, n := range v.Nodes {
+						if i == 5 {
+							where = append(where, fmt.Sprintf("… (%d nœuds)", len(v.Nodes)))
+							break
+						}
+						where = append(where, fmt.Sprint(n.Target)+" "+truncate(n.HTML, 140))
+					}
+					t.Errorf("axe %s: %s\n  %s", v.ID, v.Help, strings.Join(where, "\n  "))
+				}
+			})
+		}
+	}
+}
+
+// layoutJS measures the page: sideways page overflow, tables that stick
+// out of their container without being able to scroll, the smallest chart
+// text on screen (font size × the SVG's scale), and the order of the
+// headline figures and the downloads.
+const layoutJS = `(() => {
+  const out = {pageOverflow: document.documentElement.scrollWidth - window.innerWidth, cut: [], minText: 1000, minTextWhere: "", texts: 0, figuresTop: -1, exportsTop: -1};
+  for (const tb of document.querySelectorAll("table")) {
+    if (tb.closest("details:not([open])")) continue;
+    const box = tb.getBoundingClientRect();
+    let c = tb.parentElement, scrolls = false;
+    for (; c && c !== document.body; c = c.parentElement) {
+      const ox = getComputedStyle(c).overflowX;
+      if (ox === "auto" || ox === "scroll") { scrolls = true; break; }
+    }
+    const limit = scrolls ? c.getBoundingClientRect().right : document.documentElement.clientWidth;
+    if (box.right > limit + 1 && !scrolls) out.cut.push(tb.id || (tb.querySelector("caption") || {}).textContent || "table");
+    if (!scrolls && box.right > document.documentElement.clientWidth + 1) out.cut.push(tb.closest("[id]") ? tb.closest("[id]").id : "table");
+  }
+  for (const svg of document.querySelectorAll("svg")) {
+    const vb = svg.viewBox && svg.viewBox.baseVal;
+    const r = svg.getBoundingClientRect();
+    if (!vb || !vb.width || r.width === 0 || svg.closest("details:not([open])")) continue;
+    const scale = r.width / vb.width;
+    for (const tx of svg.querySelectorAll("text")) {
+      if (getComputedStyle(tx).display === "none" || tx.getBoundingClientRect().width === 0) continue;
+      const px = parseFloat(getComputedStyle(tx).fontSize) * scale;
+      out.texts++;
+      if (px < out.minText) { out.minText = px; out.minTextWhere = (svg.closest("[id]") || {}).id + " « " + tx.textContent + " »"; }
+    }
+  }
+  const fig = document.querySelector(".vi-figures"), exp = document.querySelector("#telechargements");
+  if (fig) out.figuresTop = fig.getBoundingClientRect().top + window.scrollY;
+  if (exp) out.exportsTop = exp.getBoundingClientRect().top + window.scrollY;
+  return JSON.stringify(out);
+})()`
+
+func checkLayout(t *testing.T, ctx context.Context, width int) {
+	t.Helper()
+	raw, err := chromedp.Run(ctx, chromedp.Evaluate[string](layoutJS))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var m struct {
+		PageOverflow float64  `json:"pageOverflow"`
+		Cut          []string `json:"cut"`
+		MinText      float64  `json:"minText"`
+		MinTextWhere string   `json:"minTextWhere"`
+		Texts        int      `json:"texts"`
+		FiguresTop   float64  `json:"figuresTop"`
+		ExportsTop   float64  `json:"exportsTop"`
+	}
+	if err := json.Unmarshal([]byte(raw), &m); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("layout at %d px: %+v", width, m)
+	if m.PageOverflow > 1 {
+		t.Errorf("the page scrolls sideways by %.0f px at %d px", m.PageOverflow, width)
+	}
+	if len(m.Cut) > 0 {
+		t.Errorf("tables cut off at %d px (no scrolling container): %v", width, m.Cut)
+	}
+	if m.Texts > 0 && m.MinText < 12 {
+		t.Errorf("chart text of %.1f px at %d px: %s", m.MinText, width, m.MinTextWhere)
+	}
+	if width < 500 && m.FiguresTop >= 0 && m.ExportsTop >= 0 && m.FiguresTop > m.ExportsTop {
+		t.Errorf("on a phone the downloads (%.0f px) come before the headline figures (%.0f px)", m.ExportsTop, m.FiguresTop)
 	}
 }
 
