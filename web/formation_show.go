@@ -413,7 +413,7 @@ func formationDescription(fm model.Formation, voies []formationVoie, n int) stri
 		}
 	}
 	if n > 0 {
-		d += fmt.Sprintf(" ; %d établissement%s", n, pluralS(n))
+		d += " ; " + nOf(n, "établissement", "établissements")
 	}
 	return d + "."
 }

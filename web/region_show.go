@@ -285,8 +285,8 @@ func distribution(etabs []model.TerritoryEtab) *chart {
 			}
 		}
 		if a.total > 0 {
-			summary = append(summary, fmt.Sprintf("%s : %d établissements ont un taux publié, le plus souvent %s ; %d n'en ont pas (non diffusé ou secret statistique).",
-				voieLabel(v), a.total, bands[best].label, a.missing))
+			summary = append(summary, fmt.Sprintf("%s : %s un taux publié, le plus souvent %s ; %s (non diffusé ou secret statistique).",
+				voieLabel(v), nOf(a.total, "établissement a", "établissements ont"), bands[best].label, nOf(a.missing, "n'en a pas", "n'en ont pas")))
 		}
 	}
 	for i, b := range bands {
