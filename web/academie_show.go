@@ -37,8 +37,10 @@ func (s *Server) academieShow(c *fiber.Ctx) error {
 		}
 		p.Description = fmt.Sprintf("Académie de %s : taux d'emploi et de poursuite d'études des jeunes par niveau de diplôme, par formation et par établissement, calculés à partir des chiffres des établissements.", info.Nom)
 		if f != "html" {
-			return exportTables(c, f, "academie-"+code, p.tables())
+			p.sortTables(c)
+			return exportTables(c, f, "academie-"+code, &p.basePage, p.tables())
 		}
+		linkTables(&p.basePage, p.tables())
 		if err := p.paginate(c, path); err != nil {
 			return nil, err
 		}

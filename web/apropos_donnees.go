@@ -44,8 +44,10 @@ func (s *Server) aproposDonnees(c *fiber.Ctx) error {
 				if len(f.Millesimes) > 0 {
 					ms = millesimeLabels(f.Millesimes)
 				}
-				files.Rows = append(files.Rows, []cell{textCell(fmt.Sprintf("n° %d", r.ID)), textCell(v.Date), textCell(f.Name),
-					textCell(f.Producer), textCell(f.Format), textCell(ms), {Num: &n}, textCell(nature)})
+				// Synthetic files are named in the « Nature » column: they are
+				// files, not figures, and get no « démo » badge.
+				files.addRow(false, rowIDs{}, textCell(fmt.Sprintf("n° %d", r.ID)), textCell(v.Date), textCell(f.Name),
+					textCell(f.Producer), textCell(f.Format), textCell(ms), cell{Num: &n}, textCell(nature))
 			}
 			p.Runs = append(p.Runs, v)
 		}
@@ -69,8 +71,9 @@ func (s *Server) aproposDonnees(c *fiber.Ctx) error {
 		}
 		p.Description = "Sources (InserJeunes, InserSup, BCN, annuaire de l'éducation), millésimes, imports, définitions des indicateurs et précautions de lecture de Vitrine InserJeunes."
 		if f != "html" {
-			return exportTables(c, f, "imports", []*dataTable{p.Files})
+			return exportTables(c, f, "imports", &p.basePage, []*dataTable{p.Files})
 		}
+		linkTables(&p.basePage, []*dataTable{p.Files})
 		return s.htmlPage("pages/apropos_donnees", p)
 	})
 }

@@ -128,6 +128,7 @@ func TestAccessibility(t *testing.T) {
 		{"accueil", "/"},
 		{"recherche", "/recherche?q=lycee+alexandre+berard"},
 		{"etablissement", "/etablissements/0010001W"},
+		{"etablissement-demo", "/etablissements/0353053D"}, // « démo » tags on its formation rows
 		{"etablissement-formation", "/etablissements/0010001W/formations/40025214"},
 		{"formation", "/formations/40031213"},
 		{"formation-superieur", "/formations/2544681"},

@@ -87,7 +87,7 @@ func partsChart(id string, emploi, formation, autres *int, title string) *chart 
 		Columns: []column{{Key: "situation", Label: "Situation"}, {Key: "part", Label: "Part des jeunes (%)", Numeric: true}}}
 	for _, p := range parts {
 		v := p.v
-		c.Table.Rows = append(c.Table.Rows, []cell{headerCell(p.label, ""), {Num: &v, Unit: "%"}})
+		c.Table.addRow(false, rowIDs{}, headerCell(p.label, ""), cell{Num: &v, Unit: "%"})
 	}
 	return c
 }

@@ -32,6 +32,3 @@ func markDemo(p page) {
 		}
 	}
 }
-
-// HasDemo reports whether a row of t rests on synthetic data.
-func (t *dataTable) HasDemo() bool { return t.Demo }

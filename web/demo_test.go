@@ -55,7 +55,7 @@ WHERE f.synthetic AND u.voie = 'apprentissage' AND u.nb_annee_term >= 20 AND u.m
 		t.Error("comparison charts of a synthetic figure have no badge")
 	}
 
-	for _, url := range []string{"/etablissements/" + realUAI, "/", "/a-propos/donnees", "/regions/53"} {
+	for _, url := range []string{"/etablissements/" + realUAI, "/", "/a-propos/donnees"} {
 		d := doc(t, get(t, app, url))
 		if n := d.Find("#avis-demonstration").Length() + d.Find(".vi-demo").Length(); n != 0 {
 			t.Errorf("%s shows no synthetic figure but has %d demonstration marks", url, n)

@@ -69,8 +69,9 @@ func (s *Server) etablissementFormationShow(c *fiber.Ctx) error {
 			return nil, err
 		}
 		if f != "html" {
-			return exportTables(c, f, uai+"-"+code, []*dataTable{p.Table})
+			return exportTables(c, f, uai+"-"+code, &p.basePage, []*dataTable{p.Table})
 		}
+		linkTables(&p.basePage, []*dataTable{p.Table})
 		return s.htmlPage("pages/etablissement_formation", p)
 	})
 }
@@ -113,10 +114,16 @@ func (s *Server) pairPage(c *fiber.Ctx, st dataState, uai, code string) (*pairPa
 	notes := map[string]bool{}
 	for _, m := range d.Chiffres {
 		e, r, n := m.Etablissement, m.Region, m.National
-		t.Rows = append(t.Rows, []cell{textCell(voieLabel(m.Voie)), headerCell(e.MillesimeLabel+labelIfEmpty(e.MillesimeLabel, m.Millesime), ""),
+		ids := figureIDs(&e)
+		ids.UAI, ids.Etablissement, ids.Region, ids.Millesime, ids.Voie = uai, p.Etab.Nom, d.Etablissement.Region.Code, m.Millesime, m.Voie
+		if ids.CFD == "" {
+			ids.CFD = d.Formation.CFD
+		}
+		t.addRow(e.Demonstration || r.Demonstration || n.Demonstration, ids, textCell(voieLabel(m.Voie)), headerCell(e.MillesimeLabel+labelIfEmpty(e.MillesimeLabel, m.Millesime), ""),
 			indNbTerm.cellOf(&e.Figure), indTauxEmploi6.cellOf(&e.Figure), indTauxPoursuite.cellOf(&e.Figure),
 			indTauxEmploi6.cellOf(&r.Figure), indTauxPoursuite.cellOf(&r.Figure),
-			indTauxEmploi6.cellOf(&n.Figure), indTauxPoursuite.cellOf(&n.Figure), textCell(provenance(&e))})
+			indTauxEmploi6.cellOf(&n.Figure), indTauxPoursuite.cellOf(&n.Figure), textCell(provenance(&e))).
+			withSources(append(formationSources(&e), append(formationSources(&r), formationSources(&n)...)...)...)
 		for _, f := range []model.FormationFigure{e, r, n} {
 			if f.SourceContinuum != nil && !notes[f.SourceContinuum.Phrase()] {
 				notes[f.SourceContinuum.Phrase()] = true
@@ -149,13 +156,11 @@ func (s *Server) pairPage(c *fiber.Ctx, st dataState, uai, code string) (*pairPa
 			id := "compare-" + m.Voie + "-" + in.key()
 			tbl := &dataTable{ID: id + "-donnees", Caption: in.Label + " : établissement, région, France (" + pv.Latest + ")",
 				Columns: []column{{Key: "perimetre", Label: "Périmètre"}, in.column()}}
-			for _, b := range rows {
-				f := map[string]*model.Figure{"Cet établissement": &e.Figure, regionName: &r.Figure, "France": &n.Figure}[b.Label]
-				tbl.Rows = append(tbl.Rows, []cell{headerCell(b.Label, ""), in.cellOf(f)})
+			for i, f := range []*model.FormationFigure{&e, &r, &n} {
+				tbl.addRow(f.Demonstration, rowIDs{Perimetre: []string{"etablissement", "region", "france"}[i]}, headerCell(rows[i].Label, ""), in.cellOf(&f.Figure))
 			}
 			if ch := hbarsChart(id, in.Label+" — "+pv.Latest, rows, tbl, compareSummary(in, rows)); ch != nil {
 				ch.Demo = e.Demonstration
-				tbl.Demo = e.Demonstration
 				pv.Compare = append(pv.Compare, ch)
 			}
 		}
@@ -166,9 +171,6 @@ func (s *Server) pairPage(c *fiber.Ctx, st dataState, uai, code string) (*pairPa
 	}
 	if len(t.Rows) > 0 {
 		p.Table = t
-		for _, m := range d.Chiffres {
-			t.Demo = t.Demo || m.Etablissement.Demonstration
-		}
 	}
 	p.Description = fmt.Sprintf("Insertion des jeunes formés en %s à %s (UAI %s), comparée à la région et à la France.", formationTitle(d.Formation), p.Etab.Nom, uai)
 	return p, nil
@@ -249,10 +251,12 @@ func (s *Server) pairSupPage(c *fiber.Ctx, st dataState, uai, sise string) (*pai
 		Columns: append([]column{{Key: "millesime", Label: "Promotion"}, {Key: "perimetre", Label: "Périmètre"}}, supColumns()...)}
 	for i, m := range d.Chiffres {
 		for _, x := range []struct {
-			l string
-			f model.InserSupFigure
-		}{{"Établissement", m.Etablissement}, {"Région", m.Region}, {"France", m.National}} {
-			t.Rows = append(t.Rows, append([]cell{headerCell(labelOr(x.f.MillesimeLabel, m.Millesime), ""), textCell(x.l)}, supCells(&x.f.SupFigure)...))
+			l, p string
+			f    model.InserSupFigure
+		}{{"Établissement", "etablissement", m.Etablissement}, {"Région", "region", m.Region}, {"France", "france", m.National}} {
+			r := supRowOf(cell{}, &x.f, rowIDs{UAI: uai, Etablissement: p.Etab.Nom, Region: d.Etablissement.Region.Code, Perimetre: x.p})
+			r.ids.Millesime = m.Millesime
+			t.addRow(r.demo, r.ids, append([]cell{headerCell(labelOr(x.f.MillesimeLabel, m.Millesime), ""), textCell(x.l)}, supCells(&x.f.SupFigure)...)...).withSources(r.src)
 		}
 		if i == 0 {
 			e := m.Etablissement

@@ -26,8 +26,9 @@ func (s *Server) etablissementShow(c *fiber.Ctx) error {
 			return nil, err
 		}
 		if f != "html" {
-			return exportTables(c, f, uai, p.tables())
+			return exportTables(c, f, uai, &p.basePage, p.tables())
 		}
+		linkTables(&p.basePage, p.tables())
 		return s.htmlPage("pages/etablissement", p)
 	})
 }
@@ -77,14 +78,15 @@ func (s *Server) etablissementPage(c *fiber.Ctx, st dataState, uai string) (*eta
 	}
 	p.Millesimes = model.SortMillesimes(p.Millesimes)
 	slices.SortFunc(voies, func(a, b string) int { return model.VoieOrder(a) - model.VoieOrder(b) })
+	base := rowIDs{UAI: uai, Etablissement: nom, Region: et.Region.Code}
 	for _, v := range voies {
-		p.Voies = append(p.Voies, etabVoieBlock(v, byVoie[v]))
+		p.Voies = append(p.Voies, etabVoieBlock(v, byVoie[v], base))
 	}
 	forms, err := s.store.EtablissementFormations(ctx, uai)
 	if err != nil {
 		return nil, err
 	}
-	p.Formations, p.Superieur, err = s.etabFormationTables(c, uai, forms, et.Region)
+	p.Formations, p.Superieur, err = s.etabFormationTables(c, base, forms, et.Region)
 	if err != nil {
 		return nil, err
 	}
@@ -154,7 +156,9 @@ func voieBlockLabel(v string) string {
 	return v
 }
 
-func etabVoieBlock(voie string, figs []model.EtabFigure) etabVoie {
+// base holds the establishment's identifiers (UAI, name, région) for the
+// exported rows.
+func etabVoieBlock(voie string, figs []model.EtabFigure, base rowIDs) etabVoie {
 	b := etabVoie{Voie: voie, Label: voieBlockLabel(voie)}
 	bySP := map[string][]model.EtabFigure{}
 	var sps []string
@@ -194,7 +198,7 @@ func etabVoieBlock(voie string, figs []model.EtabFigure) etabVoie {
 			}
 		}
 	}
-	b.History = historyTable("historique-"+voie, "Chiffres par millésime — "+voieLabel(voie)+", ensemble des sortants", main)
+	b.History = historyTable("historique-"+voie, "Chiffres par millésime — "+voieLabel(voie)+", ensemble des sortants", main, base)
 	b.HistoryChart = historyChart("evolution-"+voie, voie, main)
 	for _, f := range figs {
 		if f.EmploiPublicExclu {
@@ -208,7 +212,7 @@ func etabVoieBlock(voie string, figs []model.EtabFigure) etabVoie {
 		l := bySP[sp]
 		slices.SortFunc(l, func(a, b model.EtabFigure) int { return model.CompareMillesimes(a.Millesime, b.Millesime) })
 		b.SousPopulation = append(b.SousPopulation, historyTable("historique-"+voie+"-"+sp,
-			"Chiffres par millésime — "+voieLabel(voie)+", "+strings.ToLower(sousPopulationLabel(sp)), l))
+			"Chiffres par millésime — "+voieLabel(voie)+", "+strings.ToLower(sousPopulationLabel(sp)), l, base))
 	}
 	return b
 }
@@ -287,8 +291,9 @@ func abs(n int) int {
 	return n
 }
 
-// historyTable is one row per millésime (most recent first).
-func historyTable(id, caption string, figs []model.EtabFigure) *dataTable {
+// historyTable is one row per millésime (most recent first); base holds
+// the establishment's identifiers.
+func historyTable(id, caption string, figs []model.EtabFigure, base rowIDs) *dataTable {
 	if len(figs) == 0 {
 		return nil
 	}
@@ -309,8 +314,8 @@ func historyTable(id, caption string, figs []model.EtabFigure) *dataTable {
 			public = "non (sortants avant 2022)"
 			publicExclu = true
 		}
-		row := append([]cell{headerCell(f.MillesimeLabel, "")}, figureCells(&f.Figure, ins...)...)
-		row = append(row, textCell(public))
+		cells := append([]cell{headerCell(f.MillesimeLabel, "")}, figureCells(&f.Figure, ins...)...)
+		cells = append(cells, textCell(public))
 		src := joinNonEmpty(" — ", f.Source.Producteur, f.Source.Fichier)
 		if src == "" {
 			src = "source non renseignée"
@@ -321,8 +326,10 @@ func historyTable(id, caption string, figs []model.EtabFigure) *dataTable {
 		if n := len(f.AutresSources); n > 0 {
 			src += fmt.Sprintf(" (et %d autre%s source%s de priorité moindre)", n, pluralS(n), pluralS(n))
 		}
-		row = append(row, textCell(src))
-		t.Rows = append(t.Rows, row)
+		cells = append(cells, textCell(src))
+		ids := base
+		ids.Millesime, ids.Voie, ids.SousPopulation = f.Millesime, f.Voie, f.SousPopulation
+		t.addRow(f.Source.Demonstration, ids, cells...).withSources(append([]model.Source{f.Source}, f.AutresSources...)...)
 	}
 	if publicExclu {
 		t.Note = "Promotions sorties jusqu'en 2021 : l'emploi dans la fonction publique n'est pas compté dans les taux d'emploi (la DSN ne le couvre qu'à partir des sortants de 2022)."
@@ -348,8 +355,8 @@ func historyChart(id, voie string, figs []model.EtabFigure) *chart {
 	table := &dataTable{ID: id + "-donnees", Caption: "Données du graphique : évolution des taux — " + voieLabel(voie),
 		Columns: append([]column{{Key: "millesime", Label: "Millésime"}}, figureColumns(indTauxEmploi6, indTauxPoursuite)...)}
 	for i := range figs {
-		table.Rows = append(table.Rows, append([]cell{headerCell(figs[i].MillesimeLabel, "")},
-			figureCells(&figs[i].Figure, indTauxEmploi6, indTauxPoursuite)...))
+		table.addRow(figs[i].Source.Demonstration, rowIDs{Millesime: figs[i].Millesime}, append([]cell{headerCell(figs[i].MillesimeLabel, "")},
+			figureCells(&figs[i].Figure, indTauxEmploi6, indTauxPoursuite)...)...)
 	}
 	return barsChart(id, "Évolution des taux — "+voieLabel(voie), cats, []series{emploi, pours}, table,
 		evolutionSummary(figs))
@@ -413,7 +420,8 @@ func etabDescription(et model.Etablissement, nom string, voies []etabVoie) strin
 // etabFormationTables lists the formations of an establishment with their
 // latest figures beside the région and France (InserJeunes), and the
 // InserSup diplomas.
-func (s *Server) etabFormationTables(c *fiber.Ctx, uai string, forms []model.EtablissementFormation, region model.Territoire) (ij, sup *dataTable, err error) {
+func (s *Server) etabFormationTables(c *fiber.Ctx, base rowIDs, forms []model.EtablissementFormation, region model.Territoire) (ij, sup *dataTable, err error) {
+	uai := base.UAI
 	var keys []model.FormationKey
 	for _, f := range forms {
 		if f.Dernier != nil {
@@ -437,7 +445,7 @@ func (s *Server) etabFormationTables(c *fiber.Ctx, uai string, forms []model.Eta
 	var sups []supRow
 	for _, f := range forms {
 		if e := f.DernierSup; e != nil {
-			sups = append(sups, supRow{headerCell(labelOr(f.Libelle, f.Code)+" — "+e.MillesimeLabel, "/etablissements/"+uai+"/formations/"+f.Code), &e.SupFigure})
+			sups = append(sups, supRowOf(headerCell(labelOr(f.Libelle, f.Code)+" — "+e.MillesimeLabel, "/etablissements/"+uai+"/formations/"+f.Code), e, base))
 			continue
 		}
 		if f.Dernier == nil {
@@ -451,10 +459,17 @@ func (s *Server) etabFormationTables(c *fiber.Ctx, uai string, forms []model.Eta
 		e := f.Dernier
 		rn := cmp[formationKey(e)]
 		r, n := rn.Region.Figure, rn.National.Figure
-		ij.Rows = append(ij.Rows, []cell{headerCell(lib, "/etablissements/"+uai+"/formations/"+code), textCell(f.Niveau), textCell(voieLabel(f.Voie)),
+		ids := figureIDs(e)
+		ids.UAI, ids.Etablissement, ids.Region = base.UAI, base.Etablissement, base.Region
+		if ids.CFD == "" {
+			ids.CFD = f.CFD
+		}
+		demo := e.Demonstration || rn.Region.Demonstration || rn.National.Demonstration
+		ij.addRow(demo, ids, headerCell(lib, "/etablissements/"+uai+"/formations/"+code), textCell(f.Niveau), textCell(voieLabel(f.Voie)),
 			textCell(labelOr(e.MillesimeLabel, e.Millesime)), indNbTerm.cellOf(&e.Figure),
 			indTauxEmploi6.cellOf(&e.Figure), indTauxEmploi6.cellOf(&r), indTauxEmploi6.cellOf(&n),
-			indTauxPoursuite.cellOf(&e.Figure), indTauxPoursuite.cellOf(&r), indTauxPoursuite.cellOf(&n)})
+			indTauxPoursuite.cellOf(&e.Figure), indTauxPoursuite.cellOf(&r), indTauxPoursuite.cellOf(&n)).
+			withSources(append(formationSources(e), append(formationSources(&rn.Region), formationSources(&rn.National)...)...)...)
 	}
 	if len(ij.Rows) == 0 {
 		ij = nil

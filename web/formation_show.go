@@ -45,8 +45,6 @@ func (p *formationPage) demoBlocks() []string {
 	return nil
 }
 
-func (p *formationPage) tables() []*dataTable { return []*dataTable{p.National, p.Regions, p.Etabs} }
-
 // formationLien is a continuum link.
 type formationLien struct {
 	Code, Libelle, URL string
@@ -89,8 +87,9 @@ func (s *Server) formationShow(c *fiber.Ctx) error {
 			return nil, err
 		}
 		if f != "html" {
-			return exportTables(c, f, "formation-"+code, []*dataTable{p.National, p.Regions, p.Etabs})
+			return exportTables(c, f, "formation-"+code, &p.basePage, p.tables())
 		}
+		linkTables(&p.basePage, p.tables())
 		page, err := pageParam(c, "page")
 		if err != nil {
 			return nil, err
@@ -104,6 +103,10 @@ func (s *Server) formationShow(c *fiber.Ctx) error {
 		}
 		return s.htmlPage("pages/formation", p)
 	})
+}
+
+func (p *formationPage) tables() []*dataTable {
+	return []*dataTable{p.National, p.Regions, p.Etabs}
 }
 
 // pageBase is path with the request's query minus the given parameters
@@ -230,7 +233,7 @@ func (p *formationPage) nationalBlocks(national []model.FormationFigure) []strin
 			}
 		}
 	}
-	p.National = formationFiguresTable("national", "France entière, par voie et millésime", national)
+	p.National = formationFiguresTable("national", "France entière, par voie et millésime", "france", national)
 	return voies
 }
 
@@ -273,8 +276,10 @@ func (p *formationPage) regionsTable(regions []model.RegionFigures, voies []stri
 				continue
 			}
 			seen[f.Voie] = true
-			reg.Rows = append(reg.Rows, append([]cell{headerCell(orCode(r.Region), "/regions/"+r.Region.Code), textCell(voieLabel(f.Voie)), textCell(f.MillesimeLabel)},
-				figureCells(&f.Figure, indNbTerm, indTauxEmploi6, indTauxPoursuite)...))
+			ids := figureIDs(&f)
+			ids.Region = r.Region.Code
+			reg.addRow(f.Demonstration, ids, append([]cell{headerCell(orCode(r.Region), "/regions/"+r.Region.Code), textCell(voieLabel(f.Voie)), textCell(f.MillesimeLabel)},
+				figureCells(&f.Figure, indNbTerm, indTauxEmploi6, indTauxPoursuite)...)...).withSources(formationSources(&f)...)
 			if len(voies) > 0 && f.Voie == voies[0] {
 				bars = append(bars, hbar{Label: orCode(r.Region), Value: f.TauxEmploi6Mois})
 			}
@@ -308,9 +313,11 @@ func (p *formationPage) etablissementsTable(c *fiber.Ctx, list []model.Etablisse
 		if nom == "" {
 			nom = "Établissement " + e.UAI
 		}
-		etabs.Rows = append(etabs.Rows, append([]cell{headerCell(nom, "/etablissements/"+e.UAI+"/formations/"+code), textCell(e.Commune),
+		ids := figureIDs(&e.Dernier)
+		ids.UAI, ids.Etablissement, ids.Region = e.UAI, nom, e.Region.Code
+		etabs.addRow(e.Dernier.Demonstration, ids, append([]cell{headerCell(nom, "/etablissements/"+e.UAI+"/formations/"+code), textCell(e.Commune),
 			textCell(orCode(e.Region)), textCell(voieLabel(e.Voie)), textCell(e.Dernier.MillesimeLabel)},
-			figureCells(&e.Dernier.Figure, indNbTerm, indTauxEmploi6, indTauxPoursuite)...))
+			figureCells(&e.Dernier.Figure, indNbTerm, indTauxEmploi6, indTauxPoursuite)...)...).withSources(formationSources(&e.Dernier)...)
 	}
 	p.RegionFilter = regionOptions(regions, region)
 	if len(etabs.Rows) > 0 || region != "" {
@@ -351,7 +358,8 @@ func sortedFigures(fs []model.FormationFigure) []model.FormationFigure {
 
 // formationFiguresTable is one row per (voie, millésime) of aggregate or
 // establishment figures, with the provenance of each row.
-func formationFiguresTable(id, caption string, figs []model.FormationFigure) *dataTable {
+// perimetre is the level of the figures (france, region…) for the exports.
+func formationFiguresTable(id, caption, perimetre string, figs []model.FormationFigure) *dataTable {
 	if len(figs) == 0 {
 		return nil
 	}
@@ -367,13 +375,15 @@ func formationFiguresTable(id, caption string, figs []model.FormationFigure) *da
 			column{Key: "emploi_public", Label: "Emploi public compté"}, column{Key: "provenance", Label: "Provenance"})}
 	for i := range figs {
 		f := &figs[i]
-		row := append([]cell{textCell(voieLabel(f.Voie)), headerCell(f.MillesimeLabel, "")}, figureCells(&f.Figure, ins...)...)
+		cells := append([]cell{textCell(voieLabel(f.Voie)), headerCell(f.MillesimeLabel, "")}, figureCells(&f.Figure, ins...)...)
 		public := "oui"
 		if f.EmploiPublicExclu {
 			public = "non (sortants avant 2022)"
 		}
-		row = append(row, textCell(public), textCell(provenance(f)))
-		t.Rows = append(t.Rows, row)
+		cells = append(cells, textCell(public), textCell(provenance(f)))
+		ids := figureIDs(f)
+		ids.Perimetre = perimetre
+		t.addRow(f.Demonstration, ids, cells...).withSources(formationSources(f)...)
 	}
 	return t
 }

@@ -52,10 +52,23 @@ func supCells(f *model.SupFigure) []cell {
 	return out
 }
 
-// supRow is one row of an InserSup table: its label and its figure.
+// supRow is one row of an InserSup table: its label and its figure, with
+// the figure's demonstration flag, identifiers and source.
 type supRow struct {
 	label cell
 	fig   *model.SupFigure
+	demo  bool
+	ids   rowIDs
+	src   model.Source
+}
+
+// supRowOf is the row of an InserSup figure (identifiers from the figure).
+func supRowOf(label cell, f *model.InserSupFigure, ids rowIDs) supRow {
+	ids.SISE, ids.Millesime, ids.Voie = f.SISE, f.Millesime, model.VoieSuperieur
+	if ids.UAI == "" {
+		ids.UAI = f.UAI
+	}
+	return supRow{label: label, fig: &f.SupFigure, demo: f.Demonstration, ids: ids, src: f.Source}
 }
 
 // supTable is one row per figure, with a leading label column.
@@ -65,7 +78,7 @@ func supTable(id, caption, first string, rows []supRow) *dataTable {
 	}
 	t := &dataTable{ID: id, Caption: caption, Columns: append([]column{{Key: "libelle", Label: first}}, supColumns()...)}
 	for _, r := range rows {
-		t.Rows = append(t.Rows, append([]cell{r.label}, supCells(r.fig)...))
+		t.addRow(r.demo, r.ids, append([]cell{r.label}, supCells(r.fig)...)...).withSources(r.src)
 	}
 	return t
 }
@@ -121,13 +134,13 @@ func (s *Server) formationSupPage(c *fiber.Ctx, st dataState, sise string) (*for
 	}
 	natRows := make([]supRow, len(nat))
 	for i := range nat {
-		natRows[i] = supRow{headerCell(nat[i].MillesimeLabel, ""), &nat[i].SupFigure}
+		natRows[i] = supRowOf(headerCell(nat[i].MillesimeLabel, ""), &nat[i], rowIDs{Perimetre: "france"})
 	}
 	p.National = supTable("national", "France entière, par promotion (diplômés)", "Promotion", natRows)
 	var regRows []supRow
 	for _, r := range d.Regions {
 		if fs := sortSup(r.Chiffres); len(fs) > 0 {
-			regRows = append(regRows, supRow{headerCell(orCode(r.Region)+" ("+fs[0].MillesimeLabel+")", "/regions/"+r.Region.Code), &fs[0].SupFigure})
+			regRows = append(regRows, supRowOf(headerCell(orCode(r.Region)+" ("+fs[0].MillesimeLabel+")", "/regions/"+r.Region.Code), &fs[0], rowIDs{Region: r.Region.Code}))
 		}
 	}
 	p.Regions = supTable("regions", "Par région, dernière promotion publiée", "Région", regRows)
@@ -139,8 +152,9 @@ func (s *Server) formationSupPage(c *fiber.Ctx, st dataState, sise string) (*for
 		if nom == "" {
 			nom = "Établissement " + e.UAI
 		}
-		etabs.Rows = append(etabs.Rows, append([]cell{headerCell(nom, "/etablissements/"+e.UAI+"/formations/"+sise), textCell(e.Commune),
-			textCell(orCode(e.Region)), textCell(e.Dernier.MillesimeLabel)}, supCells(&e.Dernier.SupFigure)...))
+		r := supRowOf(cell{}, &e.Dernier, rowIDs{UAI: e.UAI, Etablissement: nom, Region: e.Region.Code})
+		etabs.addRow(r.demo, r.ids, append([]cell{headerCell(nom, "/etablissements/"+e.UAI+"/formations/"+sise), textCell(e.Commune),
+			textCell(orCode(e.Region)), textCell(e.Dernier.MillesimeLabel)}, supCells(&e.Dernier.SupFigure)...)...).withSources(r.src)
 	}
 	if len(etabs.Rows) > 0 {
 		etabs.sortByRequest(c, "etablissement")

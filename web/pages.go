@@ -75,8 +75,8 @@ func exportLinks(path string, q url.Values) []exportLink {
 		return path + "?" + v.Encode()
 	}
 	return []exportLink{
-		{Format: "csv", Label: "CSV", URL: mk("csv"), Detail: "tableur, UTF-8, séparateur point-virgule"},
-		{Format: "xlsx", Label: "Excel (XLSX)", URL: mk("xlsx"), Detail: "un onglet par tableau"},
+		{Format: "csv", Label: "Tous les tableaux en CSV", URL: mk("csv"), Detail: "ZIP : un fichier CSV par tableau et un LISEZMOI"},
+		{Format: "xlsx", Label: "Tous les tableaux en Excel (XLSX)", URL: mk("xlsx"), Detail: "un onglet « À lire » et un onglet par tableau"},
 		{Format: "json", Label: "JSON", URL: mk("json"), Detail: "les données de l'API"},
 	}
 }

@@ -38,15 +38,15 @@ func templatePageCases() []pageCase {
 	etab := &etablissementPage{basePage: filledBase("Lycée X", "/etablissements/0010001W"),
 		Etab: etabIdentity{UAI: "0010001W", Nom: "Lycée X", Type: "Lycée professionnel", Commune: "Ambérieu",
 			Academie: link{Label: "Lyon", URL: "/academies/10"}, Region: link{Label: "Auvergne-Rhône-Alpes", URL: "/regions/84"}},
-		Voies:      []etabVoie{etabVoieBlock("scolaire", figs)},
+		Voies:      []etabVoie{etabVoieBlock("scolaire", figs, rowIDs{UAI: "0010001W"})},
 		Millesimes: []string{"2021_2022", "2020_2021"},
 		NoFigure:   "aucun chiffre",
-		Formations: &dataTable{ID: "formations", Caption: "Formations", Columns: []column{{Key: "f", Label: "Formation"}}, Rows: [][]cell{{headerCell("CAP", "/x")}}},
-		Superieur:  &dataTable{ID: "superieur", Caption: "Supérieur", Columns: []column{{Key: "f", Label: "Diplôme"}}, Rows: [][]cell{{headerCell("Master", "/y")}}},
+		Formations: &dataTable{ID: "formations", Caption: "Formations", Columns: []column{{Key: "f", Label: "Formation"}}, Rows: []row{{Cells: []cell{headerCell("CAP", "/x")}, Demo: true}}, ExportPath: "/etablissements/0010001W", ExportRows: 1},
+		Superieur:  &dataTable{ID: "superieur", Caption: "Supérieur", Columns: []column{{Key: "f", Label: "Diplôme"}}, Rows: []row{{Cells: []cell{headerCell("Master", "/y")}}}},
 	}
 	apropos := &aproposPage{basePage: filledBase("Les données", "/a-propos/donnees"), Glossary: glossary,
 		Runs: []importRunView{{ID: 3, Date: "1 janvier 2026 à 10h00", Files: 2, Rows: 10}}, Millesimes: []string{"2021_2022"},
-		Files: &dataTable{ID: "fichiers", Caption: "Fichiers", Columns: []column{{Key: "a", Label: "A"}}, Rows: [][]cell{{textCell("x")}}}}
+		Files: &dataTable{ID: "fichiers", Caption: "Fichiers", Columns: []column{{Key: "a", Label: "A"}}, Rows: []row{{Cells: []cell{textCell("x")}}}}}
 	home := &homePage{basePage: filledBase("", "/"), Stats: model.SiteStats{Etablissements: 3, Formations: 4, Millesimes: []string{"2021_2022"}},
 		Examples: []crumb{{Label: "Rennes", URL: "/recherche?q=Rennes"}}, Regions: []crumb{{Label: "Bretagne", URL: "/regions/53"}},
 		National: []nationalBlock{{Label: "Voie scolaire", Millesime: "promotions 2021 et 2022", Headline: []headlineFigure{{Label: "Taux d'emploi à 6 mois", Value: "54 %", Definition: "taux-emploi"}},
@@ -66,13 +66,13 @@ func templatePageCases() []pageCase {
 	nat[1].SourceContinuum = &model.SourceContinuum{Code: "40031202", Libelle: "COMMERCE (BAC PRO)", Sens: "ancien"}
 	formation := &formationPage{basePage: filledBase("Commerce", "/formations/40031213"), F: fm, Facts: formationFacts(fm), Anciens: liens(fm.Anciens),
 		Voies:          []formationVoie{{Voie: "scolaire", Label: "Voie scolaire", Latest: "promotions 2021 et 2022", Headline: []headlineFigure{headline(indTauxEmploi6, &nat[0].Figure, "")}, PartsChart: partsChart("parts-scolaire", ok(19), ok(55), ok(26), "Parts")}},
-		National:       formationFiguresTable("national", "France", nat),
+		National:       formationFiguresTable("national", "France", "france", nat),
 		ContinuumNotes: []string{"promotions 2020 et 2021 : chiffres issus de l'ancien diplôme COMMERCE (BAC PRO) (40031202)."},
 		RegionFilter:   []option{{Value: "", Label: "Toutes"}, {Value: "84", Label: "ARA"}, {Value: "53", Label: "Bretagne", Selected: true}}}
 	etabsT := &dataTable{ID: "etablissements", Caption: "Établissements", Sortable: true, SortBase: "/formations/40031213",
 		Columns: []column{{Key: "etablissement", Label: "Établissement"}, indTauxEmploi6.column()}}
 	for i := 0; i < 120; i++ {
-		etabsT.Rows = append(etabsT.Rows, []cell{headerCell(fmt.Sprintf("Lycée %03d", i), "/etablissements/0010001W/formations/40031213"), indTauxEmploi6.cellOf(&nat[i%2].Figure)})
+		etabsT.addRow(false, rowIDs{}, headerCell(fmt.Sprintf("Lycée %03d", i), "/etablissements/0010001W/formations/40031213"), indTauxEmploi6.cellOf(&nat[i%2].Figure))
 	}
 	etabsT.sortRows("taux_emploi_6_mois", true)
 	formation.Etabs = etabsT
@@ -81,21 +81,22 @@ func templatePageCases() []pageCase {
 		Etab: etabIdentity{UAI: "0010001W", Nom: "Lycée X"}, Continuum: []string{"x"}, RoleNote: "rôles",
 		Voies: []pairVoie{{Voie: "scolaire", Label: "Voie scolaire", Latest: "promotions 2021 et 2022",
 			Compare: []*chart{hbarsChart("compare-scolaire", "Taux", []hbar{{Label: "Cet établissement", Missing: "secret statistique : moins de 20 élèves"}, {Label: "Région", Value: ok(49)}, {Label: "France", Value: ok(43)}}, nil, "résumé")}}},
-		Table: formationFiguresTable("comparaison", "Comparaison", nat)}
+		Table: formationFiguresTable("comparaison", "Comparaison", "etablissement", nat)}
 	terr := &territoryPage{basePage: filledBase("Bretagne", "/regions/53"), Kind: "region", Heading: "Bretagne",
 		Links: []link{{Label: "Académie de Rennes", URL: "/academies/14"}}, LinksHead: "Académies", Facts: []fact{{Label: "Départements", Value: "Finistère"}},
 		CoverText: []string{"sur 10 couples…"},
-		Coverage:  &dataTable{ID: "couverture", Caption: "Couverture", Columns: []column{{Key: "voie", Label: "Voie"}}, Rows: [][]cell{{headerCell("Voie scolaire", "")}}},
-		Niveaux:   formationFiguresTable("niveaux", "Niveaux", nat),
+		Coverage:  &dataTable{ID: "couverture", Caption: "Couverture", Columns: []column{{Key: "voie", Label: "Voie"}}, Rows: []row{{Cells: []cell{headerCell("Voie scolaire", "")}}}},
+		Niveaux:   formationFiguresTable("niveaux", "Niveaux", "region", nat),
 		NivChart:  hbarsChartColors("niveaux-graphique", "Niveaux", []hbar{{Label: "CAP", Value: ok(40)}, {Label: "BAC PRO", Value: ok(50)}}, nil, "résumé", false),
 		Distrib:   distribution([]model.TerritoryEtab{{UAI: "0350001A", Voie: "scolaire", Figure: nat[0].Figure}, {UAI: "0350002B", Voie: "apprentissage", Figure: nat[1].Figure}}),
-		Forms:     formationFiguresTable("formations", "Formations", nat), Etabs: etabsT}
+		Forms:     formationFiguresTable("formations", "Formations", "region", nat), Etabs: etabsT}
 	return []pageCase{
 		{"pages/formation", &formationPage{}, formation, []string{"#national", "#etablissements", "#filtre-region", ".fr-pagination", "#parts-scolaire", ".fr-callout"}},
 		{"pages/etablissement_formation", &pairPage{}, pair, []string{"#comparaison", "#compare-scolaire", ".fr-highlight"}},
 		{"pages/territoire", &territoryPage{}, terr, []string{"#couverture", "#niveaux", "#niveaux-graphique", "#distribution", "#formations", "#etablissements"}},
 		{"pages/home", &homePage{}, home, []string{"#recherche-accueil", "#avis-demonstration", ".vi-figure", "#parts-france-scolaire"}},
-		{"pages/etablissement", &etablissementPage{}, etab, []string{"#voie-scolaire", "#historique-scolaire", "#parts-scolaire", ".fr-highlight", "#historique-scolaire-apprentis", "#formations", "#superieur"}},
+		{"pages/etablissement", &etablissementPage{}, etab, []string{"#voie-scolaire", "#historique-scolaire", "#parts-scolaire", ".fr-highlight", "#historique-scolaire-apprentis", "#formations", "#superieur",
+			"#formations tr.vi-demo-row th .vi-demo", "#formations .vi-demo-note", "#formations .vi-table-exports a[href='/etablissements/0010001W?format=csv&table=formations']"}},
 		{"pages/apropos_donnees", &aproposPage{}, apropos, []string{"#glossaire", "#taux-emploi", "#fichiers"}},
 		{"pages/erreur", &errorPage{}, erreur, []string{"#recherche-erreur"}},
 		rechercheTemplateCase(filledBase("Recherche « lycée »", "/recherche")), // recherche_test.go
@@ -220,7 +221,7 @@ func TestEtablissementSecretStatistique(t *testing.T) {
 		t.Fatal("the fixture must publish rates on fewer than 20 learners")
 	}
 	s := testServer(t)
-	p := &etablissementPage{Voies: []etabVoie{etabVoieBlock("scolaire", etabFixture())}}
+	p := &etablissementPage{Voies: []etabVoie{etabVoieBlock("scolaire", etabFixture(), rowIDs{})}}
 	p.Title = "Lycée X"
 	b, err := s.renderPage("pages/etablissement", p)
 	if err != nil {

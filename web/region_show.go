@@ -30,6 +30,10 @@ type territoryPage struct {
 	Forms     *dataTable
 	FormPager *tablePager
 	NoFigure  string
+
+	// regionCode is the INSEE code of the région (of the académie), in
+	// the exported rows.
+	regionCode string
 }
 
 // regionShow is GET /regions/{code} (INSEE code).
@@ -67,8 +71,10 @@ func (s *Server) regionShow(c *fiber.Ctx) error {
 		}
 		p.Description = fmt.Sprintf("%s : taux d'emploi et de poursuite d'études des jeunes par niveau de diplôme, par formation et par établissement, couverture des chiffres publiés.", reg.Nom)
 		if f != "html" {
-			return exportTables(c, f, "region-"+reg.Code, p.tables())
+			p.sortTables(c)
+			return exportTables(c, f, "region-"+reg.Code, &p.basePage, p.tables())
 		}
+		linkTables(&p.basePage, p.tables())
 		if err := p.paginate(c, path); err != nil {
 			return nil, err
 		}
@@ -78,6 +84,17 @@ func (s *Server) regionShow(c *fiber.Ctx) error {
 
 func (p *territoryPage) tables() []*dataTable {
 	return []*dataTable{p.Niveaux, p.Forms, p.Etabs, p.Coverage}
+}
+
+// sortTables sorts the two long tables as the request asks (the exports
+// keep the order of the page).
+func (p *territoryPage) sortTables(c *fiber.Ctx) {
+	if p.Forms != nil {
+		p.Forms.sortByRequest(c, "formation")
+	}
+	if p.Etabs != nil {
+		p.Etabs.sortByRequest(c, "etablissement")
+	}
 }
 
 // paginate keeps one page of the two long tables.
@@ -100,6 +117,7 @@ func (p *territoryPage) paginate(c *fiber.Ctx, path string) (err error) {
 // aggregates (d), its establishments and the coverage of its pairs.
 func (s *Server) fillTerritory(c *fiber.Ctx, p *territoryPage, d model.RegionDetail, region string, deps []string) error {
 	ctx := c.UserContext()
+	p.regionCode = region
 	p.Exports = exportLinks(p.Path, nil)
 	p.niveauxTable(d.Niveaux)
 	p.formationsTable(d.Formations)
@@ -137,8 +155,10 @@ func (p *territoryPage) niveauxTable(niveaux []model.RegionNiveau) {
 		if label == "" {
 			label = "niveau non renseigné"
 		}
-		niv.Rows = append(niv.Rows, append([]cell{headerCell(label, ""), textCell(voieLabel(n.Voie)), textCell(f.MillesimeLabel)},
-			figureCells(&f.Figure, indNbTerm, indTauxEmploi6, indTauxPoursuite, indPartEmploi, indPartPoursuite, indPartAutres)...))
+		niv.addRow(f.Demonstration, rowIDs{NiveauCode: n.NiveauCode, Millesime: f.Millesime, Voie: n.Voie, Region: p.regionCode},
+			append([]cell{headerCell(label, ""), textCell(voieLabel(n.Voie)), textCell(f.MillesimeLabel)},
+				figureCells(&f.Figure, indNbTerm, indTauxEmploi6, indTauxPoursuite, indPartEmploi, indPartPoursuite, indPartAutres)...)...).
+			withSources(formationSources(&f)...)
 		if firstVoie == "" {
 			firstVoie = n.Voie
 		}
@@ -172,8 +192,16 @@ func (p *territoryPage) formationsTable(formations []model.RegionFormation) {
 		if lib == "" {
 			lib = "Formation " + rf.Code
 		}
-		forms.Rows = append(forms.Rows, append([]cell{headerCell(lib, "/formations/"+code), textCell(rf.Niveau), textCell(voieLabel(rf.Voie)), textCell(f.MillesimeLabel)},
-			figureCells(&f.Figure, indNbTerm, indTauxEmploi6, indTauxPoursuite)...))
+		ids := figureIDs(&f)
+		ids.Region, ids.Voie = p.regionCode, rf.Voie
+		if ids.CFD == "" {
+			ids.CFD = rf.CFD
+		}
+		if ids.MEFSTAT11 == "" {
+			ids.MEFSTAT11 = rf.MEFSTAT11
+		}
+		forms.addRow(f.Demonstration, ids, append([]cell{headerCell(lib, "/formations/"+code), textCell(rf.Niveau), textCell(voieLabel(rf.Voie)), textCell(f.MillesimeLabel)},
+			figureCells(&f.Figure, indNbTerm, indTauxEmploi6, indTauxPoursuite)...)...).withSources(formationSources(&f)...)
 	}
 	if len(forms.Rows) > 0 {
 		p.Forms = forms
@@ -191,8 +219,9 @@ func (p *territoryPage) etablissementsTable(etabs []model.TerritoryEtab) {
 		if nom == "" {
 			nom = "Établissement " + e.UAI
 		}
-		et.Rows = append(et.Rows, append([]cell{headerCell(nom, "/etablissements/"+e.UAI), textCell(e.Commune), textCell(voieLabel(e.Voie)),
-			textCell(millesimeLabels([]string{e.Millesime}))}, figureCells(&e.Figure, indTauxEmploi6, indTauxPoursuite, indVA)...))
+		et.addRow(e.Source.Demonstration, rowIDs{UAI: e.UAI, Etablissement: nom, Millesime: e.Millesime, Voie: e.Voie, SousPopulation: "ensemble", Region: p.regionCode},
+			append([]cell{headerCell(nom, "/etablissements/"+e.UAI), textCell(e.Commune), textCell(voieLabel(e.Voie)),
+				textCell(millesimeLabels([]string{e.Millesime}))}, figureCells(&e.Figure, indTauxEmploi6, indTauxPoursuite, indVA)...)...).withSources(e.Source)
 	}
 	if len(et.Rows) > 0 {
 		p.Etabs = et
@@ -213,8 +242,8 @@ func (p *territoryPage) coverageTable(cov []model.Coverage) {
 			{Key: "non_diffuse", Label: "Non diffusés par le producteur", Numeric: true}}}
 	for _, cv := range cov {
 		cv := cv
-		t.Rows = append(t.Rows, []cell{headerCell(voieLabel(cv.Voie), ""), textCell(millesimeLabels([]string{cv.Millesime})),
-			{Num: &cv.Paires}, {Num: &cv.Publiees}, {Num: &cv.SousSeuil}, {Num: &cv.NonDiffuse}})
+		t.addRow(cv.Demonstration, rowIDs{Millesime: cv.Millesime, Voie: cv.Voie, Region: p.regionCode}, headerCell(voieLabel(cv.Voie), ""), textCell(millesimeLabels([]string{cv.Millesime})),
+			cell{Num: &cv.Paires}, cell{Num: &cv.Publiees}, cell{Num: &cv.SousSeuil}, cell{Num: &cv.NonDiffuse}).withSources(cv.Sources...)
 		if cv.Paires > 0 {
 			p.CoverText = append(p.CoverText, fmt.Sprintf("%s : sur %d couples établissement × formation, %d ont des taux publiés (%d\u202f%%), %d comptent moins de 20 élèves et %d ne sont pas diffusés par le producteur.",
 				voieLabel(cv.Voie), cv.Paires, cv.Publiees, cv.Publiees*100/cv.Paires, cv.SousSeuil, cv.NonDiffuse))
@@ -290,18 +319,18 @@ func distribution(etabs []model.TerritoryEtab) *chart {
 		}
 	}
 	for i, b := range bands {
-		row := []cell{headerCell(b.label, "")}
+		cells := []cell{headerCell(b.label, "")}
 		for _, v := range voies {
 			n := byVoie[v].n[i]
-			row = append(row, cell{Num: &n})
+			cells = append(cells, cell{Num: &n})
 		}
-		t.Rows = append(t.Rows, row)
+		t.addRow(false, rowIDs{}, cells...)
 	}
-	row := []cell{headerCell("taux non publié", "")}
+	cells := []cell{headerCell("taux non publié", "")}
 	for _, v := range voies {
 		n := byVoie[v].missing
-		row = append(row, cell{Num: &n})
+		cells = append(cells, cell{Num: &n})
 	}
-	t.Rows = append(t.Rows, row)
+	t.addRow(false, rowIDs{}, cells...)
 	return barsChart("distribution", "Répartition des établissements par taux d'emploi à 6 mois", cats, ss, t, strings.Join(summary, " "))
 }

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"archive/zip"
 	"bytes"
 	"compress/gzip"
 	"context"
@@ -11,6 +12,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -109,8 +111,12 @@ func TestSiteRoutes(t *testing.T) {
 		{"/", 200, "text/html", "form#recherche-accueil[action='/recherche'] input[name=q]"},
 		{"/etablissements/0010001W", 200, "text/html", "h1"},
 		{"/a-propos/donnees", 200, "text/html", "#glossaire"},
-		{"/a-propos/donnees?format=csv", 200, "text/csv", ""},
-		{"/etablissements/0010001W?format=csv", 200, "text/csv", ""},
+		{"/a-propos/donnees?format=csv", 200, "application/zip", ""},
+		{"/a-propos/donnees?format=csv&table=fichiers", 200, "text/csv", ""},
+		{"/etablissements/0010001W?format=csv", 200, "application/zip", ""},
+		{"/etablissements/0010001W?format=csv&table=historique-scolaire", 200, "text/csv", ""},
+		{"/etablissements/0010001W?format=xlsx&table=historique-scolaire", 200, "application/vnd.openxmlformats", ""},
+		{"/etablissements/0010001W?format=csv&table=inconnu", 400, "text/html", "h1"},
 		{"/etablissements/0010001W?format=xlsx", 200, "application/vnd.openxmlformats", ""},
 		{"/etablissements/0010001W?format=json", 200, "application/json", ""},
 		{"/etablissements/0010001W?format=pdf", 400, "text/html", "h1"},
@@ -119,7 +125,8 @@ func TestSiteRoutes(t *testing.T) {
 		{"/page/qui/n/existe/pas", 404, "text/html", "form#recherche-erreur"},
 		{"/api/v1/nexistepas", 404, "application/json", ""},
 		{"/etablissements/0010001W/formations/40025214", 200, "text/html", "#comparaison"},
-		{"/etablissements/0010001W/formations/40025214?format=csv", 200, "text/csv", ""},
+		{"/etablissements/0010001W/formations/40025214?format=csv", 200, "application/zip", ""},
+		{"/etablissements/0010001W/formations/40025214?format=csv&table=comparaison", 200, "text/csv", ""},
 		{"/etablissements/0010001W/formations/40025214?format=json", 200, "application/json", ""},
 		{"/etablissements/0010001W/formations/99999999", 404, "text/html", "form#recherche-erreur"},
 		{"/formations/40031213", 200, "text/html", "#etablissements"},
@@ -132,7 +139,8 @@ func TestSiteRoutes(t *testing.T) {
 		{"/formations/32022999", 404, "text/html", "form#recherche-erreur"},
 		{"/api/v1/formations/99999999", 404, "application/json", ""},
 		{"/regions/84", 200, "text/html", "#couverture"},
-		{"/regions/84?format=csv", 200, "text/csv", ""},
+		{"/regions/84?format=csv", 200, "application/zip", ""},
+		{"/regions/84?format=csv&table=formations", 200, "text/csv", ""},
 		{"/regions/99", 404, "text/html", "form#recherche-erreur"},
 		{"/academies/10", 200, "text/html", "#niveaux"},
 		{"/academies/10?format=xlsx", 200, "application/vnd.openxmlformats", ""},
@@ -266,35 +274,65 @@ ORDER BY u.uai, u.cfd LIMIT 1`).Scan(&uai, &cfd, &n); err != nil {
 			t.Errorf("establishment rate cell %d = %q, want the secret statistique in words", i, txt)
 		}
 	}
-	csvBody := body(t, get(t, app, page+"?format=csv"))
+	csvBody := body(t, get(t, app, page+"?format=csv&table=comparaison"))
 	cr := csv.NewReader(bytes.NewReader(bytes.TrimPrefix(csvBody, []byte("\ufeff"))))
 	cr.Comma = ';'
 	recs, err := cr.ReadAll()
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(recs) < 2 || !strings.Contains(recs[1][3], "moins de 20") || !strings.Contains(recs[1][4], "moins de 20") {
+	col := func(label string) int {
+		for i, h := range recs[0] {
+			if h == label {
+				return i
+			}
+		}
+		t.Fatalf("no column %q in %q", label, recs[0])
+		return -1
+	}
+	emploi, poursuite := col("Établissement : taux d'emploi à 6 mois (%)"), col("Établissement : taux de poursuite d'études (%)")
+	if len(recs) < 2 || !strings.Contains(recs[1][emploi], "moins de 20") || !strings.Contains(recs[1][poursuite], "moins de 20") {
 		t.Errorf("CSV row %q does not hide the rates", recs[1])
+	}
+	if got := recs[1][col("uai")]; got != uai {
+		t.Errorf("CSV row identifies UAI %q, want %s", got, uai)
 	}
 }
 
-// TestExportsParseBack: the CSV (BOM, ";", on-screen labels) and the XLSX
-// hold the tables of the page; JSON is the API view.
+// TestExportsParseBack: the page CSV is a ZIP (a LISEZMOI and one CSV per
+// table: BOM, ";", identifiers, on-screen labels, demonstration), one
+// table's CSV is ?table=<id>, the XLSX starts with « À lire » and holds
+// one sheet per table; JSON is the API view. TestExportsMatchPages
+// (export_test.go) checks every value of every page type.
 func TestExportsParseBack(t *testing.T) {
 	app, _ := siteTestApp(t)
 	const page = "/etablissements/0010001W"
 	d := doc(t, get(t, app, page))
-	table := d.Find(".fr-table table").FilterFunction(func(_ int, s *goquery.Selection) bool {
-		return s.Closest(".vi-chart").Length() == 0
-	}).First()
-	var labels []string
-	table.Find("thead th").Each(func(_ int, th *goquery.Selection) {
-		labels = append(labels, strings.TrimSpace(th.Text()))
-	})
-	rows := table.Find("tbody tr").Length()
+	tables := pageTables(t, app, d)
+	if len(tables) == 0 {
+		t.Fatal("no table on the page")
+	}
+	first := tables[0]
 
 	r := get(t, app, page+"?format=csv")
-	if cd := r.Header.Get("Content-Disposition"); !strings.Contains(cd, "attachment") || !strings.Contains(cd, ".csv") {
+	if cd := r.Header.Get("Content-Disposition"); !strings.Contains(cd, "attachment") || !strings.Contains(cd, ".zip") {
+		t.Errorf("content-disposition %q", cd)
+	}
+	zb := body(t, r)
+	z, err := zip.NewReader(bytes.NewReader(zb), int64(len(zb)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, f := range z.File {
+		names = append(names, f.Name)
+	}
+	if len(names) != len(tables)+1 || !slices.Contains(names, readmeFile) || !slices.Contains(names, first.id+".csv") {
+		t.Errorf("ZIP files %q, page tables %d", names, len(tables))
+	}
+
+	r = get(t, app, page+"?format=csv&table="+first.id)
+	if cd := r.Header.Get("Content-Disposition"); !strings.Contains(cd, first.id+".csv") {
 		t.Errorf("content-disposition %q", cd)
 	}
 	b := body(t, r)
@@ -307,31 +345,35 @@ func TestExportsParseBack(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if strings.Join(recs[0], "|") != strings.Join(labels, "|") {
-		t.Errorf("CSV header %q\nscreen      %q", recs[0], labels)
+	if recs[0][0] != "uai" || recs[0][len(recs[0])-1] != demoColumn {
+		t.Errorf("CSV header %q: identifiers first, demonstration last", recs[0])
 	}
-	if len(recs)-1 != rows {
-		t.Errorf("CSV has %d rows, screen %d", len(recs)-1, rows)
+	if got := strings.Join(recs[0], "|"); !strings.Contains(got, "|"+strings.Join(first.head, "|")+"|") {
+		t.Errorf("CSV header %q\nscreen      %q", recs[0], first.head)
 	}
-	// the same cell on screen and in the CSV (first row, first rate)
-	screen := strings.ReplaceAll(strings.TrimSpace(table.Find("tbody tr").First().Find("td").First().Text()), "\u202f%", "")
-	if recs[1][1] != screen {
-		t.Errorf("CSV %q, screen %q", recs[1][1], screen)
+	if len(recs)-1 != len(first.rows) {
+		t.Errorf("CSV has %d rows, screen %d", len(recs)-1, len(first.rows))
+	}
+	for _, rec := range recs[1:] {
+		if rec[0] != "0010001W" {
+			t.Errorf("row %q: uai %q", rec, rec[0])
+		}
 	}
 
 	x, err := excelize.OpenReader(bytes.NewReader(body(t, get(t, app, page+"?format=xlsx"))))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got, want := len(x.GetSheetList()), d.Find(".fr-table").Length()-d.Find(".vi-chart .fr-table").Length(); got != want {
-		t.Errorf("%d sheets, %d tables on screen", got, want)
+	sheets := x.GetSheetList()
+	if len(sheets) != len(tables)+1 || sheets[0] != readmeSheet {
+		t.Errorf("sheets %q, %d tables on screen", sheets, len(tables))
 	}
-	xrows, err := x.GetRows(x.GetSheetList()[0])
+	xrows, err := x.GetRows(first.id)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if strings.Join(xrows[1], "|") != strings.Join(labels, "|") || len(xrows)-2 != rows {
-		t.Errorf("XLSX header %q, %d rows", xrows[1], len(xrows)-2)
+	if strings.Join(xrows[0], "|") != strings.Join(recs[0], "|") || len(xrows)-1 != len(first.rows) {
+		t.Errorf("XLSX header %q, %d rows", xrows[0], len(xrows)-1)
 	}
 
 	pageJSON := body(t, get(t, app, page+"?format=json"))

@@ -18,7 +18,7 @@ type dataTable struct {
 	ID      string // anchor and export name ("historique-scolaire")
 	Caption string
 	Columns []column
-	Rows    [][]cell
+	Rows    []row
 	// Note is shown under the table.
 	Note string
 	// Sort is the active server-side sort (column key, descending);
@@ -30,8 +30,84 @@ type dataTable struct {
 	// Param suffixes the query parameters of this table (tri, ordre, page)
 	// when a page has several sortable tables.
 	Param string
-	// Demo: a row rests on synthetic data (provisional, per table).
-	Demo bool
+	// ExportPath is the page whose ?format=csv|xlsx&table=<ID> exports
+	// this table alone (linkTables); empty for the data tables of charts.
+	ExportPath string
+	ExportRows int
+}
+
+// row is one table row: its cells, whether it rests on synthetic data
+// (a figure's Demonstration flag, from the data), and the identifiers the
+// exports add (export-only columns, see idFields).
+type row struct {
+	Cells []cell
+	Demo  bool
+	IDs   rowIDs
+	// sources are the files the row's figures come from (LISEZMOI).
+	sources []model.Source
+}
+
+// rowIDs are what a ministry analyst joins an exported row on; an empty
+// field does not apply to the row.
+type rowIDs struct {
+	UAI, Etablissement   string
+	CFD, MEFSTAT11, SISE string
+	NiveauCode           string
+	Millesime            string // canonical form: "2021_2022"
+	Voie                 string // scolaire, apprentissage, superieur
+	SousPopulation       string
+	Region               string // INSEE code
+	Perimetre            string // etablissement, region, france (tables mixing levels)
+}
+
+// HasDemo tells whether at least one row of t rests on synthetic data.
+func (t *dataTable) HasDemo() bool {
+	if t == nil {
+		return false
+	}
+	for _, r := range t.Rows {
+		if r.Demo {
+			return true
+		}
+	}
+	return false
+}
+
+// addRow appends a row of cells with its demonstration flag and identifiers.
+func (t *dataTable) addRow(demo bool, ids rowIDs, cells ...cell) *row {
+	t.Rows = append(t.Rows, row{Cells: cells, Demo: demo, IDs: ids})
+	return &t.Rows[len(t.Rows)-1]
+}
+
+// withSources records the files a row's figures come from.
+func (r *row) withSources(srcs ...model.Source) *row {
+	for _, s := range srcs {
+		if s.Fichier != "" {
+			r.sources = append(r.sources, s)
+		}
+	}
+	return r
+}
+
+// figureIDs are the identifiers of a formation figure: its codes (CFD,
+// MEFSTAT11, from the key when the figure does not name them), millésime
+// and voie.
+func figureIDs(f *model.FormationFigure) rowIDs {
+	ids := rowIDs{CFD: f.CFD, MEFSTAT11: f.MEFSTAT11, Millesime: f.Millesime, Voie: f.Voie}
+	if code, kind, err := model.ParseFormationCode(f.Code); err == nil {
+		switch {
+		case kind == model.KindCFD && ids.CFD == "":
+			ids.CFD = code
+		case kind == model.KindMEFSTAT11 && ids.MEFSTAT11 == "":
+			ids.MEFSTAT11 = code
+		}
+	}
+	return ids
+}
+
+// formationSources are the files of a formation figure.
+func formationSources(f *model.FormationFigure) []model.Source {
+	return append([]model.Source{f.Source}, f.AutresSources...)
 }
 
 // column is a table column.
@@ -208,7 +284,7 @@ func (t *dataTable) sortRows(key string, desc bool) {
 	// Sort keys are computed once per row, not once per comparison
 	// (folding a label costs a transform chain).
 	type sortable struct {
-		row  []cell
+		row  row
 		text string
 		num  float64
 		ok   bool
@@ -217,9 +293,9 @@ func (t *dataTable) sortRows(key string, desc bool) {
 	rows := make([]sortable, len(t.Rows))
 	for i, r := range t.Rows {
 		rows[i].row = r
-		rows[i].num, rows[i].ok = r[idx].number()
+		rows[i].num, rows[i].ok = r.Cells[idx].number()
 		if !rows[i].ok && !numeric {
-			rows[i].text = model.Fold(r[idx].Text)
+			rows[i].text = model.Fold(r.Cells[idx].Text)
 		}
 	}
 	slices.SortStableFunc(rows, func(a, b sortable) int {

@@ -62,6 +62,9 @@ type TerritoryEtab struct {
 	Voie              string
 	Millesime         string
 	Figure            Figure
+	// Source is the file of the figure (its Demonstration flag marks
+	// synthetic figures).
+	Source Source
 }
 
 // Coverage counts the establishment × formation pairs of a territory at
@@ -73,4 +76,8 @@ type Coverage struct {
 	Publiees   int // statut ok
 	SousSeuil  int // fewer than 20 learners
 	NonDiffuse int
+	// Demonstration: at least one pair counted comes from a synthetic
+	// file; Sources lists the files counted.
+	Demonstration bool
+	Sources       []Source
 }

@@ -127,15 +127,17 @@ WITH latest AS (
   SELECT DISTINCT ON (f.uai, f.voie) f.uai, f.voie, f.millesime,
     f.taux_poursuite_etudes, f.taux_emploi_6_mois, f.taux_emploi_6_mois_attendu, f.valeur_ajoutee,
     f.part_poursuite_etudes, f.part_emploi_6_mois, f.part_autres_situations,
-    f.taux_emploi_12_mois, f.taux_emploi_18_mois, f.taux_emploi_24_mois, f.taux_contrats_interrompus
+    f.taux_emploi_12_mois, f.taux_emploi_18_mois, f.taux_emploi_24_mois, f.taux_contrats_interrompus, f.file_id
   FROM ij_etab f
   WHERE f.sous_population = 'ensemble' AND f.region = $1
   ORDER BY f.uai, f.voie, right(f.millesime, 4) DESC, f.millesime DESC, f.precedence DESC)
 SELECT l.uai, coalesce(n.nom, ''), coalesce(n.commune, ''), l.voie, l.millesime,
   l.taux_poursuite_etudes, l.taux_emploi_6_mois, l.taux_emploi_6_mois_attendu, l.valeur_ajoutee,
   l.part_poursuite_etudes, l.part_emploi_6_mois, l.part_autres_situations,
-  l.taux_emploi_12_mois, l.taux_emploi_18_mois, l.taux_emploi_24_mois, l.taux_contrats_interrompus
+  l.taux_emploi_12_mois, l.taux_emploi_18_mois, l.taux_emploi_24_mois, l.taux_contrats_interrompus,
+  fi.name, fi.run_id, fi.format, fi.producer, fi.synthetic
 FROM latest l
+JOIN import_files fi ON fi.id = l.file_id
 LEFT JOIN LATERAL (
   SELECT (array_agg(nom ORDER BY precedence DESC) FILTER (WHERE nom IS NOT NULL))[1] AS nom,
          (array_agg(commune ORDER BY precedence DESC) FILTER (WHERE commune IS NOT NULL))[1] AS commune
@@ -151,7 +153,8 @@ ORDER BY 2, 1, 4`
 		err := r.Scan(&e.UAI, &e.Nom, &e.Commune, &e.Voie, &e.Millesime,
 			&f.TauxPoursuiteEtudes, &f.TauxEmploi6Mois, &f.TauxEmploi6MoisAttendu, &f.ValeurAjoutee,
 			&f.PartPoursuiteEtudes, &f.PartEmploi6Mois, &f.PartAutresSituations,
-			&f.TauxEmploi12Mois, &f.TauxEmploi18Mois, &f.TauxEmploi24Mois, &f.TauxContratsInterrompus)
+			&f.TauxEmploi12Mois, &f.TauxEmploi18Mois, &f.TauxEmploi24Mois, &f.TauxContratsInterrompus,
+			&e.Source.Fichier, &e.Source.ImportRun, &e.Source.Format, &e.Source.Producteur, &e.Source.Demonstration)
 		e.Figure = f.Disclose()
 		return e, err
 	})
@@ -183,7 +186,12 @@ func (s *Store) TerritoryCoverage(ctx context.Context, region string, deps []str
 			latest[k] = r
 		}
 	}
+	src, err := s.sources(ctx)
+	if err != nil {
+		return nil, err
+	}
 	byVoie := map[string]*model.Coverage{}
+	files := map[string]map[int64]bool{}
 	for _, r := range latest {
 		c, ok := byVoie[r.voie]
 		if !ok {
@@ -192,6 +200,16 @@ func (s *Store) TerritoryCoverage(ctx context.Context, region string, deps []str
 		}
 		if c.Millesime == "" || model.CompareMillesimes(r.millesime, c.Millesime) < 0 {
 			c.Millesime = r.millesime
+		}
+		if files[r.voie] == nil {
+			files[r.voie] = map[int64]bool{}
+		}
+		for _, id := range append([]int64{r.fileID}, r.sources...) {
+			if sc, ok := src[id]; ok && !files[r.voie][id] {
+				files[r.voie][id] = true
+				c.Sources = append(c.Sources, sc)
+				c.Demonstration = c.Demonstration || sc.Demonstration
+			}
 		}
 		f := model.WithParts(r.fig).Disclose()
 		c.Paires++
