@@ -48,7 +48,8 @@ func (s *Server) home(c *fiber.Ctx) error {
 			}
 			f := n.Figure
 			b := nationalBlock{Label: voieLabel(n.Voie), Millesime: label,
-				Headline: []headlineFigure{headline(indTauxEmploi6, &f, ""), headline(indTauxPoursuite, &f, "")}}
+				Headline:   []headlineFigure{headline(indTauxEmploi6, &f, ""), headline(indTauxPoursuite, &f, "")},
+				Provenance: "Calculé par le site : " + agregatPhrase(&n.Agregat) + "."}
 			if f.NbAnneeTerm != nil {
 				b.Headline = append(b.Headline, headlineFigure{Label: "Jeunes en année terminale", Value: formatInt(*f.NbAnneeTerm), Definition: "effectifs"})
 			}
