@@ -359,3 +359,18 @@ func (f *RawFigure) ComputeFromCounts() {
 
 // Int returns a pointer to v (helper for optional values).
 func Int(v int) *int { return &v }
+
+// StatutPhrase words the statut of f for a visitor: StatutLabel, except a
+// figure whose every rate is withheld by the threshold of its own
+// denominator while nb_annee_term ≥ 20 (an aggregate, or a row with few
+// leavers): it is not sous_seuil (its learners are shown), nor silent.
+func (f *Figure) StatutPhrase() string {
+	if f.Statut == StatutNonDiffuse {
+		for _, ind := range indicators() {
+			if !ind.IsCount() && f.withheld(ind) != "" {
+				return "secret statistique : chaque taux repose sur moins de 20 élèves ou sortants"
+			}
+		}
+	}
+	return StatutLabel(f.Statut)
+}

@@ -559,3 +559,21 @@ func TestAggregateSup(t *testing.T) {
 		t.Errorf("an unpublished count must make the sum unknown: %+v", f)
 	}
 }
+
+// A figure whose learners are shown but whose every rate is withheld on
+// its own denominator is neither « sous le seuil » nor silent.
+func TestStatutPhrase(t *testing.T) {
+	raw, _ := Aggregate(PerimetreNational, shape40025006) // 23 learners, rates on 18 and 10
+	f := raw.Disclose()
+	if got := f.StatutPhrase(); f.Statut != StatutNonDiffuse || got != "secret statistique : chaque taux repose sur moins de 20 élèves ou sortants" {
+		t.Errorf("statut %q, phrase %q", f.Statut, got)
+	}
+	silent := RawFigure{NbAnneeTerm: ip(25)}.Disclose()
+	if got := silent.StatutPhrase(); got != StatutLabel(StatutNonDiffuse) {
+		t.Errorf("a figure without counts: %q", got)
+	}
+	raw, _ = Aggregate(PerimetreNational, shape23220031220)
+	if f := raw.Disclose(); f.StatutPhrase() != StatutLabel(StatutOK) {
+		t.Errorf("complete aggregate: %q", f.StatutPhrase())
+	}
+}
