@@ -554,9 +554,29 @@ func TestAggregateSup(t *testing.T) {
 	if f.TauxEmploiSalarieFr6Mois != nil || ag.Composantes != 2 {
 		t.Errorf("6 months should be unknown: %+v %+v", f, ag)
 	}
-	f, _ = AggregateSup(PerimetreNational, []RawSupFigure{a, b, c})
-	if f.NbEnEmploiSalarieFr12Mois != nil || f.TauxEmploiSalarieFr12Mois != nil || *f.NbSortants != 138 {
-		t.Errorf("an unpublished count must make the sum unknown: %+v", f)
+	// Per indicator: c has no employment count, it enters nb_sortants
+	// (75+48+15 = 138) but not the 12-month rate (still 106/123).
+	f, ag = AggregateSup(PerimetreNational, []RawSupFigure{a, b, c})
+	if *f.NbSortants != 138 || *f.NbDiplomes != 153 || *f.NbEnEmploiSalarieFr12Mois != 106 || *f.TauxEmploiSalarieFr12Mois != 86.18 {
+		t.Errorf("per-indicator aggregate = %+v", f)
+	}
+	if c := ag.Indicateurs["taux_emploi_salarie_fr_12_mois"]; c != (Couverture{Composantes: 2, Exclues: 1}) {
+		t.Errorf("coverage of the 12-month rate = %+v", c)
+	}
+	// Only c publishes a 6-month count: 9 of its 15 leavers. The 6-month
+	// rate rests on 15 leavers although the figure counts 138: withheld,
+	// with its count, for that reason; the 12-month rate stays.
+	c.NbEnEmploiSalarieFr6Mois = ip(9)
+	raw, _ := AggregateSup(PerimetreNational, []RawSupFigure{a, b, c})
+	d := raw.Disclose()
+	if d.Statut != StatutOK || d.TauxEmploiSalarieFr6Mois != nil || d.NbEnEmploiSalarieFr6Mois != nil || d.TauxEmploiSalarieFr12Mois == nil {
+		t.Errorf("6-month rate on 15 leavers: %+v", d)
+	}
+	if r := d.EmploiMissingReason(0); r != "secret statistique : moins de 20 sortants" {
+		t.Errorf("6-month reason %q", r)
+	}
+	if r := d.EmploiMissingReason(2); r != StatutLabel(StatutNonDiffuse) {
+		t.Errorf("18-month reason %q", r)
 	}
 }
 
