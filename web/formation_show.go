@@ -243,7 +243,7 @@ func nationalVoie(v string, figs []model.FormationFigure) formationVoie {
 	latest := figs[0]
 	fv := formationVoie{Voie: v, Label: voieLabel(v), Latest: latest.MillesimeLabel}
 	if latest.Statut != model.StatutOK {
-		fv.LatestStatut = model.StatutLabel(latest.Statut)
+		fv.LatestStatut = latest.StatutPhrase()
 	}
 	fv.Headline = []headlineFigure{headline(indTauxEmploi6, &latest.Figure, ""), headline(indTauxPoursuite, &latest.Figure, "")}
 	if h, ok := countHeadline(latest.NbAnneeTerm); ok {
@@ -395,11 +395,7 @@ func provenance(f *model.FormationFigure) string {
 		parts = append(parts, f.SourceContinuum.Phrase())
 	}
 	if f.Calcule {
-		s := "calculé par le site (somme des effectifs"
-		if f.Agregat != nil && f.Agregat.Composantes > 0 {
-			s += fmt.Sprintf(" de %d chiffre%s", f.Agregat.Composantes, pluralS(f.Agregat.Composantes))
-		}
-		parts = append(parts, s+")")
+		parts = append(parts, "calculé par le site ("+agregatPhrase(f.Agregat)+")")
 	} else if f.Source.Producteur != "" {
 		parts = append(parts, "publié par "+f.Source.Producteur)
 	}

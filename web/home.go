@@ -42,7 +42,8 @@ func (s *Server) home(c *fiber.Ctx) error {
 			}
 			f := n.Figure
 			b := nationalBlock{Label: voieLabel(n.Voie), Millesime: label,
-				Headline: []headlineFigure{headline(indTauxEmploi6, &f, ""), headline(indTauxPoursuite, &f, "")}}
+				Headline:   []headlineFigure{headline(indTauxEmploi6, &f, ""), headline(indTauxPoursuite, &f, "")},
+				Provenance: "Calculé par le site : " + agregatPhrase(&n.Agregat) + "."}
 			if h, ok := countHeadline(f.NbAnneeTerm); ok {
 				b.Headline = append(b.Headline, h)
 			}

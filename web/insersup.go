@@ -34,7 +34,7 @@ func supCells(f *model.SupFigure) []cell {
 		if *t != nil {
 			out = append(out, cell{Float: *t, Unit: "%"})
 		} else {
-			out = append(out, cell{Text: f.MissingReason(true), Missing: true})
+			out = append(out, cell{Text: f.EmploiMissingReason(i), Missing: true})
 		}
 	}
 	var med *int
@@ -92,7 +92,7 @@ func supHeadline(f *model.InserSupFigure) []headlineFigure {
 		if *t != nil {
 			h.Value = frenchDecimal(**t) + "\u202f%"
 		} else {
-			h.Value, h.Missing = f.MissingReason(true), true
+			h.Value, h.Missing = f.EmploiMissingReason(i), true
 		}
 		out = append(out, h)
 	}

@@ -108,6 +108,8 @@ type nationalBlock struct {
 	Label, Millesime string
 	Headline         []headlineFigure
 	Parts            *chart
+	// Provenance says how the figure was summed (agregatPhrase).
+	Provenance string
 }
 
 // headlineFigure is one big number of a page, with its definition.

@@ -8,6 +8,7 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"encoding/xml"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -503,22 +504,26 @@ const unknownUAI = "9990001X"
 // with their three counts), rounded half to even.
 func TestHomeNationalFigures(t *testing.T) {
 	app, pool := siteTestApp(t)
+	// Per indicator (model.Aggregate): the employment rate sums the rows
+	// that publish both nb_en_emploi_6_mois and nb_sortant.
 	var emploi, sortant, n, withEmploi int
 	if err := pool.QueryRow(context.Background(), `
-SELECT coalesce(sum(nb_en_emploi_6_mois), 0), sum(nb_sortant), count(*), count(nb_en_emploi_6_mois) FROM ij_region_formation r
-WHERE voie = 'scolaire' AND millesime = (SELECT max(millesime) FROM ij_region_formation WHERE voie = 'scolaire')
-  AND nb_annee_term IS NOT NULL AND nb_sortant IS NOT NULL AND nb_poursuite_etudes IS NOT NULL`).Scan(&emploi, &sortant, &n, &withEmploi); err != nil {
+SELECT coalesce(sum(nb_en_emploi_6_mois) FILTER (WHERE nb_sortant IS NOT NULL), 0),
+  coalesce(sum(nb_sortant) FILTER (WHERE nb_en_emploi_6_mois IS NOT NULL), 0), count(*),
+  count(*) FILTER (WHERE nb_sortant IS NOT NULL AND nb_en_emploi_6_mois IS NOT NULL) FROM ij_region_formation r
+WHERE voie = 'scolaire' AND millesime = (SELECT max(millesime) FROM ij_region_formation WHERE voie = 'scolaire')`).Scan(&emploi, &sortant, &n, &withEmploi); err != nil {
 		t.Fatal(err)
 	}
 	d := doc(t, get(t, app, "/"))
-	var got string
+	var got, prov string
 	d.Find("h3").Each(func(_ int, h *goquery.Selection) {
 		if strings.Contains(h.Text(), "Voie scolaire") {
 			got = strings.TrimSpace(h.Next().Find(".vi-figure__value").First().Text())
+			prov = h.NextAllFiltered("p").First().Text()
 		}
 	})
-	want := "non diffusé par le producteur"
-	if withEmploi == n {
+	want := "secret statistique : moins de 20 sortants"
+	if sortant >= 20 {
 		q, r := (100*emploi)/sortant, (100*emploi)%sortant
 		if 2*r > sortant || 2*r == sortant && q%2 == 1 {
 			q++
@@ -527,6 +532,15 @@ WHERE voie = 'scolaire' AND millesime = (SELECT max(millesime) FROM ij_region_fo
 	}
 	if got != want {
 		t.Errorf("national employment rate %q, want %q (Σ emploi %d / Σ sortants %d)", got, want, emploi, sortant)
+	}
+	// The provenance counts the rows that enter the employment rate.
+	prov = strings.NewReplacer("\u202f", "", "\u00a0", "").Replace(prov)
+	wantProv := fmt.Sprintf("somme des effectifs de %d chiffres régionaux", n)
+	if withEmploi < n {
+		wantProv = fmt.Sprintf("taux d'emploi à 6 mois : somme de %d chiffres régionaux, %d sans effectifs publiés", withEmploi, n-withEmploi)
+	}
+	if !strings.Contains(prov, wantProv) {
+		t.Errorf("national provenance %q lacks %q", prov, wantProv)
 	}
 }
 

@@ -67,6 +67,11 @@ type figureValues struct {
 	TauxEmploi18Mois        *int `json:"taux_emploi_18_mois"`
 	TauxEmploi24Mois        *int `json:"taux_emploi_24_mois"`
 	TauxContratsInterrompus *int `json:"taux_contrats_interrompus"`
+
+	// agg is set by Aggregate: what each computed rate rests on (its own
+	// denominator), for Disclose and MissingReason. nil for a figure as
+	// published.
+	agg *aggBasis
 }
 
 // RawFigure is a set of InserJeunes indicators as a file publishes them or
@@ -194,18 +199,25 @@ func (f *Figure) Value(ind Indicator) *int {
 //     removed, statut "sous_seuil";
 //   - nb_sortant < 20: the indicators that rest on it (RestsOnSortants) are
 //     removed;
+//   - an aggregate (Aggregate): each rate whose own denominator is below
+//     20 is removed, with the count that is its numerator and
+//     part_autres_situations when a part is removed (withheld);
 //   - no rate or part left: statut "non_diffuse"; else "ok".
 //
 // The thresholds are decided by SecretStatistique, shared with InserSup
 // (RawSupFigure.Disclose). Published rates are kept as published.
 func (r RawFigure) Disclose() Figure {
 	f := Figure{figureValues: figureValues(r)}
-	hideAll, hideEmploi := SecretStatistique(f.NbAnneeTerm, f.NbSortant)
+	var hide []Indicator
 	for _, ind := range indicators() {
-		if hideAll && ind != IndNbAnneeTerm || hideEmploi && ind.RestsOnSortants() {
-			*f.field(ind) = nil
+		if f.withheld(ind) != "" {
+			hide = append(hide, ind)
 		}
 	}
+	for _, ind := range hide {
+		*f.field(ind) = nil
+	}
+	hideAll, _ := SecretStatistique(f.NbAnneeTerm, f.NbSortant)
 	switch {
 	case hideAll:
 		f.Statut = StatutSousSeuil
@@ -215,6 +227,27 @@ func (r RawFigure) Disclose() Figure {
 		f.Statut = StatutNonDiffuse
 	}
 	return f
+}
+
+// The reasons of the secret statistique, as cells and exports word them.
+const (
+	reasonEleves   = "secret statistique : moins de 20 élèves"
+	reasonSortants = "secret statistique : moins de 20 sortants"
+)
+
+// withheld says why the secret statistique withholds ind of v ("" when
+// it does not): the one decision Disclose applies and MissingReason words.
+func (v *figureValues) withheld(ind Indicator) string {
+	hideAll, hideEmploi := SecretStatistique(v.NbAnneeTerm, v.NbSortant)
+	switch {
+	case hideAll && ind != IndNbAnneeTerm:
+		return reasonEleves
+	case hideEmploi && ind.RestsOnSortants():
+		return reasonSortants
+	case v.agg != nil:
+		return v.agg.withheld(ind)
+	}
+	return ""
 }
 
 // anyRate reports whether a rate or a part is set.
@@ -229,22 +262,30 @@ func (v *figureValues) anyRate() bool {
 
 // MissingReason says in French why indicator ind of f shows no value ("" when
 // it shows one): the reason of a figure that is absent or under the
-// threshold, the nb_sortant threshold for what rests on the leavers, else
-// the producer's own silence. It words the rule Disclose applies, for the
-// cells, charts and headlines of the pages.
+// threshold, the threshold of the indicator's own denominator (the
+// figure's nb_sortant, or for an aggregate each rate's own), else why an
+// aggregate does not compute it, else the producer's own silence. It words
+// the rule Disclose applies, for the cells, charts and headlines of the
+// pages.
 func (f *Figure) MissingReason(ind Indicator) string {
 	if f.Value(ind) != nil {
 		return ""
 	}
 	switch f.Statut {
-	case StatutOK, "":
+	case StatutOK, StatutNonDiffuse, "":
 	case StatutSousSeuil:
-		return "secret statistique : moins de 20 élèves"
+		return reasonEleves
 	default:
 		return StatutLabel(f.Statut)
 	}
-	if _, hideEmploi := SecretStatistique(f.NbAnneeTerm, f.NbSortant); hideEmploi && ind.RestsOnSortants() {
-		return "secret statistique : moins de 20 sortants"
+	if f.agg != nil && neverAggregated(ind) {
+		return f.agg.absent(ind)
+	}
+	if r := f.withheld(ind); r != "" {
+		return r
+	}
+	if f.agg != nil {
+		return f.agg.absent(ind)
 	}
 	return StatutLabel(StatutNonDiffuse)
 }
@@ -318,3 +359,18 @@ func (f *RawFigure) ComputeFromCounts() {
 
 // Int returns a pointer to v (helper for optional values).
 func Int(v int) *int { return &v }
+
+// StatutPhrase words the statut of f for a visitor: StatutLabel, except a
+// figure whose every rate is withheld by the threshold of its own
+// denominator while nb_annee_term ≥ 20 (an aggregate, or a row with few
+// leavers): it is not sous_seuil (its learners are shown), nor silent.
+func (f *Figure) StatutPhrase() string {
+	if f.Statut == StatutNonDiffuse {
+		for _, ind := range indicators() {
+			if !ind.IsCount() && f.withheld(ind) != "" {
+				return "secret statistique : chaque taux repose sur moins de 20 élèves ou sortants"
+			}
+		}
+	}
+	return StatutLabel(f.Statut)
+}

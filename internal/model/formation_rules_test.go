@@ -59,27 +59,169 @@ func showp(p *int) string {
 	return string(b)
 }
 
+// Rows of ij_api_region_formation_2019-2022.csv of each shape the
+// per-indicator rule must handle, copied by hand (reg: term, e12, e18,
+// e24, e6, poursuite, sortant; the row keys are the file's id column).
+var (
+	// 2019_2020 scolaire 23220023311, five régions: one (03, INSEE 53)
+	// publishes nb_poursuite_etudes = nb_annee_term but no nb_sortant nor
+	// employment count; one (14, INSEE 28) only nb_annee_term; Σ nb_sortant
+	// = 19 although Σ nb_annee_term = 81.
+	shape23220023311 = []RawFigure{
+		reg(42, ip(2), ip(4), ip(5), ip(1), ip(31), ip(11)), // 2019_2020_10_scolaire_23220023311
+		reg(3, nil, nil, nil, nil, nil, nil),                // 2019_2020_14_scolaire_23220023311
+		reg(8, ip(3), ip(3), ip(3), ip(3), ip(4), ip(4)),    // 2019_2020_02_scolaire_23220023311
+		reg(16, nil, nil, nil, nil, ip(16), nil),            // 2019_2020_03_scolaire_23220023311
+		reg(12, ip(2), ip(1), ip(1), ip(1), ip(8), ip(4)),   // 2019_2020_06_scolaire_23220023311
+	}
+	// 2019_2020 scolaire 23220022002, three régions: 16 (INSEE 76)
+	// publishes nb_poursuite_etudes = nb_annee_term = 28, no nb_sortant,
+	// no employment count: every employment count misses one région.
+	shape23220022002 = []RawFigure{
+		reg(83, ip(2), ip(4), ip(6), ip(0), ip(62), ip(21)), // 2019_2020_10_scolaire_23220022002
+		reg(28, nil, nil, nil, nil, ip(28), nil),            // 2019_2020_16_scolaire_23220022002
+		reg(21, ip(1), ip(1), ip(3), ip(1), ip(17), ip(4)),  // 2019_2020_18_scolaire_23220022002
+	}
+	// 2019_2020 apprentissage 40025006, four régions: Σ nb_annee_term =
+	// 23, but the two that publish counts hold 18 learners and 10 leavers.
+	shape40025006 = []RawFigure{
+		reg(6, ip(0), ip(0), ip(1), ip(1), ip(4), ip(2)),  // 2019_2020_10_apprentissage_40025006
+		reg(2, nil, nil, nil, nil, nil, nil),              // 2019_2020_01_apprentissage_40025006
+		reg(12, ip(5), ip(8), ip(8), ip(3), ip(4), ip(8)), // 2019_2020_02_apprentissage_40025006
+		reg(3, nil, nil, nil, nil, nil, nil),              // 2019_2020_06_apprentissage_40025006
+	}
+	// 2020_2021 scolaire 23220022362, two régions of 17 learners each; 02
+	// (INSEE 27) publishes only nb_poursuite_etudes = 17. The old rule
+	// kept one région: 17 learners, everything withheld.
+	shape23220022362 = []RawFigure{
+		reg(17, ip(2), ip(2), ip(2), ip(1), ip(12), ip(5)), // 2020_2021_15_scolaire_23220022362
+		reg(17, nil, nil, nil, nil, ip(17), nil),           // 2020_2021_02_scolaire_23220022362
+	}
+	// 2019_2020 scolaire 23220031220, three régions, every count published.
+	shape23220031220 = []RawFigure{
+		reg(23, ip(2), ip(3), ip(3), ip(1), ip(11), ip(12)), // 2019_2020_10_scolaire_23220031220
+		reg(19, ip(1), ip(0), ip(2), ip(1), ip(12), ip(7)),  // 2019_2020_15_scolaire_23220031220
+		reg(18, ip(1), ip(2), ip(4), ip(2), ip(9), ip(9)),   // 2019_2020_16_scolaire_23220031220
+	}
+)
+
 func TestAggregateRealRegions(t *testing.T) {
+	const (
+		eleves   = "secret statistique : moins de 20 élèves"
+		sortants = "secret statistique : moins de 20 sortants"
+		nd       = "non diffusé par le producteur"
+		mixed    = "non calculée : les parts en emploi et en poursuite d'études ne portent pas sur les mêmes composantes"
+	)
+	type want struct {
+		v      *int
+		reason string // the MissingReason when v is nil
+	}
+	w := func(v int) want { return want{v: ip(v)} }
+	no := func(reason string) want { return want{reason: reason} }
 	tests := []struct {
-		name                               string
-		parts                              []RawFigure
-		term, sortant, pours, e6, e12, e18 *int
-		tp, te6, te12, pp, pe, pa          *int
-		total, sans                        int
-		statut                             string
+		name   string
+		parts  []RawFigure
+		values map[Indicator]want
+		cover  map[Indicator]Couverture
+		total  int
+		sans   int
+		statut string
 	}{
+		{"23220023311 2019_2020: nb_sortant empty with poursuite published, Σ nb_sortant < 20", shape23220023311,
+			map[Indicator]want{
+				IndNbAnneeTerm: w(81), // 42+3+8+16+12
+				IndNbSortant:   w(19), // 11+4+4
+				// 31+4+16+8 = 59 of 42+8+16+12 = 78 learners: 75.6 → 76 (the old rule: 43/62 → 69).
+				IndTauxPoursuiteEtudes: w(76), IndPartPoursuiteEtudes: w(76), IndNbPoursuiteEtudes: w(59),
+				// On 19 leavers: withheld, with their numerators.
+				IndTauxEmploi6Mois: no(sortants), IndTauxEmploi12Mois: no(sortants), IndTauxEmploi24Mois: no(sortants),
+				IndNbEnEmploi6Mois: no(sortants), IndNbEnEmploi12Mois: no(sortants), IndNbEnEmploi24Mois: no(sortants),
+				// 1+3+1 = 5 of 42+8+12 = 62 learners: 8.06 → 8.
+				IndPartEmploi6Mois: w(8),
+				// The parts rest on 78 and 62 learners: no third part.
+				IndPartAutresSituations: no(mixed),
+				IndValeurAjoutee:        no("non calculé pour un agrégat"),
+			},
+			map[Indicator]Couverture{IndNbAnneeTerm: {5, 0}, IndNbSortant: {3, 2}, IndNbPoursuiteEtudes: {4, 1},
+				IndTauxPoursuiteEtudes: {4, 1}, IndTauxEmploi6Mois: {3, 2}, IndPartEmploi6Mois: {3, 2}, IndPartAutresSituations: {3, 2}},
+			81, 1, StatutOK},
+		{"23220022002 2019_2020: employment counts miss one région", shape23220022002,
+			map[Indicator]want{
+				IndNbAnneeTerm: w(132), IndNbSortant: w(25), IndNbPoursuiteEtudes: w(107),
+				// 62+28+17 = 107 of 132: 81.06 → 81 (the old rule: 79/104 → 76).
+				IndTauxPoursuiteEtudes: w(81), IndPartPoursuiteEtudes: w(81),
+				// 0+1 = 1 of 21+4 = 25 leavers: 4; 12 months 3/25 = 12; 18 months 5/25 = 20; 24 months 9/25 = 36.
+				IndTauxEmploi6Mois: w(4), IndTauxEmploi12Mois: w(12), IndTauxEmploi18Mois: w(20), IndTauxEmploi24Mois: w(36),
+				IndNbEnEmploi6Mois: w(1), IndNbEnEmploi24Mois: w(9),
+				// 1 of 83+21 = 104 learners: 0.96 → 1.
+				IndPartEmploi6Mois: w(1), IndPartAutresSituations: no(mixed),
+			},
+			map[Indicator]Couverture{IndNbAnneeTerm: {3, 0}, IndTauxPoursuiteEtudes: {3, 0}, IndTauxEmploi6Mois: {2, 1},
+				IndTauxEmploi24Mois: {2, 1}, IndPartEmploi6Mois: {2, 1}},
+			132, 0, StatutOK},
+		{"40025006 2019_2020: Σ nb_annee_term ≥ 20, each rate's denominator < 20", shape40025006,
+			map[Indicator]want{
+				IndNbAnneeTerm: w(23), // 6+2+12+3; the old rule showed 18
+				IndNbSortant:   w(10), // 2+8
+				// 4+4 = 8 of 6+12 = 18 learners; 1+3 = 4 of 10 leavers: withheld.
+				IndTauxPoursuiteEtudes: no(eleves), IndPartPoursuiteEtudes: no(eleves), IndNbPoursuiteEtudes: no(eleves),
+				IndTauxEmploi6Mois: no(sortants), IndNbEnEmploi6Mois: no(sortants), IndNbEnEmploi18Mois: no(sortants),
+				IndPartEmploi6Mois: no(eleves), IndPartAutresSituations: no(eleves),
+			},
+			map[Indicator]Couverture{IndNbAnneeTerm: {4, 0}, IndTauxPoursuiteEtudes: {2, 2}, IndTauxEmploi6Mois: {2, 2}},
+			23, 2, StatutNonDiffuse},
+		{"23220022362 2020_2021: the région the old rule dropped", shape23220022362,
+			map[Indicator]want{
+				IndNbAnneeTerm: w(34), IndNbSortant: w(5), IndNbPoursuiteEtudes: w(29),
+				// 12+17 = 29 of 34: 85.3 → 85 (the old rule: sous_seuil, 17 learners).
+				IndTauxPoursuiteEtudes: w(85), IndPartPoursuiteEtudes: w(85),
+				IndTauxEmploi6Mois: no(sortants), IndNbEnEmploi6Mois: no(sortants),
+				// 1 of 17 learners: withheld, so is the third part.
+				IndPartEmploi6Mois: no(eleves), IndPartAutresSituations: no(eleves),
+			},
+			map[Indicator]Couverture{IndTauxPoursuiteEtudes: {2, 0}, IndTauxEmploi6Mois: {1, 1}, IndNbSortant: {1, 1}},
+			34, 0, StatutOK},
+		{"23220031220 2019_2020: every count published", shape23220031220,
+			map[Indicator]want{
+				IndNbAnneeTerm: w(60), IndNbSortant: w(28), IndNbPoursuiteEtudes: w(32), IndNbEnEmploi6Mois: w(4),
+				IndTauxPoursuiteEtudes:  w(53), // 32/60 = 53.3
+				IndTauxEmploi6Mois:      w(14), // 4/28 = 14.3
+				IndTauxEmploi12Mois:     w(14), // 4/28
+				IndTauxEmploi18Mois:     w(18), // 5/28 = 17.9
+				IndTauxEmploi24Mois:     w(32), // 9/28 = 32.1
+				IndPartPoursuiteEtudes:  w(53),
+				IndPartEmploi6Mois:      w(7),  // 4/60 = 6.7
+				IndPartAutresSituations: w(40), // 100 − 53 − 7
+			},
+			map[Indicator]Couverture{IndTauxPoursuiteEtudes: {3, 0}, IndTauxEmploi6Mois: {3, 0}, IndPartAutresSituations: {3, 0}},
+			60, 0, StatutOK},
 		// Sums read independently from the file; rates recomputed half to even.
-		{"gestion-administration 2021_2022 national", gaRegions2022,
-			ip(42022), ip(16087), ip(25935), ip(5648), ip(6751), nil,
-			ip(62), ip(35), ip(42), ip(62), ip(13), ip(25), 42022, 0, StatutOK},
-		// Only the two régions with counts enter the field (15 learners):
-		// under the threshold, only nb_annee_term is shown.
-		{"AGORA apprentissage 2021_2022 national", agoraRegions2022,
-			ip(15), nil, nil, nil, nil, nil,
-			nil, nil, nil, nil, nil, nil, 21, 4, StatutSousSeuil},
+		{"gestion-administration 23830030001 2021_2022: seventeen régions, complete", gaRegions2022,
+			map[Indicator]want{
+				IndNbAnneeTerm: w(42022), IndNbSortant: w(16087), IndNbPoursuiteEtudes: w(25935), IndNbEnEmploi6Mois: w(5648),
+				IndNbEnEmploi12Mois: w(6751), IndNbEnEmploi18Mois: no(nd),
+				IndTauxPoursuiteEtudes: w(62), IndTauxEmploi6Mois: w(35), IndTauxEmploi12Mois: w(42), IndTauxEmploi18Mois: no(nd),
+				IndPartPoursuiteEtudes: w(62), IndPartEmploi6Mois: w(13), IndPartAutresSituations: w(25),
+			},
+			map[Indicator]Couverture{IndTauxEmploi6Mois: {17, 0}, IndTauxEmploi18Mois: {0, 17}},
+			42022, 0, StatutOK},
+		// Two régions publish counts (6+9 = 15 learners, 1+4 = 5 leavers):
+		// 21 learners in all, every rate withheld on its own denominator.
+		{"AGORA 40030004 apprentissage 2021_2022", agoraRegions2022,
+			map[Indicator]want{
+				IndNbAnneeTerm: w(21), IndNbSortant: w(5),
+				IndTauxPoursuiteEtudes: no(eleves), IndNbPoursuiteEtudes: no(eleves), IndTauxEmploi6Mois: no(sortants),
+			},
+			map[Indicator]Couverture{IndNbAnneeTerm: {6, 0}, IndTauxPoursuiteEtudes: {2, 4}},
+			21, 4, StatutNonDiffuse},
 		{"no part publishes counts", []RawFigure{reg(25, nil, nil, nil, nil, nil, nil), reg(3, nil, nil, nil, nil, nil, nil)},
-			ip(28), nil, nil, nil, nil, nil,
-			nil, nil, nil, nil, nil, nil, 28, 2, StatutNonDiffuse},
+			map[Indicator]want{IndNbAnneeTerm: w(28), IndNbSortant: no(nd), IndTauxPoursuiteEtudes: no(nd), IndTauxEmploi6Mois: no(nd)},
+			map[Indicator]Couverture{IndNbAnneeTerm: {2, 0}, IndTauxPoursuiteEtudes: {0, 2}},
+			28, 2, StatutNonDiffuse},
+		{"under 20 in all", []RawFigure{reg(12, ip(1), nil, nil, ip(1), ip(6), ip(6)), reg(5, nil, nil, nil, nil, ip(5), nil)},
+			map[Indicator]want{IndNbAnneeTerm: w(17), IndNbSortant: no(eleves), IndTauxPoursuiteEtudes: no(eleves), IndPartAutresSituations: no(eleves)},
+			map[Indicator]Couverture{IndTauxPoursuiteEtudes: {2, 0}},
+			17, 0, StatutSousSeuil},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -88,24 +230,91 @@ func TestAggregateRealRegions(t *testing.T) {
 			if ag.NbAnneeTermTotal != tc.total || ag.ComposantesSansEffectifs != tc.sans || ag.Composantes != len(tc.parts) {
 				t.Errorf("agregat = %+v, want total %d, sans effectifs %d", ag, tc.total, tc.sans)
 			}
-			checks := []struct {
-				n         string
-				got, want *int
-			}{{"nb_annee_term", f.NbAnneeTerm, tc.term}, {"nb_sortant", f.NbSortant, tc.sortant},
-				{"nb_poursuite_etudes", f.NbPoursuiteEtudes, tc.pours}, {"nb_en_emploi_6_mois", f.NbEnEmploi6Mois, tc.e6},
-				{"nb_en_emploi_12_mois", f.NbEnEmploi12Mois, tc.e12}, {"nb_en_emploi_18_mois", f.NbEnEmploi18Mois, tc.e18},
-				{"taux_poursuite_etudes", f.TauxPoursuiteEtudes, tc.tp}, {"taux_emploi_6_mois", f.TauxEmploi6Mois, tc.te6},
-				{"taux_emploi_12_mois", f.TauxEmploi12Mois, tc.te12}, {"part_poursuite_etudes", f.PartPoursuiteEtudes, tc.pp},
-				{"part_emploi_6_mois", f.PartEmploi6Mois, tc.pe}, {"part_autres_situations", f.PartAutresSituations, tc.pa}}
-			for _, c := range checks {
-				if !eqp(c.got, c.want) {
-					t.Errorf("%s = %s, want %s", c.n, showp(c.got), showp(c.want))
+			if f.NbAnneeTerm == nil || *f.NbAnneeTerm != ag.NbAnneeTermTotal {
+				t.Errorf("nb_annee_term %s ≠ nb_annee_term_total %d", showp(f.NbAnneeTerm), ag.NbAnneeTermTotal)
+			}
+			for ind, want := range tc.values {
+				got := f.Value(ind)
+				if !eqp(got, want.v) {
+					t.Errorf("%s = %s, want %s", ind, showp(got), showp(want.v))
+				}
+				if r := f.MissingReason(ind); want.v == nil && r != want.reason {
+					t.Errorf("%s: reason %q, want %q", ind, r, want.reason)
+				}
+			}
+			for ind, c := range tc.cover {
+				if got := ag.Couverture(ind); got != c {
+					t.Errorf("coverage of %s = %+v, want %+v", ind, got, c)
+				}
+			}
+			for _, ind := range indicators() {
+				if c, ok := ag.Indicateurs[ind]; ok && c.Composantes+c.Exclues != len(tc.parts) {
+					t.Errorf("coverage of %s = %+v: not %d components", ind, c, len(tc.parts))
 				}
 			}
 			if f.Statut != tc.statut {
 				t.Errorf("statut = %q, want %q", f.Statut, tc.statut)
 			}
 		})
+	}
+}
+
+// An aggregate of aggregates (the country as régions rebuilt from their
+// establishments, a level as its formations) is the aggregate of their
+// components: each part brings its own numerators and denominators.
+func TestAggregateNested(t *testing.T) {
+	found := 0
+	for _, parts := range [][]RawFigure{shape23220023311, shape23220022002, shape40025006, shape23220031220, gaRegions2022} {
+		flat, flatAg := Aggregate(PerimetreNational, parts)
+		for cut := 1; cut < len(parts); cut++ {
+			a, _ := Aggregate(PerimetreRegion, parts[:cut])
+			b, _ := Aggregate(PerimetreRegion, parts[cut:])
+			nested, _ := Aggregate(PerimetreNational, []RawFigure{a, b})
+			ff, fn := flat.Disclose(), nested.Disclose()
+			for _, ind := range indicators() {
+				found++
+				if !eqp(ff.Value(ind), fn.Value(ind)) || ff.MissingReason(ind) != fn.MissingReason(ind) {
+					t.Errorf("cut %d of %d: %s flat %s (%q), nested %s (%q)", cut, len(parts), ind,
+						showp(ff.Value(ind)), ff.MissingReason(ind), showp(fn.Value(ind)), fn.MissingReason(ind))
+				}
+			}
+		}
+		if flatAg.Composantes != len(parts) {
+			t.Errorf("composantes %d", flatAg.Composantes)
+		}
+	}
+	if found == 0 {
+		t.Fatal("nothing compared")
+	}
+}
+
+// The producer's rate of a single row is not carried over, and a
+// published figure keeps its own parts (WithParts) while an aggregate
+// keeps the absence of part_autres_situations.
+func TestAggregateWithParts(t *testing.T) {
+	raw, _ := Aggregate(PerimetreNational, shape23220022002)
+	if got := WithParts(raw); got.PartAutresSituations != nil {
+		t.Errorf("WithParts filled part_autres_situations of an aggregate: %d", *got.PartAutresSituations)
+	}
+	one := shape23220022002[0]
+	one.TauxPoursuiteEtudes = ip(75) // as the file publishes it (62/83 = 74.7)
+	if got := WithParts(one); got.PartAutresSituations == nil || *got.PartAutresSituations != 25 {
+		t.Errorf("WithParts of a published row: part_autres = %s, want 25 (100 − 75 − 0)", showp(got.PartAutresSituations))
+	}
+}
+
+// The JSON of an Agregat names each indicator's coverage.
+func TestAgregatJSON(t *testing.T) {
+	_, ag := Aggregate(PerimetreNational, shape23220023311)
+	b, err := json.Marshal(ag)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range []string{`"composantes":5`, `"nb_annee_term_total":81`, `"taux_poursuite_etudes":{"composantes":4,"exclues":1}`,
+		`"taux_emploi_6_mois":{"composantes":3,"exclues":2}`} {
+		if !strings.Contains(string(b), s) {
+			t.Errorf("agregat JSON %s lacks %s", b, s)
+		}
 	}
 }
 
@@ -345,9 +554,47 @@ func TestAggregateSup(t *testing.T) {
 	if f.TauxEmploiSalarieFr6Mois != nil || ag.Composantes != 2 {
 		t.Errorf("6 months should be unknown: %+v %+v", f, ag)
 	}
-	f, _ = AggregateSup(PerimetreNational, []RawSupFigure{a, b, c})
-	if f.NbEnEmploiSalarieFr12Mois != nil || f.TauxEmploiSalarieFr12Mois != nil || *f.NbSortants != 138 {
-		t.Errorf("an unpublished count must make the sum unknown: %+v", f)
+	// Per indicator: c has no employment count, it enters nb_sortants
+	// (75+48+15 = 138) but not the 12-month rate (still 106/123).
+	f, ag = AggregateSup(PerimetreNational, []RawSupFigure{a, b, c})
+	if *f.NbSortants != 138 || *f.NbDiplomes != 153 || *f.NbEnEmploiSalarieFr12Mois != 106 || *f.TauxEmploiSalarieFr12Mois != 86.18 {
+		t.Errorf("per-indicator aggregate = %+v", f)
+	}
+	if c := ag.Indicateurs["taux_emploi_salarie_fr_12_mois"]; c != (Couverture{Composantes: 2, Exclues: 1}) {
+		t.Errorf("coverage of the 12-month rate = %+v", c)
+	}
+	// Only c publishes a 6-month count: 9 of its 15 leavers. The 6-month
+	// rate rests on 15 leavers although the figure counts 138: withheld,
+	// with its count, for that reason; the 12-month rate stays.
+	c.NbEnEmploiSalarieFr6Mois = ip(9)
+	raw, _ := AggregateSup(PerimetreNational, []RawSupFigure{a, b, c})
+	d := raw.Disclose()
+	if d.Statut != StatutOK || d.TauxEmploiSalarieFr6Mois != nil || d.NbEnEmploiSalarieFr6Mois != nil || d.TauxEmploiSalarieFr12Mois == nil {
+		t.Errorf("6-month rate on 15 leavers: %+v", d)
+	}
+	if r := d.EmploiMissingReason(0); r != "secret statistique : moins de 20 sortants" {
+		t.Errorf("6-month reason %q", r)
+	}
+	if r := d.EmploiMissingReason(2); r != StatutLabel(StatutNonDiffuse) {
+		t.Errorf("18-month reason %q", r)
+	}
+}
+
+// A figure whose learners are shown but whose every rate is withheld on
+// its own denominator is neither « sous le seuil » nor silent.
+func TestStatutPhrase(t *testing.T) {
+	raw, _ := Aggregate(PerimetreNational, shape40025006) // 23 learners, rates on 18 and 10
+	f := raw.Disclose()
+	if got := f.StatutPhrase(); f.Statut != StatutNonDiffuse || got != "secret statistique : chaque taux repose sur moins de 20 élèves ou sortants" {
+		t.Errorf("statut %q, phrase %q", f.Statut, got)
+	}
+	silent := RawFigure{NbAnneeTerm: ip(25)}.Disclose()
+	if got := silent.StatutPhrase(); got != StatutLabel(StatutNonDiffuse) {
+		t.Errorf("a figure without counts: %q", got)
+	}
+	raw, _ = Aggregate(PerimetreNational, shape23220031220)
+	if f := raw.Disclose(); f.StatutPhrase() != StatutLabel(StatutOK) {
+		t.Errorf("complete aggregate: %q", f.StatutPhrase())
 	}
 }
 

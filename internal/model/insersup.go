@@ -1,5 +1,7 @@
 package model
 
+import "fmt"
+
 // InserSup breakdown values of the headline figure: graduates, every
 // gender, every nationality (FORMATS.md §4.6).
 const (
@@ -56,6 +58,23 @@ type supValues struct {
 
 	// Salaires lists the horizons where a quartile is published.
 	Salaires []Salaire `json:"salaires"`
+
+	// agg is set by AggregateSup: the denominator of each horizon's rate.
+	agg *supBasis
+}
+
+// supBasis is what AggregateSup records of each horizon's rate: Σ
+// nb_sortants over the n parts that publish both it and the employment
+// count.
+type supBasis struct {
+	den, n [NbSupHorizons]int
+}
+
+// horizonWithheld reports whether the rate of horizon i of an aggregate
+// rests on fewer than Seuil leavers (then its count goes too: with the
+// leavers shown, it would give the rate back).
+func (s *supValues) horizonWithheld(i int) bool {
+	return s.agg != nil && s.agg.n[i] > 0 && s.agg.den[i] < Seuil
 }
 
 // RawSupFigure is a set of InserSup indicators as published or summed
@@ -114,6 +133,15 @@ func (r RawSupFigure) Disclose() SupFigure {
 		}
 		s.Salaires = nil
 	}
+	withheld := false
+	for i := range NbSupHorizons {
+		if s.horizonWithheld(i) {
+			n, t := s.Emploi(i)
+			*n, *t = nil, nil
+			withheld = true
+		}
+	}
+	hideEmploi = hideEmploi || withheld
 	if s.Salaires == nil {
 		s.Salaires = []Salaire{}
 	}
@@ -153,6 +181,16 @@ func (s *SupFigure) MissingReason(onSortants bool) string {
 	return StatutLabel(StatutNonDiffuse)
 }
 
+// EmploiMissingReason says in French why the employment rate of horizon
+// index i is missing: MissingReason(true), or for an aggregate the
+// threshold on that horizon's own leavers.
+func (s *SupFigure) EmploiMissingReason(i int) string {
+	if s.Statut == StatutOK && s.horizonWithheld(i) {
+		return "secret statistique : moins de 20 sortants"
+	}
+	return s.MissingReason(true)
+}
+
 // Rate2 returns 100·num/den rounded half to even at two decimals (the
 // precision InserSup publishes); ok is false when den is 0.
 func Rate2(num, den int) (float64, bool) {
@@ -161,54 +199,68 @@ func Rate2(num, den int) (float64, bool) {
 }
 
 // AggregateSup sums InserSup figures (establishments of a région or of the
-// country) and computes the rates from the sums, as Aggregate does: a part
-// enters the counts when its nb_sortants and nb_poursuivants are
-// published; an employment count is summed only when every such part
-// publishes it. Salaries are quartiles: they cannot be summed and are left
-// out.
+// country) indicator by indicator, as Aggregate does: nb_diplomes,
+// nb_sortants, nb_poursuivants and each employment count over the parts
+// that publish it (a part's nb_diplomes is nb_sortants + nb_poursuivants
+// when only those are published); each horizon's rate over the parts that
+// publish both its employment count and nb_sortants, with that
+// denominator recorded for Disclose. Salaries are quartiles: they cannot
+// be summed and are left out.
 func AggregateSup(perimetre string, parts []RawSupFigure) (RawSupFigure, Agregat) {
-	ag := Agregat{Perimetre: perimetre, Composantes: len(parts)}
-	var out RawSupFigure
-	var sortants, pours int
-	var emploi [NbSupHorizons]int
-	known := [NbSupHorizons]bool{true, true, true, true, true}
-	field := 0
-	for i := range parts {
-		p := &parts[i]
-		if p.NbDiplomes != nil {
-			ag.NbAnneeTermTotal += *p.NbDiplomes
+	ag := Agregat{Perimetre: perimetre, Composantes: len(parts), Indicateurs: map[Indicator]Couverture{}}
+	out := RawSupFigure{Salaires: []Salaire{}}
+	sum := func(ind Indicator, dst **int, get func(p *RawSupFigure) *int) {
+		total, n := 0, 0
+		for i := range parts {
+			if v := get(&parts[i]); v != nil {
+				total += *v
+				n++
+			}
 		}
-		if p.NbSortants == nil || p.NbPoursuivants == nil {
-			ag.ComposantesSansEffectifs++
-			continue
+		if n > 0 {
+			*dst = Int(total)
 		}
-		field++
-		sortants += *p.NbSortants
-		pours += *p.NbPoursuivants
-		for h := range NbSupHorizons {
-			n, _ := p.Emploi(h)
-			if *n == nil {
-				known[h] = false
-			} else {
-				emploi[h] += **n
+		ag.Indicateurs[ind] = Couverture{Composantes: n, Exclues: len(parts) - n}
+	}
+	sum("nb_diplomes", &out.NbDiplomes, func(p *RawSupFigure) *int {
+		if p.NbDiplomes == nil && p.NbSortants != nil && p.NbPoursuivants != nil {
+			return Int(*p.NbSortants + *p.NbPoursuivants)
+		}
+		return p.NbDiplomes
+	})
+	sum("nb_sortants", &out.NbSortants, func(p *RawSupFigure) *int { return p.NbSortants })
+	sum("nb_poursuivants", &out.NbPoursuivants, func(p *RawSupFigure) *int { return p.NbPoursuivants })
+	if out.NbDiplomes != nil {
+		ag.NbAnneeTermTotal = *out.NbDiplomes
+	}
+	basis := &supBasis{}
+	enters := make([]bool, len(parts))
+	for h, mois := range SupHorizons() {
+		n, t := out.Emploi(h)
+		sum(Indicator(fmt.Sprintf("nb_en_emploi_salarie_fr_%d_mois", mois)), n, func(p *RawSupFigure) *int { c, _ := p.Emploi(h); return *c })
+		num := 0
+		for i := range parts {
+			p := &parts[i]
+			if c, _ := p.Emploi(h); *c != nil && p.NbSortants != nil {
+				num += **c
+				basis.den[h] += *p.NbSortants
+				basis.n[h]++
+				enters[i] = true
+			}
+		}
+		ag.Indicateurs[Indicator(fmt.Sprintf("taux_emploi_salarie_fr_%d_mois", mois))] = Couverture{Composantes: basis.n[h], Exclues: len(parts) - basis.n[h]}
+		if basis.n[h] > 0 {
+			if v, ok := Rate2(num, basis.den[h]); ok {
+				*t = &v
 			}
 		}
 	}
-	out.Salaires = []Salaire{}
-	if field == 0 {
-		return out, ag
-	}
-	out.NbSortants, out.NbPoursuivants, out.NbDiplomes = Int(sortants), Int(pours), Int(sortants+pours)
-	for h := range NbSupHorizons {
-		if !known[h] {
-			continue
-		}
-		n, t := out.Emploi(h)
-		*n = Int(emploi[h])
-		if v, ok := Rate2(emploi[h], sortants); ok {
-			*t = &v
+	for _, e := range enters {
+		if !e {
+			ag.ComposantesSansEffectifs++
 		}
 	}
+	out.agg = basis
 	return out, ag
 }
 
