@@ -63,8 +63,10 @@ type aggBasis struct {
 	partsSame bool
 }
 
-// rateDef names the numerator and denominator counts of a computed rate.
-type rateDef struct{ ind, num, den Indicator }
+// rateDef names the numerator and denominator counts of a computed rate;
+// also, when set, is a count a leaf component must publish too to enter
+// (the three parts rest on the components that publish all their counts).
+type rateDef struct{ ind, num, den, also Indicator }
 
 // aggregatedRates are the rates Aggregate computes from summed counts:
 // taux and part de poursuite d'études on nb_annee_term, taux d'emploi on
@@ -72,14 +74,14 @@ type rateDef struct{ ind, num, den Indicator }
 // valeur ajoutée and the broken-contract rate are never aggregated.
 func aggregatedRates() [8]rateDef {
 	return [8]rateDef{
-		{IndTauxPoursuiteEtudes, IndNbPoursuiteEtudes, IndNbAnneeTerm},
-		{IndTauxEmploi6Mois, IndNbEnEmploi6Mois, IndNbSortant},
-		{IndTauxEmploi12Mois, IndNbEnEmploi12Mois, IndNbSortant},
-		{IndTauxEmploi18Mois, IndNbEnEmploi18Mois, IndNbSortant},
-		{IndTauxEmploi24Mois, IndNbEnEmploi24Mois, IndNbSortant},
-		{IndPartPoursuiteEtudes, IndNbPoursuiteEtudes, IndNbAnneeTerm},
-		{IndPartEmploi6Mois, IndNbEnEmploi6Mois, IndNbAnneeTerm},
-		{IndPartAutresSituations, "", ""},
+		{IndTauxPoursuiteEtudes, IndNbPoursuiteEtudes, IndNbAnneeTerm, ""},
+		{IndTauxEmploi6Mois, IndNbEnEmploi6Mois, IndNbSortant, ""},
+		{IndTauxEmploi12Mois, IndNbEnEmploi12Mois, IndNbSortant, ""},
+		{IndTauxEmploi18Mois, IndNbEnEmploi18Mois, IndNbSortant, ""},
+		{IndTauxEmploi24Mois, IndNbEnEmploi24Mois, IndNbSortant, ""},
+		{IndPartPoursuiteEtudes, IndNbPoursuiteEtudes, IndNbAnneeTerm, IndNbEnEmploi6Mois},
+		{IndPartEmploi6Mois, IndNbEnEmploi6Mois, IndNbAnneeTerm, IndNbPoursuiteEtudes},
+		{IndPartAutresSituations, "", "", ""},
 	}
 }
 
@@ -100,7 +102,7 @@ func (r *RawFigure) ratioOf(d rateDef) (ratio, bool) {
 	}
 	v := (*figureValues)(r)
 	num, den := *v.field(d.num), *v.field(d.den)
-	if num == nil || den == nil {
+	if num == nil || den == nil || d.also != "" && *v.field(d.also) == nil {
 		return ratio{}, false
 	}
 	return ratio{num: *num, den: *den, n: 1}, true
@@ -115,9 +117,15 @@ func (r *RawFigure) ratioOf(d rateDef) (ratio, bool) {
 //     where both are published, then rounds half to even
 //     (RoundHalfEven): taux and part de poursuite d'études =
 //     nb_poursuite_etudes / nb_annee_term, taux_emploi_X = nb_en_emploi_X
-//     / nb_sortant, part_emploi_6_mois = nb_en_emploi_6_mois /
-//     nb_annee_term; part_autres_situations = max(0, 100 − both parts)
-//     only when both parts rest on the same parts, else it is absent;
+//     / nb_sortant;
+//   - the three parts describe one population, so they rest on the parts
+//     that publish nb_annee_term, nb_poursuite_etudes and
+//     nb_en_emploi_6_mois alike: part_poursuite_etudes and
+//     part_emploi_6_mois over those, part_autres_situations = max(0, 100 −
+//     both) — they add up to 100. The part en formation may then differ
+//     from the taux de poursuite d'études (over every part publishing its
+//     two counts) by the parts with no employment count: Agregat says how
+//     many enter each;
 //   - rates are never averaged, published rates of the parts never
 //     carried over; the expected rate and the valeur ajoutée are never
 //     aggregated.
@@ -169,8 +177,8 @@ func Aggregate(perimetre string, parts []RawFigure) (RawFigure, Agregat) {
 	both := 0
 	for i := range parts {
 		p := &parts[i]
-		_, inP := p.ratioOf(rateDef{IndPartPoursuiteEtudes, IndNbPoursuiteEtudes, IndNbAnneeTerm})
-		_, inE := p.ratioOf(rateDef{IndPartEmploi6Mois, IndNbEnEmploi6Mois, IndNbAnneeTerm})
+		_, inP := p.ratioOf(aggregatedRates()[5])
+		_, inE := p.ratioOf(aggregatedRates()[6])
 		if inP != inE || inP && p.agg != nil && !p.agg.partsSame {
 			basis.partsSame = false
 		}
@@ -195,7 +203,7 @@ func Aggregate(perimetre string, parts []RawFigure) (RawFigure, Agregat) {
 // (« moins de 20 élèves » on nb_annee_term, « moins de 20 sortants » on
 // nb_sortant); part_autres_situations when a part it is computed from is
 // withheld (it would give that part back); a count that is the numerator
-// of a withheld rate (with the denominators the figure shows, it would
+// of a withheld taux (with the denominators the figure shows, it would
 // give that rate back, or a wrong one).
 func (b *aggBasis) withheld(ind Indicator) string {
 	for _, d := range aggregatedRates() {
@@ -207,7 +215,7 @@ func (b *aggBasis) withheld(ind Indicator) string {
 				}
 				return b.withheld(IndPartEmploi6Mois)
 			}
-		case d.ind == ind || d.num == ind:
+		case d.ind == ind || d.num == ind && !isPart(d.ind):
 			if x := b.rates[d.ind]; x.n > 0 && x.den < Seuil {
 				if d.den == IndNbSortant {
 					return reasonSortants
@@ -217,6 +225,14 @@ func (b *aggBasis) withheld(ind Indicator) string {
 		}
 	}
 	return ""
+}
+
+// isPart reports whether ind is one of the three parts: their
+// numerators are those of the taux too, so only the taux decide whether
+// a count is withheld (a part withheld on its own smaller set of
+// components does not make the count over every component a leak).
+func isPart(ind Indicator) bool {
+	return ind == IndPartPoursuiteEtudes || ind == IndPartEmploi6Mois || ind == IndPartAutresSituations
 }
 
 // neverAggregated reports whether Aggregate never computes ind: the

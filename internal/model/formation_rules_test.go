@@ -132,14 +132,17 @@ func TestAggregateRealRegions(t *testing.T) {
 				IndNbAnneeTerm: w(81), // 42+3+8+16+12
 				IndNbSortant:   w(19), // 11+4+4
 				// 31+4+16+8 = 59 of 42+8+16+12 = 78 learners: 75.6 → 76 (the old rule: 43/62 → 69).
-				IndTauxPoursuiteEtudes: w(76), IndPartPoursuiteEtudes: w(76), IndNbPoursuiteEtudes: w(59),
+				IndTauxPoursuiteEtudes: w(76), IndNbPoursuiteEtudes: w(59),
+				// The parts rest on the 3 régions publishing all three counts
+				// (42+8+12 = 62 learners): 31+4+8 = 43/62 = 69.4 → 69 in formation.
+				IndPartPoursuiteEtudes: w(69),
 				// On 19 leavers: withheld, with their numerators.
 				IndTauxEmploi6Mois: no(sortants), IndTauxEmploi12Mois: no(sortants), IndTauxEmploi24Mois: no(sortants),
 				IndNbEnEmploi6Mois: no(sortants), IndNbEnEmploi12Mois: no(sortants), IndNbEnEmploi24Mois: no(sortants),
 				// 1+3+1 = 5 of 42+8+12 = 62 learners: 8.06 → 8.
 				IndPartEmploi6Mois: w(8),
-				// The parts rest on 78 and 62 learners: no third part.
-				IndPartAutresSituations: no(mixed),
+				// 100 − 69 − 8: the three parts of the same 62 learners.
+				IndPartAutresSituations: w(23),
 				IndValeurAjoutee:        no("non calculé pour un agrégat"),
 			},
 			map[Indicator]Couverture{IndNbAnneeTerm: {5, 0}, IndNbSortant: {3, 2}, IndNbPoursuiteEtudes: {4, 1},
@@ -149,12 +152,15 @@ func TestAggregateRealRegions(t *testing.T) {
 			map[Indicator]want{
 				IndNbAnneeTerm: w(132), IndNbSortant: w(25), IndNbPoursuiteEtudes: w(107),
 				// 62+28+17 = 107 of 132: 81.06 → 81 (the old rule: 79/104 → 76).
-				IndTauxPoursuiteEtudes: w(81), IndPartPoursuiteEtudes: w(81),
+				IndTauxPoursuiteEtudes: w(81),
+				// The parts: the 2 régions publishing every count, 83+21 = 104
+				// learners, 62+17 = 79 in formation: 75.96 → 76.
+				IndPartPoursuiteEtudes: w(76),
 				// 0+1 = 1 of 21+4 = 25 leavers: 4; 12 months 3/25 = 12; 18 months 5/25 = 20; 24 months 9/25 = 36.
 				IndTauxEmploi6Mois: w(4), IndTauxEmploi12Mois: w(12), IndTauxEmploi18Mois: w(20), IndTauxEmploi24Mois: w(36),
 				IndNbEnEmploi6Mois: w(1), IndNbEnEmploi24Mois: w(9),
 				// 1 of 83+21 = 104 learners: 0.96 → 1.
-				IndPartEmploi6Mois: w(1), IndPartAutresSituations: no(mixed),
+				IndPartEmploi6Mois: w(1), IndPartAutresSituations: w(23), // 100 − 76 − 1
 			},
 			map[Indicator]Couverture{IndNbAnneeTerm: {3, 0}, IndTauxPoursuiteEtudes: {3, 0}, IndTauxEmploi6Mois: {2, 1},
 				IndTauxEmploi24Mois: {2, 1}, IndPartEmploi6Mois: {2, 1}},
@@ -174,8 +180,11 @@ func TestAggregateRealRegions(t *testing.T) {
 			map[Indicator]want{
 				IndNbAnneeTerm: w(34), IndNbSortant: w(5), IndNbPoursuiteEtudes: w(29),
 				// 12+17 = 29 of 34: 85.3 → 85 (the old rule: sous_seuil, 17 learners).
-				IndTauxPoursuiteEtudes: w(85), IndPartPoursuiteEtudes: w(85),
-				IndTauxEmploi6Mois: no(sortants), IndNbEnEmploi6Mois: no(sortants),
+				IndTauxPoursuiteEtudes: w(85),
+				// The parts rest on the région that publishes every count, 17
+				// learners: withheld, not the count of the taux.
+				IndPartPoursuiteEtudes: no(eleves),
+				IndTauxEmploi6Mois:     no(sortants), IndNbEnEmploi6Mois: no(sortants),
 				// 1 of 17 learners: withheld, so is the third part.
 				IndPartEmploi6Mois: no(eleves), IndPartAutresSituations: no(eleves),
 			},
@@ -292,7 +301,8 @@ func TestAggregateNested(t *testing.T) {
 // published figure keeps its own parts (WithParts) while an aggregate
 // keeps the absence of part_autres_situations.
 func TestAggregateWithParts(t *testing.T) {
-	raw, _ := Aggregate(PerimetreNational, shape23220022002)
+	raw, _ := Aggregate(PerimetreNational, shape23220023311)
+	raw.PartAutresSituations = nil
 	if got := WithParts(raw); got.PartAutresSituations != nil {
 		t.Errorf("WithParts filled part_autres_situations of an aggregate: %d", *got.PartAutresSituations)
 	}
