@@ -56,8 +56,62 @@ func (s *Server) home(c *fiber.Ctx) error {
 				"France entière, "+strings.ToLower(voieLabel(n.Voie))+", situation 6 mois après la sortie ("+label+")")
 			p.National = append(p.National, b)
 		}
+		regional, err := s.store.RegionalHeadline(c.UserContext())
+		if err != nil {
+			return nil, err
+		}
+		p.Maps = homeMaps(regional)
 		return s.htmlPage("pages/home", p)
 	})
+}
+
+// homeMap is the map of one voie on the home page and its table.
+type homeMap struct {
+	Label string
+	Map   *regionMap
+	Table *dataTable
+}
+
+// homeMaps draws, per voie, the taux d'emploi à 6 mois of every région
+// (all its formations summed) with the table of the same values; a région
+// without any row has a row saying so.
+func homeMaps(regional []model.RegionalFigure) []homeMap {
+	var out []homeMap
+	for i := 0; i < len(regional); {
+		voie, mill := regional[i].Voie, regional[i].Millesime
+		byCode := map[string]*model.RegionalFigure{}
+		for ; i < len(regional) && regional[i].Voie == voie; i++ {
+			byCode[regional[i].Region.Code] = &regional[i]
+		}
+		label := mill
+		if m, err := model.ParseMillesime(mill); err == nil {
+			label = m.Label()
+		}
+		id := "carte-" + voie
+		t := &dataTable{ID: id + "-donnees",
+			Caption: "Taux d'emploi à 6 mois par région, " + strings.ToLower(voieLabel(voie)) + ", " + label + ", toutes formations",
+			Columns: append([]column{{Key: "region", Label: "Région"}}, figureColumns(indNbTerm, indNbSortant, indTauxEmploi6)...)}
+		var values []mapValue
+		for _, r := range model.AllRegions() {
+			row := []cell{headerCell(r.Nom, "/regions/"+r.Code)}
+			f, ok := byCode[r.Code]
+			if !ok {
+				for range 3 {
+					row = append(row, cell{Text: missingRegion, Missing: true})
+				}
+				t.Rows = append(t.Rows, row)
+				continue
+			}
+			t.Rows = append(t.Rows, append(row, figureCells(&f.Figure, indNbTerm, indNbSortant, indTauxEmploi6)...))
+			values = append(values, mapValue{Code: r.Code, Value: f.Figure.TauxEmploi6Mois, Missing: f.Figure.MissingReason(model.IndTauxEmploi6Mois)})
+		}
+		t.Note = "Chaque région somme les effectifs de toutes ses formations avant de calculer le taux (les formations dont l'effectif n'est pas publié n'y entrent pas)."
+		out = append(out, homeMap{Label: voieLabel(voie) + ", " + label,
+			Map: franceRegionMap(id, "Taux d'emploi à 6 mois par région — "+strings.ToLower(voieLabel(voie))+", "+label,
+				"taux d'emploi à 6 mois", values, t.ID, t.Caption),
+			Table: t})
+	}
+	return out
 }
 
 // millesimeLabels turns millésimes into their labels.

@@ -96,6 +96,9 @@ type homePage struct {
 	Regions     []crumb
 	HeadlineFor string // the most recent millésime of the establishment figures
 	National    []nationalBlock
+	// Maps are the maps of the taux d'emploi à 6 mois by région, one per
+	// voie, each with its table.
+	Maps []homeMap
 }
 
 // nationalBlock is the France-wide headline of one voie on the home page.
