@@ -106,7 +106,7 @@ func homeMaps(regional []model.RegionalFigure) []homeMap {
 			values = append(values, mapValue{Code: r.Code, Value: f.Figure.TauxEmploi6Mois, Missing: f.Figure.MissingReason(model.IndTauxEmploi6Mois)})
 		}
 		t.Note = "Chaque région somme les effectifs de toutes ses formations avant de calculer le taux (les formations dont l'effectif n'est pas publié n'y entrent pas)."
-		out = append(out, homeMap{Label: voieLabel(voie) + ", " + label,
+		out = append(out, homeMap{Label: "Carte par région — " + strings.ToLower(voieLabel(voie)) + ", " + label,
 			Map: franceRegionMap(id, "Taux d'emploi à 6 mois par région — "+strings.ToLower(voieLabel(voie))+", "+label,
 				"taux d'emploi à 6 mois", values, t.ID, t.Caption),
 			Table: t})
