@@ -169,8 +169,8 @@ func franceRegionMap(id, title, indicator string, values []mapValue, tableID, ta
 		value           *int
 	}
 	regs := map[string]drawn{}
-	var lo, hi *mapValue
-	var loNom, hiNom string
+	var lo, hi *int
+	var loNoms, hiNoms []string // every région at the lowest and highest value
 	for _, r := range model.AllRegions() {
 		v, ok := byCode[r.Code]
 		d := drawn{nom: r.Nom, class: -1}
@@ -179,13 +179,17 @@ func franceRegionMap(id, title, indicator string, values []mapValue, tableID, ta
 			d.fill, d.text = mapClasses[d.class].Color, strconv.Itoa(*v.Value)+"\u202f%"
 			legend[d.class].Count++
 			legend[d.class].Regions = append(legend[d.class].Regions, r.Nom)
-			if lo == nil || *v.Value < *lo.Value {
-				vv := v
-				lo, loNom = &vv, r.Nom
+			switch {
+			case lo == nil || *v.Value < *lo:
+				lo, loNoms = v.Value, []string{r.Nom}
+			case *v.Value == *lo:
+				loNoms = append(loNoms, r.Nom)
 			}
-			if hi == nil || *v.Value > *hi.Value {
-				vv := v
-				hi, hiNom = &vv, r.Nom
+			switch {
+			case hi == nil || *v.Value > *hi:
+				hi, hiNoms = v.Value, []string{r.Nom}
+			case *v.Value == *hi:
+				hiNoms = append(hiNoms, r.Nom)
 			}
 		} else {
 			reason := missingRegion
@@ -207,10 +211,10 @@ func franceRegionMap(id, title, indicator string, values []mapValue, tableID, ta
 	switch {
 	case lo == nil:
 		m.Summary = fmt.Sprintf("Aucune région n'a de %s publié.", indicator)
-	case *lo.Value == *hi.Value:
-		m.Summary = fmt.Sprintf("Le %s est de %d %% dans chaque région où il est publié.", indicator, *lo.Value)
+	case *lo == *hi:
+		m.Summary = fmt.Sprintf("Le %s est de %d %% dans chaque région où il est publié.", indicator, *lo)
 	default:
-		m.Summary = fmt.Sprintf("Le %s va de %d %% (%s) à %d %% (%s).", indicator, *lo.Value, loNom, *hi.Value, hiNom)
+		m.Summary = fmt.Sprintf("Le %s va de %d %% (%s) à %d %% (%s).", indicator, *lo, strings.Join(loNoms, ", "), *hi, strings.Join(hiNoms, ", "))
 	}
 	if n := legend[np].Count; n > 0 {
 		m.Summary += fmt.Sprintf(" Non publié dans %s : %s.", legend[np].CountLabel(), strings.Join(legend[np].Regions, ", "))

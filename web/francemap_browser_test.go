@@ -12,7 +12,7 @@ import (
 // TestMapInBrowser: the home page and a formation page with their maps,
 // at 1280 and 390 px: axe-core finds no violation, every text of the maps
 // is drawn at least 12 px high, the overseas tiles are visible, and the
-// home map is saved as a screenshot (testdata/artefacts/carte-accueil-*).
+// maps are saved as screenshots (testdata/artefacts/carte-*).
 func TestMapInBrowser(t *testing.T) {
 	base := siteURL(t)
 	for _, width := range []int{1280, 390} {
@@ -61,13 +61,11 @@ func TestMapInBrowser(t *testing.T) {
 				if m.DocW > float64(width) || m.SvgW > float64(width) {
 					t.Errorf("map %.0f px wide, page %.0f px, on a %d px screen", m.SvgW, m.DocW, width)
 				}
-				if pg.name == "accueil" {
-					shot, err := chromedp.Run(ctx, chromedp.ScreenshotScale(pg.fig, 1))
-					if err != nil {
-						t.Fatal(err)
-					}
-					artefact(t, fmt.Sprintf("carte-accueil-%d", width), shot)
+				shot, err := chromedp.Run(ctx, chromedp.ScreenshotScale(pg.fig, 1))
+				if err != nil {
+					t.Fatal(err)
 				}
+				artefact(t, fmt.Sprintf("carte-%s-%d", pg.name, width), shot)
 				if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool](axeSource+";true")); err != nil {
 					t.Fatal(err)
 				}

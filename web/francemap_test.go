@@ -108,11 +108,12 @@ func TestFranceRegionMap(t *testing.T) {
 		{Code: "28", Value: v(70)},  // Normandie: last class
 		{Code: "04", Value: v(100)}, // La Réunion (tile)
 		{Code: "01", Value: v(0)},   // Guadeloupe (tile)
+		{Code: "02", Value: v(0)},   // Martinique (tile), the same lowest value
 		{Code: "94", Missing: "moins de 20 sortants"},
 		// Mayotte (06) and the other régions: absent
 	}
 	// the expected class of each value, written out (fixed 10-point classes)
-	wantClass := map[string]int{"11": 0, "84": 1, "53": 2, "52": 3, "28": 4, "04": 4, "01": 0}
+	wantClass := map[string]int{"11": 0, "84": 1, "53": 2, "52": 3, "28": 4, "04": 4, "01": 0, "02": 0}
 	m := franceRegionMap("carte-test", `Taux <d'emploi> & "co"`, "taux d'emploi à 6 mois", values, "tableau-test", "Le tableau")
 	els := parseSVG(t, string(m.SVG))
 	root := els[0]
@@ -133,7 +134,7 @@ func TestFranceRegionMap(t *testing.T) {
 	if ti := ids["carte-test-svg-titre"]; ti.Name != "title" || ti.Text != `Taux <d'emploi> & "co"` {
 		t.Errorf("title %+v", ti)
 	}
-	if d := ids["carte-test-svg-desc"]; d.Name != "desc" || !strings.Contains(d.Text, "de 0 % (Guadeloupe) à 100 % (La Réunion)") || !strings.Contains(d.Text, "Mayotte") || !strings.Contains(d.Text, "Corse") {
+	if d := ids["carte-test-svg-desc"]; d.Name != "desc" || !strings.Contains(d.Text, "de 0 % (Guadeloupe, Martinique) à 100 % (La Réunion)") || !strings.Contains(d.Text, "Mayotte") || !strings.Contains(d.Text, "Corse") {
 		t.Errorf("desc %q", d.Text)
 	}
 	if _, ok := ids["carte-test-np"]; !ok {
@@ -179,7 +180,7 @@ func TestFranceRegionMap(t *testing.T) {
 			tiles[e.Group] += e.Text + "|"
 		}
 	}
-	wantTiles := map[string]string{"01": "Guadeloupe|0\u202f%|", "02": "Martinique|non publié|", "03": "Guyane|non publié|",
+	wantTiles := map[string]string{"01": "Guadeloupe|0\u202f%|", "02": "Martinique|0\u202f%|", "03": "Guyane|non publié|",
 		"04": "La Réunion|100\u202f%|", "06": "Mayotte|non publié|"}
 	for code, want := range wantTiles {
 		if tiles[code] != want {
@@ -230,14 +231,14 @@ func TestFranceRegionMap(t *testing.T) {
 	if total != len(model.AllRegions()) {
 		t.Errorf("legend counts %d régions, want %d", total, len(model.AllRegions()))
 	}
-	if c := m.Legend[0].CountLabel(); c != "2 régions" { // Île-de-France, Guadeloupe
+	if c := m.Legend[0].CountLabel(); c != "3 régions" { // Île-de-France, Guadeloupe, Martinique
 		t.Errorf("first class: %q", c)
 	}
 	if c := m.Legend[2].CountLabel(); c != "1 région" { // Bretagne
 		t.Errorf("third class: %q", c)
 	}
 	np := m.Legend[len(m.Legend)-1]
-	if !np.Hatched || np.Label != notPublished || np.Count != len(model.AllRegions())-7 {
+	if !np.Hatched || np.Label != notPublished || np.Count != len(model.AllRegions())-8 {
 		t.Errorf("non publié: %+v", np)
 	}
 	detail := np.Detail()
