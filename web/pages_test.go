@@ -50,7 +50,9 @@ func templatePageCases() []pageCase {
 	home := &homePage{basePage: filledBase("", "/"), Stats: model.SiteStats{Etablissements: 3, Formations: 4, Millesimes: []string{"2021_2022"}},
 		Examples: []crumb{{Label: "Rennes", URL: "/recherche?q=Rennes"}}, Regions: []crumb{{Label: "Bretagne", URL: "/regions/53"}},
 		National: []nationalBlock{{Label: "Voie scolaire", Millesime: "promotions 2021 et 2022", Headline: []headlineFigure{{Label: "Taux d'emploi à 6 mois", Value: "54 %", Definition: "taux-emploi"}},
-			Parts: partsChart("parts-france-scolaire", ok(20), ok(50), ok(30), "Parts")}}, MillesimeRange: "des promotions 2018 et 2019 aux promotions 2022 et 2023"}
+			Parts: partsChart("parts-france-scolaire", ok(20), ok(50), ok(30), "Parts")}}, MillesimeRange: "des promotions 2018 et 2019 aux promotions 2022 et 2023",
+		Maps: homeMaps([]model.RegionalFigure{{Region: model.Territoire{Code: "53", Nom: "Bretagne"}, Voie: "scolaire", Millesime: "2021_2022",
+			Figure: model.RawFigure{NbAnneeTerm: ok(100), NbSortant: ok(60), NbEnEmploi6Mois: ok(33), TauxEmploi6Mois: ok(55)}.Disclose()}})}
 	erreur := &errorPage{basePage: filledBase("Page introuvable", "/x"), Status: 404, Heading: "Page introuvable", Message: "absent",
 		Suggestions: []crumb{{Label: "Accueil", URL: "/"}}}
 	ff := func(m, voie string, f model.RawFigure) model.FormationFigure {
@@ -76,6 +78,8 @@ func templatePageCases() []pageCase {
 	}
 	etabsT.sortRows("taux_emploi_6_mois", true)
 	formation.Etabs = etabsT
+	formation.Regions = &dataTable{ID: "regions", Caption: "Par région", Columns: []column{{Key: "region", Label: "Région"}}, Rows: []row{{Cells: []cell{headerCell("Bretagne", "/regions/53")}}}}
+	formation.RegionsMap = franceRegionMap("regions-carte", "Carte", "taux d'emploi à 6 mois", []mapValue{{Code: "53", Value: ok(61)}}, "regions", "Par région")
 	formation.EtabsPager = formation.Etabs.paginate(2, rowsPerPage, "/formations/40031213")
 	pair := &pairPage{basePage: filledBase("Commerce — Lycée X", "/etablissements/0010001W/formations/40031213"), F: fm,
 		Etab: etabIdentity{UAI: "0010001W", Nom: "Lycée X"}, Continuum: []string{"x"}, RoleNote: "rôles",
@@ -91,10 +95,10 @@ func templatePageCases() []pageCase {
 		Distrib:   distribution([]model.TerritoryEtab{{UAI: "0350001A", Voie: "scolaire", Figure: nat[0].Figure}, {UAI: "0350002B", Voie: "apprentissage", Figure: nat[1].Figure}}),
 		Forms:     formationFiguresTable("formations", "Formations", "region", nat), Etabs: etabsT}
 	return []pageCase{
-		{"pages/formation", &formationPage{}, formation, []string{"#national", "#etablissements", "#filtre-region", ".fr-pagination", "#parts-scolaire", ".fr-callout"}},
+		{"pages/formation", &formationPage{}, formation, []string{"#national", "#etablissements", "#filtre-region", ".fr-pagination", "#parts-scolaire", ".fr-callout", "#regions-carte svg[role=img]", "#regions-carte a[href='#regions']"}},
 		{"pages/etablissement_formation", &pairPage{}, pair, []string{"#comparaison", "#compare-scolaire", ".fr-highlight"}},
 		{"pages/territoire", &territoryPage{}, terr, []string{"#couverture", "#niveaux", "#niveaux-graphique", "#distribution", "#formations", "#etablissements"}},
-		{"pages/home", &homePage{}, home, []string{"#recherche-accueil", "#avis-demonstration", ".vi-figure", "#parts-france-scolaire"}},
+		{"pages/home", &homePage{}, home, []string{"#recherche-accueil", "#avis-demonstration", ".vi-figure", "#parts-france-scolaire", "#carte-scolaire svg[role=img] path[data-region='53'][data-valeur='55']", "#carte-scolaire-donnees", "#attribution-carte"}},
 		{"pages/etablissement", &etablissementPage{}, etab, []string{"#voie-scolaire", "#historique-scolaire", "#parts-scolaire", ".fr-highlight", "#historique-scolaire-apprentis", "#formations", "#superieur",
 			"#formations tr.vi-demo-row th .vi-demo", "#formations .vi-demo-note", "#formations .vi-table-exports a[href='/etablissements/0010001W?format=csv&table=formations']"}},
 		{"pages/apropos_donnees", &aproposPage{}, apropos, []string{"#glossaire", "#taux-emploi", "#fichiers"}},

@@ -47,6 +47,17 @@ type NationalFigure struct {
 	Agregat   Agregat
 }
 
+// RegionalFigure is the figure of every formation of a voie in one
+// région, for the latest millésime of the région × formation file (the
+// map of the home page).
+type RegionalFigure struct {
+	Region    Territoire
+	Voie      string
+	Millesime string
+	Figure    Figure
+	Agregat   Agregat
+}
+
 // SearchEtablissement is an establishment as the search index sees it.
 type SearchEtablissement struct {
 	UAI         string

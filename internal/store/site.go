@@ -132,3 +132,35 @@ FROM ij_region_formation r WHERE millesime = (SELECT max(millesime) FROM ij_regi
 	sort.Slice(out, func(i, j int) bool { return model.VoieOrder(out[i].Voie) < model.VoieOrder(out[j].Voie) })
 	return out, nil
 }
+
+// RegionalHeadline sums, per voie and région, every région × formation
+// row of the voie's latest millésime (the rows NationalHeadline sums, in
+// one query; model.Aggregate, secret statistique applied), in région
+// code order. A région without any row is absent.
+func (s *Store) RegionalHeadline(ctx context.Context) ([]model.RegionalFigure, error) {
+	rows, err := s.scanRegional(ctx, `SELECT millesime, region, voie, code, coalesce(cfd, ''), coalesce(mefstat11, ''), `+figureCols+`, file_id
+FROM ij_region_formation r WHERE millesime = (SELECT max(millesime) FROM ij_region_formation x WHERE x.voie = r.voie)
+ORDER BY voie, region`)
+	if err != nil {
+		return nil, err
+	}
+	type key struct{ voie, region string }
+	parts := map[key][]model.RawFigure{}
+	var keys []key
+	mill := map[string]string{}
+	for _, r := range rows {
+		k := key{r.voie, r.region}
+		if _, ok := parts[k]; !ok {
+			keys = append(keys, k)
+		}
+		parts[k] = append(parts[k], r.fig)
+		mill[r.voie] = r.millesime
+	}
+	out := make([]model.RegionalFigure, 0, len(keys))
+	for _, k := range keys {
+		f, ag := model.Aggregate(model.PerimetreRegion, parts[k])
+		out = append(out, model.RegionalFigure{Region: regionTerritoire(k.region), Voie: k.voie, Millesime: mill[k.voie], Figure: f.Disclose(), Agregat: ag})
+	}
+	sort.SliceStable(out, func(i, j int) bool { return model.VoieOrder(out[i].Voie) < model.VoieOrder(out[j].Voie) })
+	return out, nil
+}
