@@ -133,7 +133,16 @@ type ContexteEmploi struct {
 	France        *float64 `json:"france"`
 	FranceAbsente string   `json:"france_absente"`
 	// Sources are the files the rates come from (INSEE, licence).
-	Sources []Source `json:"sources"`
+	Sources []SourceChomage `json:"sources"`
 	// Absent says why there is no rate at all ("" when there is one).
 	Absent string `json:"absent,omitempty"`
+}
+
+// SourceChomage is an imported INSEE file.
+type SourceChomage struct {
+	Fichier    string `json:"fichier"`
+	ImportRun  int64  `json:"import_run"`
+	Format     string `json:"format"`
+	Producteur string `json:"producteur"`
+	Licence    string `json:"licence"`
 }

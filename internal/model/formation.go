@@ -302,4 +302,6 @@ type RegionDetail struct {
 	Millesimes    []string          `json:"millesimes"`
 	Niveaux       []RegionNiveau    `json:"niveaux"`
 	Formations    []RegionFormation `json:"formations"`
+	// ChiffresCles: the headline of the territory beside France.
+	ChiffresCles []ChiffreCle `json:"chiffres_cles"`
 }
