@@ -112,7 +112,6 @@ func fmtp(p *int) string {
 	return fmt.Sprint(*p)
 }
 
-
 // TestRegionHeadlineAgainstSQL: the headline of Bretagne and of France, per
 // voie and level, against sums computed by SQL over the région × formation
 // file of the demo data.
