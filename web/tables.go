@@ -43,14 +43,14 @@ type column struct {
 
 // cell is one value. Missing cells carry the reason as Text.
 type cell struct {
-	Text    string
-	Num     *int     // numeric value (exports write it as a number)
-	Float   *float64 // decimal value (InserSup rates, two decimals)
+	Text  string
+	Num   *int     // numeric value (exports write it as a number)
+	Float *float64 // decimal value (InserSup rates, two decimals)
 	// Decimals of Float when not two (INSEE unemployment rates: one).
 	Decimals int
-	Unit    string
-	URL     string
-	Missing bool
+	Unit     string
+	URL      string
+	Missing  bool
 	// Header marks a row header (th scope=row).
 	Header bool
 }
