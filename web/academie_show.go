@@ -17,7 +17,15 @@ func (s *Server) academieShow(c *fiber.Ctx) error {
 			return nil, err
 		}
 		if f == "json" {
-			return jsonBuilt(d)
+			var deps []string
+			for _, dep := range info.Departements {
+				deps = append(deps, dep.Code)
+			}
+			ce, err := s.store.ContexteEmploi(c.UserContext(), info.Region.Code, deps)
+			if err != nil {
+				return nil, err
+			}
+			return jsonBuilt(territoryAPI{RegionDetail: d, ContexteEmploi: ce})
 		}
 		path := "/academies/" + code
 		p := &territoryPage{Kind: "academie", Heading: "Académie de " + info.Nom}
@@ -32,7 +40,11 @@ func (s *Server) academieShow(c *fiber.Ctx) error {
 			names = append(names, dep.Nom)
 		}
 		p.Facts = []fact{{Label: "Départements", Value: strings.Join(names, ", ")}}
-		if err := s.fillTerritory(c, p, d, info.Region.Code, deps); err != nil {
+		p.HeadBasis = []string{fmt.Sprintf("Chiffres de l'académie : aucun fichier ne publie de chiffres par académie ; ce sont les sommes, indicateur par indicateur, des chiffres par établissement × formation des établissements de ses départements (%s). France : la somme de toutes les régions du fichier région × formation de la DEPP.", strings.Join(names, ", "))}
+		if d.Demonstration {
+			p.HeadBasis = append(p.HeadBasis, "Les chiffres par établissement × formation chargés ici sont des données de démonstration (fictives) : les chiffres de l'académie qui en sont la somme le sont aussi ; ceux de la France sont réels.")
+		}
+		if err := s.fillTerritory(c, p, d, "académie", info.Region.Code, deps); err != nil {
 			return nil, err
 		}
 		p.Description = fmt.Sprintf("Académie de %s : taux d'emploi et de poursuite d'études des jeunes par niveau de diplôme, par formation et par établissement, calculés à partir des chiffres des établissements.", info.Nom)

@@ -94,10 +94,13 @@ func templatePageCases() []pageCase {
 		NivChart:  hbarsChartColors("niveaux-graphique", "Niveaux", []hbar{{Label: "CAP", Value: ok(40)}, {Label: "BAC PRO", Value: ok(50)}}, nil, "résumé", false),
 		Distrib:   distribution([]model.TerritoryEtab{{UAI: "0350001A", Voie: "scolaire", Figure: nat[0].Figure}, {UAI: "0350002B", Voie: "apprentissage", Figure: nat[1].Figure}}),
 		Forms:     formationFiguresTable("formations", "Formations", "region", nat), Etabs: etabsT}
+	terr.headlines(chiffresClesFixture(), "Bretagne") // territory_test.go
+	terr.Labor = laborContextOf(contexteFixture(), "region")
 	return []pageCase{
 		{"pages/formation", &formationPage{}, formation, []string{"#national", "#etablissements", "#filtre-region", ".fr-pagination", "#parts-scolaire", ".fr-callout", "#regions-carte svg[role=img]", "#regions-carte a[href='#regions']"}},
 		{"pages/etablissement_formation", &pairPage{}, pair, []string{"#comparaison", "#compare-scolaire", ".fr-highlight"}},
-		{"pages/territoire", &territoryPage{}, terr, []string{"#couverture", "#niveaux", "#niveaux-graphique", "#distribution", "#formations", "#etablissements"}},
+		{"pages/territoire", &territoryPage{}, terr, []string{"#couverture", "#niveaux", "#niveaux-graphique", "#distribution", "#formations", "#etablissements",
+			"#chiffres-cles-titre", "section[aria-labelledby=chiffres-cles-scolaire-titre] .vi-figure__france", "#chiffres-cles-scolaire", "#contexte-titre ~ .vi-chomage", "#chomage-departements"}},
 		{"pages/home", &homePage{}, home, []string{"#recherche-accueil", "#avis-demonstration", ".vi-figure", "#parts-france-scolaire", "#carte-scolaire svg[role=img] path[data-region='53'][data-valeur='55']", "#carte-scolaire-donnees", "#attribution-carte"}},
 		{"pages/etablissement", &etablissementPage{}, etab, []string{"#voie-scolaire", "#historique-scolaire", "#parts-scolaire", ".fr-highlight", "#historique-scolaire-apprentis", "#formations", "#superieur",
 			"#formations tr.vi-demo-row th .vi-demo", "#formations .vi-demo-note", "#formations .vi-table-exports a[href='/etablissements/0010001W?format=csv&table=formations']"}},

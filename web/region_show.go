@@ -20,6 +20,11 @@ type territoryPage struct {
 	Links     []link // académies of the région, or the région of the académie
 	LinksHead string
 	Facts     []fact
+	// Headlines open the page: per voie, every formation of the
+	// territory beside France; HeadBasis says what the sums rest on.
+	Headlines []*territoryHeadline
+	HeadBasis []string
+	Labor     *laborContext
 	Coverage  *dataTable
 	CoverText []string
 	Niveaux   *dataTable
@@ -66,7 +71,8 @@ func (s *Server) regionShow(c *fiber.Ctx) error {
 			}
 		}
 		p.LinksHead = "Académies de la région"
-		if err := s.fillTerritory(c, p, d, reg.Code, nil); err != nil {
+		p.HeadBasis = []string{"Chiffres de la région : somme, indicateur par indicateur, de toutes ses formations telles que la DEPP les publie par région (fichier région × formation). France : la même somme sur toutes les régions du fichier."}
+		if err := s.fillTerritory(c, p, d, reg.Nom, reg.Code, nil); err != nil {
 			return nil, err
 		}
 		p.Description = fmt.Sprintf("%s : taux d'emploi et de poursuite d'études des jeunes par niveau de diplôme, par formation et par établissement, couverture des chiffres publiés.", reg.Nom)
@@ -83,7 +89,14 @@ func (s *Server) regionShow(c *fiber.Ctx) error {
 }
 
 func (p *territoryPage) tables() []*dataTable {
-	return []*dataTable{p.Niveaux, p.Forms, p.Etabs, p.Coverage}
+	ts := []*dataTable{p.Niveaux, p.Forms, p.Etabs, p.Coverage}
+	for _, h := range p.Headlines {
+		ts = append(ts, h.Levels)
+	}
+	if p.Labor != nil {
+		ts = append(ts, p.Labor.Deps)
+	}
+	return ts
 }
 
 // sortTables sorts the two long tables as the request asks (the exports
@@ -115,10 +128,16 @@ func (p *territoryPage) paginate(c *fiber.Ctx, path string) (err error) {
 
 // fillTerritory builds the tables of a région or académie page from its
 // aggregates (d), its establishments and the coverage of its pairs.
-func (s *Server) fillTerritory(c *fiber.Ctx, p *territoryPage, d model.RegionDetail, region string, deps []string) error {
+func (s *Server) fillTerritory(c *fiber.Ctx, p *territoryPage, d model.RegionDetail, name, region string, deps []string) error {
 	ctx := c.UserContext()
 	p.regionCode = region
 	p.Exports = exportLinks(p.Path, nil)
+	p.headlines(d.ChiffresCles, name)
+	ce, err := s.store.ContexteEmploi(ctx, region, deps)
+	if err != nil {
+		return err
+	}
+	p.Labor = laborContextOf(ce, p.Kind)
 	p.niveauxTable(d.Niveaux)
 	p.formationsTable(d.Formations)
 	etabs, err := s.store.TerritoryEtablissements(ctx, region, deps)
@@ -144,7 +163,8 @@ func (p *territoryPage) niveauxTable(niveaux []model.RegionNiveau) {
 		Columns: append([]column{{Key: "niveau", Label: "Niveau"}, {Key: "voie", Label: "Voie"}, {Key: "millesime", Label: "Millésime"}},
 			figureColumns(indNbTerm, indTauxEmploi6, indTauxPoursuite, indPartEmploi, indPartPoursuite, indPartAutres)...)}
 	var bars []hbar
-	firstVoie := ""
+	firstVoie, chartVoie := "", ""
+	var chartMills []string
 	for _, n := range niveaux {
 		fs := sortedFigures(n.Chiffres)
 		if len(fs) == 0 {
@@ -164,12 +184,17 @@ func (p *territoryPage) niveauxTable(niveaux []model.RegionNiveau) {
 		}
 		if n.Voie == model.VoieScolaire || firstVoie == n.Voie && !slices.ContainsFunc(niveaux, func(x model.RegionNiveau) bool { return x.Voie == model.VoieScolaire }) {
 			bars = append(bars, hbar{Label: label, Value: f.TauxEmploi6Mois, Missing: f.MissingReason(model.IndTauxEmploi6Mois)})
+			chartVoie = n.Voie
+			if !slices.Contains(chartMills, f.MillesimeLabel) {
+				chartMills = append(chartMills, f.MillesimeLabel)
+			}
 		}
 	}
 	if len(niv.Rows) > 0 {
 		p.Niveaux = niv
-		p.NivChart = hbarsChartColors("niveaux-graphique", "Taux d'emploi à 6 mois par niveau de diplôme", bars, nil,
-			"Chaque barre donne le taux d'emploi à 6 mois des jeunes d'un niveau de diplôme, au dernier millésime publié ; le tableau « Par niveau de diplôme » donne toutes les valeurs et la raison des valeurs absentes.", false)
+		voie, mills := strings.ToLower(voieLabel(chartVoie)), strings.Join(chartMills, ", ")
+		p.NivChart = hbarsChartColors("niveaux-graphique", fmt.Sprintf("Taux d'emploi à 6 mois par niveau de diplôme, %s, %s", voie, mills), bars, nil,
+			fmt.Sprintf("Chaque barre donne le taux d'emploi à 6 mois des jeunes de la %s d'un niveau de diplôme, au dernier millésime publié (%s) ; le tableau « Par niveau de diplôme » donne toutes les valeurs, des deux voies, et la raison des valeurs absentes.", voie, mills), false)
 	}
 }
 

@@ -123,12 +123,14 @@ type column struct {
 
 // cell is one value. Missing cells carry the reason as Text.
 type cell struct {
-	Text    string
-	Num     *int     // numeric value (exports write it as a number)
-	Float   *float64 // decimal value (InserSup rates, two decimals)
-	Unit    string
-	URL     string
-	Missing bool
+	Text  string
+	Num   *int     // numeric value (exports write it as a number)
+	Float *float64 // decimal value (InserSup rates, two decimals)
+	// Decimals of Float when not two (INSEE unemployment rates: one).
+	Decimals int
+	Unit     string
+	URL      string
+	Missing  bool
 	// Header marks a row header (th scope=row).
 	Header bool
 }
@@ -140,7 +142,7 @@ func headerCell(s, url string) cell { return cell{Text: s, URL: url, Header: tru
 // Display is the on-screen text of a cell.
 func (c cell) Display() string {
 	if c.Float != nil {
-		s := frenchDecimal(*c.Float)
+		s := c.decimal()
 		if c.Unit == "%" {
 			s += "\u202f%"
 		}
@@ -162,7 +164,7 @@ func (c cell) Display() string {
 // comma as French spreadsheets read it).
 func (c cell) Export() string {
 	if c.Float != nil {
-		return frenchDecimal(*c.Float)
+		return c.decimal()
 	}
 	if c.Num != nil {
 		return strconv.Itoa(*c.Num)
@@ -355,6 +357,14 @@ func (t *dataTable) AriaSort(key string) string {
 // frenchDecimal writes a two-decimal value with a decimal comma ("72,35").
 func frenchDecimal(v float64) string {
 	return strings.Replace(strconv.FormatFloat(v, 'f', 2, 64), ".", ",", 1)
+}
+
+// decimal writes Float with its decimals.
+func (c cell) decimal() string {
+	if c.Decimals > 0 {
+		return strings.Replace(strconv.FormatFloat(*c.Float, 'f', c.Decimals, 64), ".", ",", 1)
+	}
+	return frenchDecimal(*c.Float)
 }
 
 // IsNum tells numeric cells (right-aligned).

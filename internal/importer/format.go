@@ -26,7 +26,10 @@ type Target struct {
 type Format struct {
 	Kind     string // stable identifier, used by --source and in reports
 	Producer string
-	Label    string // French, for reports and the "à propos" page
+	// Licence of the files, when the format declares one (stored in
+	// import_files.licence).
+	Licence string
+	Label   string // French, for reports and the "à propos" page
 	// Order sorts files of one run: referentials first.
 	Order int
 	// Plain: split lines on ';' with no quote handling.

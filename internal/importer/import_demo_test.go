@@ -56,6 +56,9 @@ var demoExpect = []struct {
 	{"inserjeunes_cfa_etab_2018-2023.csv", "portail_ij_cfa", 8556, "utf-8-bom", "2018_2019 2019_2020 2020_2021 2021_2022 2022_2023", 0},
 	{"ij_api_region_formation_2019-2022.csv", "ij_region_formation", 29410, "utf-8-bom", "2019_2020 2020_2021 2021_2022", 0},
 	{"insersup_api_extract_uca_meef_2024S2.json", "insersup", 60, "utf-8", "2020_2021", 0},
+	// SOURCES.md §E6: 68 rows (17 régions × 2020–2023), 500 (100 départements × 2019–2023).
+	{"insee_chomage_regional.csv", "insee_chomage_regional", 68, "utf-8-bom", "2020 2021 2022 2023", 0},
+	{"insee_chomage_departemental.csv", "insee_chomage_departemental", 500, "utf-8", "2019 2020 2021 2022 2023", 0},
 }
 
 func TestImportDemoFiles(t *testing.T) {
@@ -125,6 +128,9 @@ func TestImportDemoRowCounts(t *testing.T) {
 		{"région × formation 2021_2022 apprentissage: 6,670", `SELECT count(*) FROM ij_region_formation WHERE millesime = '2021_2022' AND voie = 'apprentissage'`, 6670},
 		{"scolaire rows carry a MEFSTAT11 and no CFD", `SELECT count(*) FROM ij_region_formation WHERE voie = 'scolaire' AND (mefstat11 IS NULL OR code <> mefstat11)`, 0},
 		{"every région × formation row has an INSEE région", `SELECT count(*) FROM ij_region_formation r WHERE NOT EXISTS (SELECT 1 FROM regions g WHERE g.code = r.region)`, 0},
+		{"INSEE chômage régional: 68 rows", `SELECT count(*) FROM insee_chomage_region`, 68},
+		{"INSEE chômage départemental: 500 rows", `SELECT count(*) FROM insee_chomage_departement`, 500},
+		{"INSEE files carry their producer and licence", `SELECT count(*) FROM import_files WHERE format LIKE 'insee_chomage_%' AND producer = 'INSEE' AND licence LIKE 'Licence Ouverte 2.0%'`, 2},
 		{"every row points to a file of a run", `SELECT count(*) FROM ij_etab e LEFT JOIN import_files f ON f.id = e.file_id WHERE f.run_id IS NULL`, 0},
 	}
 	for _, c := range counts {

@@ -2,7 +2,7 @@ package importer
 
 // registry lists the formats, most specific first.
 var registry = []*Format{
-	fmtRegions, fmtDepartements, fmtAnnuaire, fmtACCE,
+	fmtRegions, fmtDepartements, fmtChomageRegion, fmtChomageDepartement, fmtAnnuaire, fmtACCE,
 	fmtNFormation, fmtVFormation, fmtMef, fmtNiveau, fmtDispositif, fmtGroupe,
 	fmtDEPPLyceePro, fmtDEPPCFA, fmtDEPPLegacy11, fmtDEPPLegacy9, fmtPortalCFA,
 	fmtRegionFormation, fmtUAIFormation, fmtPortalFormation, fmtInserSup,

@@ -382,10 +382,10 @@ func loadFile(ctx context.Context, tx pgx.Tx, runID, fileID int64, f *FileReport
 	if f.Rejects == nil {
 		rejects = []byte("[]")
 	}
-	if err := tx.QueryRow(ctx, `INSERT INTO import_files (id, run_id, name, sha256, format, producer, millesimes, rows_read, loaded, rejected, unchanged, seconds, synthetic, rejects)
+	if err := tx.QueryRow(ctx, `INSERT INTO import_files (id, run_id, name, sha256, format, producer, millesimes, rows_read, loaded, rejected, unchanged, seconds, synthetic, rejects, licence)
 		VALUES (CASE WHEN $1::bigint = 0 THEN nextval(pg_get_serial_sequence('import_files', 'id')) ELSE $1 END,
-		$2,$3,$4,$5,$6,$7,$8,0,$9,0,0,$10,$11) RETURNING id`,
-		fileID, runID, f.Name, f.SHA256, f.Format, p.format.Producer, f.Millesimes, f.Read, f.Rejected, f.Synthetic, rejects).Scan(&f.FileID); err != nil {
+		$2,$3,$4,$5,$6,$7,$8,0,$9,0,0,$10,$11,nullif($12, '')) RETURNING id`,
+		fileID, runID, f.Name, f.SHA256, f.Format, p.format.Producer, f.Millesimes, f.Read, f.Rejected, f.Synthetic, rejects, p.format.Licence).Scan(&f.FileID); err != nil {
 		return 0, err
 	}
 	var changes int64

@@ -303,6 +303,8 @@ type RegionDetail struct {
 	Millesimes    []string          `json:"millesimes"`
 	Niveaux       []RegionNiveau    `json:"niveaux"`
 	Formations    []RegionFormation `json:"formations"`
+	// ChiffresCles: the headline of the territory beside France.
+	ChiffresCles []ChiffreCle `json:"chiffres_cles"`
 }
 
 // IsPlaceholderFormation reports whether a BCN label is one of the BCN's

@@ -108,6 +108,9 @@ func (s *Store) Region(ctx context.Context, code string) (model.RegionDetail, er
 	}
 	finishTerritory(&d, byNiveau, niveauLabel, src)
 	d.Millesimes = model.SortMillesimes(mills)
+	if d.ChiffresCles, err = s.chiffresCles(ctx, rows, cfdOf, bcn, model.PerimetreRegion, src); err != nil {
+		return d, err
+	}
 	return d, nil
 }
 

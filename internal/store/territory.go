@@ -115,6 +115,9 @@ func (s *Store) AcademieDetail(ctx context.Context, code string) (model.Academie
 	}
 	finishTerritory(&d, byNiveau, niveauLabel, src)
 	d.Millesimes = model.SortMillesimes(mills)
+	if d.ChiffresCles, err = s.chiffresCles(ctx, rows, cfdOf, bcn, model.PerimetreAcademie, src); err != nil {
+		return a, d, err
+	}
 	return a, d, nil
 }
 
