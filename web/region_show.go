@@ -316,7 +316,7 @@ func distribution(etabs []model.TerritoryEtab) *chart {
 		cats = append(cats, b.label)
 	}
 	t := &dataTable{ID: "distribution-donnees", Caption: "Nombre d'établissements par tranche de taux d'emploi à 6 mois",
-		Columns: []column{{Key: "tranche", Label: "Taux d'emploi à 6 mois"}}}
+		Columns: []column{{Key: "tranche", Label: "Taux d'emploi à 6 mois", Def: indTauxEmploi6.Def, Help: indTauxEmploi6.Short}}}
 	var ss []series
 	var summary []string
 	for _, v := range voies {

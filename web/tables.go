@@ -462,3 +462,39 @@ func (t *dataTable) sortAndPage(c *fiber.Ctx, base func(drop ...string) string, 
 	pager := shown.paginate(page, rowsPerPage, base("page"+t.Param))
 	return &shown, pager, nil
 }
+
+// shortDefinitions are the one-line definitions by glossary anchor (for
+// columns that name an indicator without being built from one).
+var shortDefinitions = map[string]string{
+	"taux-emploi": defTauxEmploi, "taux-poursuite-etudes": defPoursuite, "parts": defParts,
+	"valeur-ajoutee": defVA, "effectifs": defEffectifs, "contrats-interrompus": defRuptures,
+}
+
+// columnDefinition is one in-context definition under a table.
+type columnDefinition struct {
+	Label, Text, Anchor string
+}
+
+// Definitions are the in-context definitions of the table's indicator
+// columns (one per definition: the three parts share theirs), shown in a
+// toggle under the table, each linked to the glossary.
+func (t *dataTable) Definitions() []columnDefinition {
+	var out []columnDefinition
+	seen := map[string]int{}
+	for _, c := range t.Columns {
+		text := c.Help
+		if text == "" {
+			text = shortDefinitions[c.Def]
+		}
+		if text == "" {
+			continue
+		}
+		if i, ok := seen[text]; ok {
+			out[i].Label += ", " + c.Label
+			continue
+		}
+		seen[text] = len(out)
+		out = append(out, columnDefinition{Label: c.Label, Text: text, Anchor: c.Def})
+	}
+	return out
+}

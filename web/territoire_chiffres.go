@@ -32,6 +32,7 @@ type territoryTile struct {
 	Basis      string // what it is computed on
 	France     string
 	Anchor     string // glossary anchor
+	Short      string // in-context definition
 	Demo       bool
 }
 
@@ -103,7 +104,7 @@ func countCell(f *model.Figure) cell {
 // definition with the number, the count it rests on, and France's rate.
 func tileOf(in indicator, t, f *model.FormationFigure, def, defMissing string, basis model.Indicator, basisWord string) territoryTile {
 	c := in.cellOf(&t.Figure)
-	tile := territoryTile{Label: in.Label, Value: c.Display(), Missing: c.Missing, Anchor: in.Def, Demo: t.Demonstration}
+	tile := territoryTile{Label: in.Label, Value: c.Display(), Missing: c.Missing, Anchor: in.Def, Short: in.Short, Demo: t.Demonstration}
 	if v := t.Value(in.Ind); v != nil {
 		tile.Definition = capitalize(fmt.Sprintf(def, *v)) + "."
 	} else {
@@ -121,7 +122,7 @@ func tileOf(in indicator, t, f *model.FormationFigure, def, defMissing string, b
 		tile.Basis += "."
 	}
 	if v := f.Value(in.Ind); v != nil {
-		tile.France = "France : " + strconv.Itoa(*v) + "\u202f%"
+		tile.France = "France : " + formatInt(*v) + "\u202f%"
 	} else {
 		tile.France = "France : " + f.MissingReason(in.Ind)
 	}
