@@ -54,6 +54,7 @@ var idFields = []idField{
 	{"uai", "UAI de l'établissement (code à 7 chiffres et une lettre)", func(r rowIDs) string { return r.UAI }},
 	{"nom_etablissement", "nom de l'établissement", func(r rowIDs) string { return r.Etablissement }},
 	{"code_region", "code INSEE de la région", func(r rowIDs) string { return r.Region }},
+	{"code_departement", "code du département (3 caractères, référentiel de l'éducation nationale)", func(r rowIDs) string { return r.Departement }},
 	{"perimetre", "niveau du chiffre : etablissement, region ou france", func(r rowIDs) string { return r.Perimetre }},
 	{"voie", "scolaire, apprentissage ou superieur", func(r rowIDs) string { return r.Voie }},
 	{"cfd", "code formation diplôme (BCN)", func(r rowIDs) string { return r.CFD }},
@@ -106,7 +107,7 @@ func sheetOf(t *dataTable) exportSheet {
 				case c.Num != nil:
 					v = *c.Num
 				case c.Float != nil:
-					v = *c.Float
+					v = decimalValue{v: *c.Float, d: c.decimals()}
 				default:
 					v = c.Text
 				}
@@ -179,6 +180,13 @@ func exportTables(c *fiber.Ctx, f, name string, b *basePage, tables []*dataTable
 	return nil, errBadRequest("format d'export inconnu : les formats proposés sont csv, xlsx et json")
 }
 
+// decimalValue is a decimal number with the decimals it is shown with
+// (InserSup rates: two, INSEE unemployment rates: one).
+type decimalValue struct {
+	v float64
+	d int
+}
+
 // csvValue is the CSV text of an exported value (decimal comma, as
 // French spreadsheets read it).
 func csvValue(v any) string {
@@ -187,6 +195,8 @@ func csvValue(v any) string {
 		return strconv.Itoa(x)
 	case float64:
 		return frenchDecimal(x)
+	case decimalValue:
+		return strings.Replace(strconv.FormatFloat(x.v, 'f', x.d, 64), ".", ",", 1)
 	case string:
 		return x
 	}
@@ -309,6 +319,7 @@ func tablesXLSX(sheets []exportSheet, readme []readmeLine) ([]byte, error) {
 		return nil, err
 	}
 	used := map[string]bool{readmeSheet: true}
+	styles := map[int]int{}
 	for _, s := range sheets {
 		name := sheetName(s.t, used)
 		if _, err := x.NewSheet(name); err != nil {
@@ -335,7 +346,18 @@ func tablesXLSX(sheets []exportSheet, readme []readmeLine) ([]byte, error) {
 		}
 		for r, vals := range s.rows {
 			ref, _ := excelize.CoordinatesToCellName(1, r+2)
-			if err := sw.SetRow(ref, vals); err != nil {
+			out := make([]any, len(vals))
+			for j, v := range vals {
+				out[j] = v
+				if d, ok := v.(decimalValue); ok {
+					st, err := decimalStyle(x, d.d, styles)
+					if err != nil {
+						return nil, err
+					}
+					out[j] = excelize.Cell{Value: d.v, StyleID: st}
+				}
+			}
+			if err := sw.SetRow(ref, out); err != nil {
 				return nil, err
 			}
 		}
@@ -414,4 +436,19 @@ func jsonBuilt(v any) (*built, error) {
 		return nil, err
 	}
 	return &built{Body: b, ContentType: fiber.MIMEApplicationJSONCharsetUTF8}, nil
+}
+
+// decimalStyle is the number format with d decimals (0.0, 0.00), made once
+// per workbook.
+func decimalStyle(x *excelize.File, d int, styles map[int]int) (int, error) {
+	if st, ok := styles[d]; ok {
+		return st, nil
+	}
+	f := "0." + strings.Repeat("0", d)
+	st, err := x.NewStyle(&excelize.Style{CustomNumFmt: &f})
+	if err != nil {
+		return 0, err
+	}
+	styles[d] = st
+	return st, nil
 }

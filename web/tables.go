@@ -57,6 +57,7 @@ type rowIDs struct {
 	Voie                 string // scolaire, apprentissage, superieur
 	SousPopulation       string
 	Region               string // INSEE code
+	Departement          string // 3-character referential code ("035")
 	Perimetre            string // etablissement, region, france (tables mixing levels)
 }
 
@@ -361,10 +362,15 @@ func frenchDecimal(v float64) string {
 
 // decimal writes Float with its decimals.
 func (c cell) decimal() string {
+	return strings.Replace(strconv.FormatFloat(*c.Float, 'f', c.decimals(), 64), ".", ",", 1)
+}
+
+// decimals of Float: Decimals, two by default.
+func (c cell) decimals() int {
 	if c.Decimals > 0 {
-		return strings.Replace(strconv.FormatFloat(*c.Float, 'f', c.Decimals, 64), ".", ",", 1)
+		return c.Decimals
 	}
-	return frenchDecimal(*c.Float)
+	return 2
 }
 
 // IsNum tells numeric cells (right-aligned).

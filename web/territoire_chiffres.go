@@ -163,11 +163,11 @@ func laborContextOf(ce model.ContexteEmploi, kind string) *laborContext {
 			lc.DepsHeader = "Départements de l'académie"
 		}
 		t := &dataTable{ID: "chomage-departements", Caption: fmt.Sprintf("Taux de chômage par département en %d (INSEE)", year),
-			Columns: []column{{Key: "departement", Label: "Département"}, {Key: "code", Label: "Code"},
+			Columns: []column{{Key: "departement", Label: "Département"},
 				{Key: "taux_chomage", Label: fmt.Sprintf("Taux de chômage %d (%%)", year), Numeric: true}}}
 		for _, d := range ce.Departements {
 			v := d.Taux
-			t.addRow(false, rowIDs{}, headerCell(d.Nom, ""), textCell(d.Code), cell{Float: &v, Unit: "%", Decimals: 1})
+			t.addRow(false, rowIDs{Departement: d.Code}, headerCell(d.Nom+" ("+model.DepartementNumero(d.Code)+")", ""), cell{Float: &v, Unit: "%", Decimals: 1})
 		}
 		lc.Deps = t
 	}

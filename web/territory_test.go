@@ -167,7 +167,7 @@ func TestAcademiePageHeadline(t *testing.T) {
 	if tile.Find(".fr-badge").Length() != 1 || !strings.Contains(tile.Find(".fr-badge").Text(), "démonstration") {
 		t.Errorf("the académie tile rests on synthetic rows but carries no démo tag: %q", tile.Text())
 	}
-	rows, err := pool.Query(t.Context(), `SELECT d.nom, replace(to_char(c.taux, 'FM990.0'), '.', ',') FROM insee_chomage_departement c
+	rows, err := pool.Query(t.Context(), `SELECT d.nom || ' (' || CASE WHEN left(d.code, 1) = '0' THEN substr(d.code, 2) ELSE d.code END || ')', replace(to_char(c.taux, 'FM990.0'), '.', ',') FROM insee_chomage_departement c
   JOIN departements d ON d.code = c.departement WHERE d.academie_code = '14'
   AND c.annee = (SELECT max(annee) FROM insee_chomage_departement) ORDER BY c.departement`)
 	if err != nil {
