@@ -375,3 +375,49 @@ func TestWithoutJavaScript(t *testing.T) {
 		t.Errorf("search without JavaScript went to %s", url)
 	}
 }
+
+// TestDemoTagsInBrowser: in a real browser, the CFA whose formation rows
+// are all synthetic shows a visible « démo » badge on each of them and the
+// notice at the top; an establishment with only real figures shows
+// neither.
+func TestDemoTagsInBrowser(t *testing.T) {
+	base := siteURL(t)
+	_, pool := siteTestApp(t)
+	var realUAI string
+	if err := pool.QueryRow(t.Context(), `SELECT e.uai FROM ij_etab e WHERE NOT EXISTS (SELECT 1 FROM ij_uai_formation u WHERE u.uai = e.uai)
+  AND NOT EXISTS (SELECT 1 FROM insersup s WHERE s.uai = e.uai) AND e.taux_emploi_6_mois IS NOT NULL ORDER BY 1 LIMIT 1`).Scan(&realUAI); err != nil {
+		t.Fatal(err)
+	}
+	ctx := browser(t, 1280, 900)
+	const measure = `JSON.stringify({
+  rows: document.querySelectorAll("#formations tbody tr").length,
+  demoRows: document.querySelectorAll("#formations tbody tr.vi-demo-row").length,
+  visibleTags: [...document.querySelectorAll("#formations tbody tr.vi-demo-row .vi-demo")].filter(e => e.getBoundingClientRect().width > 0 && getComputedStyle(e).visibility !== "hidden").length,
+  notice: !!document.querySelector("#avis-demonstration") && document.querySelector("#avis-demonstration").getBoundingClientRect().height > 0,
+  anyTag: document.querySelectorAll(".vi-demo").length})`
+	for _, tc := range []struct {
+		uai  string
+		demo bool
+	}{{"0353053D", true}, {realUAI, false}} {
+		if err := chromedp.Do(ctx, chromedp.Navigate(base+"/etablissements/"+tc.uai), chromedp.WaitReady(chromedp.CSS("footer"))); err != nil {
+			t.Fatal(err)
+		}
+		raw, err := chromedp.Run(ctx, chromedp.Evaluate[string](measure))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var m struct {
+			Rows, DemoRows, VisibleTags, AnyTag int
+			Notice                              bool
+		}
+		if err := json.Unmarshal([]byte(raw), &m); err != nil {
+			t.Fatal(err)
+		}
+		if tc.demo && (m.Rows == 0 || m.DemoRows != m.Rows || m.VisibleTags != m.Rows || !m.Notice) {
+			t.Errorf("%s (synthetic formations): %+v, want every row tagged visibly and the notice shown", tc.uai, m)
+		}
+		if !tc.demo && (m.AnyTag != 0 || m.Notice) {
+			t.Errorf("%s (real figures only): %+v, want no tag and no notice", tc.uai, m)
+		}
+	}
+}
