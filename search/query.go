@@ -91,10 +91,12 @@ type Result struct {
 	ParPage     int    `json:"par_page"`
 	// Approchant is set when no object matches every word: the results
 	// match all words but one.
-	Approchant bool    `json:"approchant"`
-	Resultats  []Hit   `json:"resultats"`
-	Facettes   []Facet `json:"facettes"`
-	DureeMs    float64 `json:"duree_ms"`
+	Approchant bool  `json:"approchant"`
+	Resultats  []Hit `json:"resultats"`
+	// Territoires are the territories the query names, shown first.
+	Territoires []TerritoryCard `json:"territoires"`
+	Facettes    []Facet         `json:"facettes"`
+	DureeMs     float64         `json:"duree_ms"`
 }
 
 // Search runs a search: exact code first, then the words of the query
