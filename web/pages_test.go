@@ -107,6 +107,7 @@ func templatePageCases() []pageCase {
 		{"pages/apropos_donnees", &aproposPage{}, apropos, []string{"#glossaire", "#taux-emploi", "#fichiers"}},
 		{"pages/erreur", &errorPage{}, erreur, []string{"#recherche-erreur"}},
 		rechercheTemplateCase(filledBase("Recherche « lycée »", "/recherche")), // recherche_test.go
+		familleTemplateCase(filledBase("Métiers de la relation client", "/familles-metiers/metiers-de-la-relation-client")), // famille_test.go
 	}
 }
 
