@@ -194,7 +194,7 @@ func familleTemplateCase(base basePage) pageCase {
 	spec := model.FamilleFormation{CFD: "40031213", MEFSTAT11: "23830031213", Libelle: "Métiers du commerce et de la vente option A"}
 	other := model.FamilleFormation{CFD: "40031212", MEFSTAT11: "23830031212", Libelle: "Métiers de l'accueil", FormationFermee: true}
 	d := model.FamilleDetail{Famille: model.Famille{Slug: "metiers-de-la-relation-client", Nom: "Métiers de la relation client",
-		Commun: model.FamilleFormation{CFD: "40031211", MEFSTAT11: "23810031211", LibelleBCN: "METIERS DE LA RELATION CLIENT 2NDE COMMUNE (BAC PRO)"},
+		Commun:      model.FamilleFormation{CFD: "40031211", MEFSTAT11: "23810031211", LibelleBCN: "METIERS DE LA RELATION CLIENT 2NDE COMMUNE (BAC PRO)"},
 		Specialites: []model.FamilleFormation{spec, other}},
 		National:        []model.FamilleChiffres{{Specialite: spec, Chiffres: []model.FormationFigure{fig}}, {Specialite: other}},
 		Etablissement:   &model.Etablissement{UAI: "0010001W", Nom: "Lycée X"},

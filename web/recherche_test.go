@@ -15,8 +15,8 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/vitrine-inserjeunes/vitrine/internal/importer"
-	"github.com/vitrine-inserjeunes/vitrine/internal/searchsource"
 	"github.com/vitrine-inserjeunes/vitrine/internal/model"
+	"github.com/vitrine-inserjeunes/vitrine/internal/searchsource"
 	"github.com/vitrine-inserjeunes/vitrine/internal/store"
 	"github.com/vitrine-inserjeunes/vitrine/internal/testdb"
 	"github.com/vitrine-inserjeunes/vitrine/search"

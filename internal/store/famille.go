@@ -80,7 +80,9 @@ WHERE m.slug = $1 ORDER BY m.specialite, m.cfd_specialite`, slug)
 			}
 		}
 		if len(fc.Chiffres) > 0 {
-			sort.Slice(fc.Chiffres, func(i, j int) bool { return model.VoieOrder(fc.Chiffres[i].Voie) < model.VoieOrder(fc.Chiffres[j].Voie) })
+			sort.Slice(fc.Chiffres, func(i, j int) bool {
+				return model.VoieOrder(fc.Chiffres[i].Voie) < model.VoieOrder(fc.Chiffres[j].Voie)
+			})
 			d.EtabSpecialites = append(d.EtabSpecialites, fc)
 		}
 	}
