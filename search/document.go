@@ -57,6 +57,27 @@ type Document struct {
 	NbEtablissements int `json:"nb_etablissements,omitempty"`
 	// Both: the voies with figures.
 	Voies []string `json:"voies,omitempty"`
+	// Chiffre is the headline figure of the card, disclosed by the store
+	// (model.Headline); nil when none is shown.
+	Chiffre *model.ChiffreCarte `json:"chiffre,omitempty"`
+	// AvecChiffres: an establishment with at least one figure shown
+	// (formations: always true when open). Those rank first.
+	AvecChiffres bool `json:"avec_chiffres,omitempty"`
+	// Abreviation is the BCN LIBELLE_STAT_33 of a formation: its words
+	// (« COMMERC. », « ACCOMPAG. ») are searchable.
+	Abreviation string `json:"-"`
+	// Famille is the famille de métiers of a bac pro specialty.
+	Famille *model.FamilleRef `json:"famille,omitempty"`
+}
+
+// Tier orders the results before relevance: current formations and
+// establishments with figures shown (1) before closed formations and
+// establishments whose figures are all withheld (0).
+func (d *Document) Tier() string {
+	if d.Objet == KindEtablissement && d.AvecChiffres || d.Objet != KindEtablissement && !d.FormationFermee {
+		return "1"
+	}
+	return "0"
 }
 
 // ID is the document id in the index.
@@ -113,6 +134,7 @@ func (d *Document) indexDoc() (map[string]interface{}, error) {
 		fSort:  model.Fold(d.Title()),
 		fData:  string(data),
 		fKind:  d.Objet,
+		fTier:  d.Tier(),
 	}
 	if !d.FormationFermee {
 		m[fOpen] = "1"
@@ -143,6 +165,14 @@ func (d *Document) indexDoc() (map[string]interface{}, error) {
 	case KindFormation:
 		alt = append(alt, d.Niveau)
 		alt = append(alt, d.AnciensLibelles...)
+		alt = append(alt, d.Abreviation)
+		sig := Sigles(d.Libelle, d.Niveau)
+		for _, a := range d.AnciensLibelles {
+			sig = append(sig, Sigles(a, d.Niveau)...)
+		}
+		if len(sig) > 0 {
+			m[fSigle] = strings.Join(sig, " ")
+		}
 		m[fType] = TypeFormation
 		if d.Niveau != "" {
 			m[fNiveau] = d.Niveau

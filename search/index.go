@@ -35,6 +35,7 @@ var (
 	keyMappingVersion = []byte("vitrine_mapping_version")
 	keyDataVersion    = []byte("vitrine_data_version")
 	keyLabels         = []byte("vitrine_labels")
+	keyTerritories    = []byte("vitrine_territoires")
 	keyBuiltAt        = []byte("vitrine_built_at")
 )
 
@@ -70,6 +71,7 @@ type handle struct {
 	builtAt        time.Time
 	docs           uint64
 	vocab          map[string]struct{} // every word of all_f
+	territories    *territoryMatcher   // the territory cards
 	cache          resultCache         // answers of this (immutable) index
 	facets         *facetTable         // facet values of every document, by doc number
 
@@ -252,6 +254,10 @@ func (h *handle) readMeta() error {
 	if err := h.loadVocab(); err != nil {
 		return err
 	}
+	tb, _ := h.idx.GetInternal(keyTerritories)
+	if err := h.loadTerritories(tb); err != nil {
+		return err
+	}
 	ft, err := loadFacetTable(h.idx)
 	if err != nil {
 		return err
@@ -375,6 +381,7 @@ func buildIndex(ctx context.Context, path string, src Source, stats *BuildStats)
 		return nil, fmt.Errorf("index : %w", err)
 	}
 	lb := labels{}
+	ts := territories{}
 	seen := map[string]bool{}
 	err = src.Documents(ctx, func(d Document) error {
 		if err := ctx.Err(); err != nil {
@@ -394,6 +401,7 @@ func buildIndex(ctx context.Context, path string, src Source, stats *BuildStats)
 			return err
 		}
 		lb.collect(&d)
+		ts.collect(&d)
 		stats.Documents++
 		if d.Objet == KindEtablissement {
 			stats.Etablissements++
@@ -418,6 +426,7 @@ func buildIndex(ctx context.Context, path string, src Source, stats *BuildStats)
 	batch.SetInternal(keyMappingVersion, []byte(strconv.Itoa(MappingVersion)))
 	batch.SetInternal(keyDataVersion, []byte(strconv.FormatInt(stats.DataVersion, 10)))
 	batch.SetInternal(keyLabels, lbJSON)
+	batch.SetInternal(keyTerritories, ts.marshal())
 	batch.SetInternal(keyBuiltAt, []byte(builtAt.Format(time.RFC3339Nano)))
 	if err := idx.Batch(batch); err != nil {
 		_ = idx.Close()

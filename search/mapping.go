@@ -24,7 +24,7 @@ import (
 // MappingVersion is stored in the index; an index built with another
 // version is rebuilt at start-up. Bump it whenever the mapping, the
 // analyzers or the shape of the indexed documents change.
-const MappingVersion = 4
+const MappingVersion = 5
 
 // Analyzer and field names.
 const (
@@ -54,6 +54,8 @@ const (
 	fVoie     = "voie"
 	fNiveau   = "niveau"
 	fOpen     = "ouvert" // "1" for open formations and every establishment
+	fSigle    = "sigle"  // acronyms derived from the labels (Sigles)
+	fTier     = "rang"   // Document.Tier, sorted on before the score
 	// fFacets holds "field=value" for every facet value of the document,
 	// in doc values: one field to visit per hit instead of five makes the
 	// facets of a broad query three times cheaper. The facet fields
@@ -156,11 +158,12 @@ func newMapping() (*mapping.IndexMappingImpl, error) {
 	doc.AddFieldMappingsAt(fTitle, text(fTitle, analyzerText), text(fAllF, analyzerFold))
 	doc.AddFieldMappingsAt(fPlace, text(fPlace, analyzerText), text(fAllF, analyzerFold))
 	doc.AddFieldMappingsAt(fAlt, text(fAlt, analyzerText), text(fAllF, analyzerFold))
+	doc.AddFieldMappingsAt(fSigle, text(fSigle, analyzerFold), text(fAllF, analyzerFold))
 	doc.AddFieldMappingsAt(fCodes, kw(false))
 	for _, f := range []string{fType, fRegion, fAcademie, fVoie, fNiveau, fOpen} {
 		doc.AddFieldMappingsAt(f, kw(false))
 	}
-	for _, f := range []string{fSort, fKind, fFacets} {
+	for _, f := range []string{fSort, fKind, fFacets, fTier} {
 		doc.AddFieldMappingsAt(f, kw(true))
 	}
 	data := bleve.NewTextFieldMapping()

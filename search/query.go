@@ -91,10 +91,12 @@ type Result struct {
 	ParPage     int    `json:"par_page"`
 	// Approchant is set when no object matches every word: the results
 	// match all words but one.
-	Approchant bool    `json:"approchant"`
-	Resultats  []Hit   `json:"resultats"`
-	Facettes   []Facet `json:"facettes"`
-	DureeMs    float64 `json:"duree_ms"`
+	Approchant bool  `json:"approchant"`
+	Resultats  []Hit `json:"resultats"`
+	// Territoires are the territories the query names, shown first.
+	Territoires []TerritoryCard `json:"territoires,omitempty"`
+	Facettes    []Facet         `json:"facettes"`
+	DureeMs     float64         `json:"duree_ms"`
 }
 
 // Search runs a search: exact code first, then the words of the query
@@ -153,6 +155,9 @@ func (ix *Index) Search(ctx context.Context, r Request) (res *Result, err error)
 	}
 
 	terms := h.terms(q)
+	if page == 1 && r.Filters.Empty() {
+		res.Territoires = h.territories.match(terms)
+	}
 	var main query.Query
 	switch {
 	case q == "":
@@ -292,9 +297,9 @@ func (h *handle) terms(q string) []string {
 // "lycees"… would cost time for nothing.
 func (h *handle) textQuery(terms []string, prefixLast, suggest bool, minMatch int) query.Query {
 	exact := []struct {
-		field string
-		boost float64
-	}{{fTitle, 4}, {fAlt, 2}, {fPlace, 2}}
+		field, analyzer string
+		boost           float64
+	}{{fTitle, analyzerText, 4}, {fAlt, analyzerText, 2}, {fPlace, analyzerText, 2}, {fSigle, analyzerFold, 4}}
 	words := make([]query.Query, 0, len(terms))
 	for i, t := range terms {
 		last := i == len(terms)-1
@@ -306,9 +311,18 @@ func (h *handle) textQuery(terms []string, prefixLast, suggest bool, minMatch in
 		for _, f := range exact {
 			m := bleve.NewMatchQuery(t)
 			m.SetField(f.field)
-			m.Analyzer = analyzerText
+			m.Analyzer = f.analyzer
 			m.SetBoost(f.boost)
 			dis = append(dis, m)
+		}
+		if n >= 4 && n <= 8 {
+			// An acronym typed near its derived form (« agora » for
+			// AGOA): one typo on the acronyms only, known word or not.
+			sq := bleve.NewFuzzyQuery(t)
+			sq.SetField(fSigle)
+			sq.SetFuzziness(1)
+			sq.SetBoost(1)
+			dis = append(dis, sq)
 		}
 		known := h.known(t)
 		if !known && n >= FuzzyMinLength {
@@ -390,7 +404,11 @@ func (h *handle) run(ctx context.Context, q query.Query, f Filters, page, size i
 	req.Fields = []string{fData}
 	if browse {
 		req.Score = bleve.ScoreNone
-		req.SortBy([]string{fSort})
+		req.SortBy([]string{"-" + fTier, fSort})
+	} else {
+		// Current formations and establishments with figures first
+		// (Document.Tier), then by relevance.
+		req.SortBy([]string{"-" + fTier, "-_score"})
 	}
 	var c *counter
 	if facets && h.facets != nil {

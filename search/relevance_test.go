@@ -56,7 +56,10 @@ var relevance = []struct {
 	{"industries de procedes bac pro", "/formations/40022004", false, "old label of PROCEDES DE LA CHIMIE…"},
 	{"tailleur dame cap", "/formations/50024241", false, "old label TAILLEUR DAME (CAP)"},
 	{"expression visuelle espaces de communication", "/formations/32032105", false, "old BTS label"},
-	{"gestion administration bac pro", "/formations/40030001", false, "a diploma with figures of its own keeps its name"},
+	// Issue 9: current formations rank above closed ones, so the closed
+	// GESTION-ADMINISTRATION (which has figures of its own) comes second,
+	// after AGOrA that replaced it (TestClosedAfterSuccessor).
+	{"gestion administration bac pro", "/formations/40030004", false, "the current diploma before the closed one it replaced"},
 }
 
 func TestRelevance(t *testing.T) {
@@ -84,6 +87,19 @@ func TestRelevance(t *testing.T) {
 				t.Errorf("%s : redirection vers %q, attendue %q", c.why, res.Redirection, c.want)
 			}
 		})
+	}
+}
+
+// TestClosedAfterSuccessor: a closed diploma typed by its name still
+// comes right after the diploma that replaced it.
+func TestClosedAfterSuccessor(t *testing.T) {
+	ix := demoIndex(t)
+	res, err := ix.Search(context.Background(), search.Request{Q: "gestion administration bac pro"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Resultats) < 2 || res.Resultats[1].URL != "/formations/40030001" || !res.Resultats[1].FormationFermee {
+		t.Errorf("second result is not the closed GESTION-ADMINISTRATION:\n%s", top(res, 3))
 	}
 }
 

@@ -127,6 +127,10 @@ func TestAccessibility(t *testing.T) {
 	pages := []struct{ name, path string }{
 		{"accueil", "/"},
 		{"recherche", "/recherche?q=lycee+alexandre+berard"},
+		{"recherche-territoire", "/recherche?q=rennes"}, // territory cards, headline figures
+		{"recherche-sigle", "/recherche?q=bac+pro+mcv"}, // famille card
+		{"famille", "/familles-metiers/metiers-de-la-relation-client"},
+		{"famille-etablissement", "/familles-metiers/metiers-de-la-relation-client?uai=0040007L"},
 		{"etablissement", "/etablissements/0010001W"},
 		{"etablissement-demo", "/etablissements/0353053D"}, // « démo » tags on its formation rows
 		{"etablissement-formation", "/etablissements/0010001W/formations/40025214"},

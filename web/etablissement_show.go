@@ -1,8 +1,10 @@
 package web
 
 import (
+	"context"
 	"errors"
 	"fmt"
+	"net/url"
 	"slices"
 	"strings"
 
@@ -88,6 +90,9 @@ func (s *Server) etablissementPage(c *fiber.Ctx, st dataState, uai string) (*eta
 	}
 	p.Formations, p.Superieur, err = s.etabFormationTables(c, base, forms, et.Region)
 	if err != nil {
+		return nil, err
+	}
+	if p.Familles, err = s.etabFamilles(ctx, uai, forms); err != nil {
 		return nil, err
 	}
 	if len(figs) == 0 && len(forms) == 0 {
@@ -481,4 +486,25 @@ func (s *Server) etabFormationTables(c *fiber.Ctx, base rowIDs, forms []model.Et
 // formationKey is the key of a formation figure.
 func formationKey(f *model.FormationFigure) model.FormationKey {
 	return model.FormationKey{Voie: f.Voie, Code: f.Code, Millesime: f.Millesime}
+}
+
+// etabFamilles lists the familles de métiers of the specialties an
+// establishment has figures for, each linked to the famille page for it.
+func (s *Server) etabFamilles(ctx context.Context, uai string, forms []model.EtablissementFormation) ([]link, error) {
+	refs, err := s.store.FamilleRefs(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var out []link
+	seen := map[string]bool{}
+	for _, f := range forms {
+		r := refs[f.CFD]
+		if r == nil || seen[r.Slug] || f.Dernier == nil {
+			continue
+		}
+		seen[r.Slug] = true
+		out = append(out, link{Label: r.Nom, URL: "/familles-metiers/" + r.Slug + "?uai=" + url.QueryEscape(uai)})
+	}
+	slices.SortFunc(out, func(a, b link) int { return strings.Compare(a.Label, b.Label) })
+	return out, nil
 }

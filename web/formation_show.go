@@ -31,6 +31,9 @@ type formationPage struct {
 	RegionFilter   []option
 	ContinuumNotes []string
 	NoFigure       string
+	// Famille is the famille de métiers of a bac pro specialty (or of a
+	// common 2nde), nil for other formations.
+	Famille *model.FamilleLien
 }
 
 // demoBlocks names the headline blocks built on synthetic figures
@@ -184,6 +187,11 @@ func (s *Server) formationPage(c *fiber.Ctx, st dataState, code string) (*format
 		return nil, err
 	}
 	p := s.formationIdentity(st, d.Formation, code)
+	if d.Formation.CFD != "" {
+		if p.Famille, err = s.store.FamilleOf(c.UserContext(), d.Formation.CFD); err != nil {
+			return nil, err
+		}
+	}
 	voies := p.nationalBlocks(d.National)
 	p.regionsTable(d.Regions, voies)
 	p.etablissementsTable(c, d.Etablissements, code)

@@ -141,6 +141,9 @@ type etablissementPage struct {
 	NoFigure    string     // why the establishment has no figure at all
 	Millesimes  []string   // millésimes with figures, most recent first
 	SourceNotes []string
+	// Familles are the familles de métiers of its bac pro specialties,
+	// each linked to the famille page for this establishment.
+	Familles []link
 }
 
 // etabIdentity is the identity block of an establishment.

@@ -106,7 +106,8 @@ func templatePageCases() []pageCase {
 			"#formations tr.vi-demo-row th .vi-demo", "#formations .vi-demo-note", "#formations .vi-table-exports a[href='/etablissements/0010001W?format=csv&table=formations']"}},
 		{"pages/apropos_donnees", &aproposPage{}, apropos, []string{"#glossaire", "#taux-emploi", "#fichiers"}},
 		{"pages/erreur", &errorPage{}, erreur, []string{"#recherche-erreur"}},
-		rechercheTemplateCase(filledBase("Recherche « lycée »", "/recherche")), // recherche_test.go
+		rechercheTemplateCase(filledBase("Recherche « lycée »", "/recherche")),                                              // recherche_test.go
+		familleTemplateCase(filledBase("Métiers de la relation client", "/familles-metiers/metiers-de-la-relation-client")), // famille_test.go
 	}
 }
 

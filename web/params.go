@@ -90,7 +90,7 @@ func quoteParam(v string) string {
 // page cache key and the links a page builds from its URL.
 var knownParams = map[string]bool{
 	"format": true, "table": true, "q": true, "type": true, "region": true, "academie": true,
-	"voie": true, "niveau": true, "page": true, "par_page": true, "n": true, "tri": true, "ordre": true,
+	"voie": true, "niveau": true, "page": true, "par_page": true, "n": true, "tri": true, "ordre": true, "uai": true,
 }
 
 // routeParams narrows knownParams per route: what each page reads. A
@@ -112,6 +112,7 @@ var routeParams = func() map[string]map[string]bool {
 		"/etablissements/:uai": export, "/etablissements/:uai/formations/:code": export, "/a-propos/donnees": export,
 		"/formations/:code": set("format", "table", "page", "tri", "ordre", "region"),
 		"/regions/:code":    territory, "/academies/:code": territory,
+		"/familles-metiers/:slug":     set("format", "table", "uai"),
 		"/api/v1/etablissements/:uai": {}, "/api/v1/etablissements/:uai/formations/:code": {},
 		"/api/v1/formations/:code": {}, "/api/v1/regions/:code": {},
 	}

@@ -173,6 +173,41 @@ type recherchePage struct {
 	Hidden []hiddenParam
 	// Tips are shown when nothing was found.
 	Tips []string
+	// Territories are the cards of the territories the query names;
+	// Familles the familles de métiers of the formations found.
+	Territories []territoryCardView
+	Familles    []model.FamilleRef
+	// Ordering says in one sentence how results are ordered.
+	Ordering string
+}
+
+// rechercheOrdering is the sentence under the summary.
+const rechercheOrdering = "Les formations actuelles passent avant les formations fermées, et les établissements qui ont au moins un chiffre publié avant ceux dont tous les chiffres sont sous le seuil de diffusion ; à rang égal, les résultats les plus proches de la recherche viennent d'abord."
+
+// territoryCardView is one territory card above the results.
+type territoryCardView struct {
+	Niveau  string // "Commune", "Région"…
+	Nom     string
+	URL     string // the territory's page, "" for a commune or a département
+	Details []string
+	Links   []crumb
+}
+
+func newTerritoryCardView(t search.TerritoryCard) territoryCardView {
+	v := territoryCardView{Niveau: t.NiveauLabel(), Nom: t.Nom, URL: t.URL}
+	if t.Departement != nil && t.Departement.Nom != "" {
+		v.Details = append(v.Details, t.Departement.Nom+" ("+strings.TrimLeft(t.Departement.Code, "0")+")")
+	}
+	if t.Academie != nil && t.Academie.Nom != "" {
+		v.Details = append(v.Details, "académie de "+t.Academie.Nom)
+		v.Links = append(v.Links, crumb{Label: "Académie de " + t.Academie.Nom, URL: "/academies/" + url.PathEscape(t.Academie.Code)})
+	}
+	if t.Region != nil && t.Region.Nom != "" {
+		v.Details = append(v.Details, "région "+t.Region.Nom)
+		v.Links = append(v.Links, crumb{Label: "Région " + t.Region.Nom, URL: "/regions/" + url.PathEscape(t.Region.Code)})
+	}
+	v.Details = append(v.Details, nOf(t.NbEtablissements, "établissement", "établissements")+" avec des chiffres")
+	return v
 }
 
 // hitView is one result card.
@@ -184,6 +219,9 @@ type hitView struct {
 	Details []string // commune, département, académie…
 	Tags    []string // voies, levels
 	Closed  bool
+	// Chiffre is the headline figure of the card, or why there is none.
+	Chiffre   string
+	NoChiffre string
 }
 
 // activeFilter is one filter in force, with the link that removes it.
@@ -340,8 +378,19 @@ func newRecherchePage(base basePage, r search.Request, res *search.Result) *rech
 		}
 		p.Approchant = res.Approchant
 	}
+	if len(res.Resultats) > 0 {
+		p.Ordering = rechercheOrdering
+	}
+	seenFamille := map[string]bool{}
 	for _, h := range res.Resultats {
 		p.Hits = append(p.Hits, newHitView(h))
+		if f := h.Famille; f != nil && !seenFamille[f.Slug] {
+			seenFamille[f.Slug] = true
+			p.Familles = append(p.Familles, *f)
+		}
+	}
+	for _, t := range res.Territoires {
+		p.Territories = append(p.Territories, newTerritoryCardView(t))
 	}
 	for _, f := range res.Facettes {
 		fv := facetView{ID: "facette-" + f.Param, Label: f.Libelle}
@@ -407,7 +456,43 @@ func newHitView(h search.Hit) hitView {
 	for _, vo := range h.Voies {
 		v.Tags = append(v.Tags, voieLabel(vo))
 	}
+	if h.Famille != nil {
+		v.Details = append(v.Details, "famille de métiers : "+h.Famille.Nom)
+	}
+	v.Chiffre = chiffreCarte(h.Chiffre)
+	if v.Chiffre == "" {
+		switch {
+		case h.Objet == search.KindEtablissement && h.AvecChiffres:
+			v.NoChiffre = "Chiffres par formation sur la page de l'établissement"
+		case h.Objet == search.KindEtablissement:
+			v.NoChiffre = "Aucun chiffre publié : effectifs sous le seuil de diffusion ou valeurs non diffusées"
+		case h.SISE != "":
+			v.NoChiffre = "Chiffres InserSup sur la page de la formation"
+		default:
+			v.NoChiffre = "Pas de chiffre national diffusé pour la dernière promotion"
+		}
+	}
 	return v
+}
+
+// chiffreCarte words a card's headline figure (already disclosed by the
+// store): « 62 % en emploi 6 mois après la sortie (France, voie scolaire,
+// 2022) »; "" when there is none.
+func chiffreCarte(c *model.ChiffreCarte) string {
+	if c == nil {
+		return ""
+	}
+	ctx := []string{}
+	if c.Perimetre != "" {
+		ctx = append(ctx, c.Perimetre)
+	}
+	if c.Voie != "" {
+		ctx = append(ctx, "voie "+strings.ToLower(voieLabel(c.Voie)))
+	}
+	if c.MillesimeLibelle != "" {
+		ctx = append(ctx, c.MillesimeLibelle)
+	}
+	return fmt.Sprintf("%d %% %s (%s)", c.Valeur, c.Libelle, strings.Join(ctx, ", "))
 }
 
 // newPagination shows the first, last, current and neighbouring pages.

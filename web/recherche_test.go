@@ -15,6 +15,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/vitrine-inserjeunes/vitrine/internal/importer"
+	"github.com/vitrine-inserjeunes/vitrine/internal/model"
 	"github.com/vitrine-inserjeunes/vitrine/internal/searchsource"
 	"github.com/vitrine-inserjeunes/vitrine/internal/store"
 	"github.com/vitrine-inserjeunes/vitrine/internal/testdb"
@@ -28,17 +29,24 @@ func rechercheTemplateCase(base basePage) pageCase {
 	res := &search.Result{Q: r.Q, Total: 45, Page: 2, Pages: 3, ParPage: 20, Approchant: true,
 		Resultats: []search.Hit{
 			{URL: "/etablissements/0010001W", Document: search.Document{Objet: search.KindEtablissement, UAI: "0010001W", Nom: "Lycée X",
-				Type: "Lycée professionnel", Commune: "Ambérieu", Voies: []string{"scolaire"}, NbFormations: 3}},
+				Type: "Lycée professionnel", Commune: "Ambérieu", Voies: []string{"scolaire"}, NbFormations: 3,
+				Chiffre: &model.ChiffreCarte{Indicateur: "taux_emploi_6_mois", Libelle: "en emploi 6 mois après la sortie", Valeur: 48, Voie: "scolaire", Millesime: "2021_2022", MillesimeLibelle: "promotions 2021 et 2022"}}},
 			{URL: "/formations/50022137", Document: search.Document{Objet: search.KindFormation, Code: "50022137", CFD: "50022137",
-				Libelle: "BOULANGER (CAP)", Niveau: "CAP", FormationFermee: true, NbEtablissements: 2, Regions: []string{"53"}}},
+				Libelle: "BOULANGER (CAP)", Niveau: "CAP", FormationFermee: true, NbEtablissements: 2, Regions: []string{"53"},
+				Famille: &model.FamilleRef{Slug: "metiers-de-l-alimentation", Nom: "Métiers de l'alimentation"}}},
 		},
+		Territoires: []search.TerritoryCard{{Niveau: search.NiveauCommune, Code: "Rennes", Nom: "Rennes", NbEtablissements: 12,
+			Departement: &model.Territoire{Code: "035", Nom: "Ille-et-Vilaine"}, Academie: &model.Territoire{Code: "14", Nom: "Rennes"}, Region: &model.Territoire{Code: "53", Nom: "Bretagne"}},
+			{Niveau: search.NiveauRegion, Code: "53", Nom: "Bretagne", URL: "/regions/53", NbEtablissements: 40}},
 		Facettes: []search.Facet{{Param: "region", Libelle: "Région", Valeurs: []search.FacetValue{
 			{Valeur: "53", Libelle: "Bretagne", Nombre: 45, Actif: true}, {Valeur: "84", Libelle: "Auvergne-Rhône-Alpes", Nombre: 3}}},
 			{Param: "niveau", Libelle: "Niveau", Valeurs: manyValues(12)}},
 	}
 	filled := newRecherchePage(base, r, res)
 	return pageCase{"pages/recherche", &recherchePage{}, filled, []string{"#recherche-page", "#resultats .vi-result", "#facette-region a[aria-current]",
-		"#filtres-actifs a", ".fr-pagination a[aria-current=page]", "#resultats-approchants", "#facette-niveau details"}}
+		"#filtres-actifs a", ".fr-pagination a[aria-current=page]", "#resultats-approchants", "#facette-niveau details",
+		"#resultats-ordre", "#territoires .vi-territory-card a[href='/regions/53']", "#territoires .vi-territory-card a[href='/academies/14']",
+		"#territoires .vi-famille-card a[href='/familles-metiers/metiers-de-l-alimentation']", "#resultats .vi-result__chiffre"}}
 }
 
 func manyValues(n int) []search.FacetValue {

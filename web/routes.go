@@ -13,6 +13,7 @@ func (s *Server) routes(app *fiber.App) {
 	app.Get("/etablissements/:uai", s.etablissementShow)
 	app.Get("/etablissements/:uai/formations/:code", s.etablissementFormationShow)
 	app.Get("/formations/:code", s.formationShow)
+	app.Get("/familles-metiers/:slug", s.familleShow)
 	app.Get("/regions/:code", s.regionShow)
 	app.Get("/academies/:code", s.academieShow)
 	app.Get("/a-propos/donnees", s.aproposDonnees)

@@ -3,6 +3,7 @@ package web
 import (
 	"bytes"
 	"encoding/xml"
+	"slices"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -43,6 +44,20 @@ func (s *Server) sitemap(c *fiber.Ctx) error {
 		}
 		for _, f := range formations {
 			paths = append(paths, "/formations/"+f)
+		}
+		familles, err := s.store.FamilleRefs(ctx)
+		if err != nil {
+			return nil, err
+		}
+		var slugs []string
+		for _, r := range familles {
+			if !slices.Contains(slugs, r.Slug) {
+				slugs = append(slugs, r.Slug)
+			}
+		}
+		slices.Sort(slugs)
+		for _, sl := range slugs {
+			paths = append(paths, "/familles-metiers/"+sl)
 		}
 		var b bytes.Buffer
 		b.WriteString(xml.Header)

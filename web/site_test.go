@@ -489,6 +489,16 @@ func TestSitemap(t *testing.T) {
 	if etabs != n {
 		t.Errorf("%d establishments in the sitemap, %d with figures", etabs, n)
 	}
+	nf := scalar[int](t, pool, `SELECT count(DISTINCT slug) FROM familles_metiers`)
+	fams := 0
+	for _, u := range sm.URLs {
+		if strings.Contains(u.Loc, "/familles-metiers/") {
+			fams++
+		}
+	}
+	if nf == 0 || fams != nf {
+		t.Errorf("%d famille pages in the sitemap, %d familles loaded", fams, nf)
+	}
 	robots := string(body(t, get(t, app, "/robots.txt")))
 	if !strings.Contains(robots, "Sitemap: ") || !strings.Contains(robots, "Disallow: /api/") {
 		t.Errorf("robots.txt: %s", robots)

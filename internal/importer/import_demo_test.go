@@ -59,6 +59,8 @@ var demoExpect = []struct {
 	// SOURCES.md §E6: 68 rows (17 régions × 2020–2023), 500 (100 départements × 2019–2023).
 	{"insee_chomage_regional.csv", "insee_chomage_regional", 68, "utf-8-bom", "2020 2021 2022 2023", 0},
 	{"insee_chomage_departemental.csv", "insee_chomage_departemental", 500, "utf-8", "2019 2020 2021 2022 2023", 0},
+	// SOURCES.md §E5: 90 specialties in 23 familles.
+	{"familles_metiers_2nde_commune.csv", "familles_metiers", 90, "utf-8-bom", "", 0},
 }
 
 func TestImportDemoFiles(t *testing.T) {
@@ -131,6 +133,10 @@ func TestImportDemoRowCounts(t *testing.T) {
 		{"INSEE chômage régional: 68 rows", `SELECT count(*) FROM insee_chomage_region`, 68},
 		{"INSEE chômage départemental: 500 rows", `SELECT count(*) FROM insee_chomage_departement`, 500},
 		{"INSEE files carry their producer and licence", `SELECT count(*) FROM import_files WHERE format LIKE 'insee_chomage_%' AND producer = 'INSEE' AND licence LIKE 'Licence Ouverte 2.0%'`, 2},
+		{"familles de métiers: 90 specialties", `SELECT count(*) FROM familles_metiers`, 90},
+		{"familles de métiers: 23 familles, one slug and one common 2nde each", `SELECT count(DISTINCT (famille, slug, cfd_commun, mefstat11_commun)) FROM familles_metiers`, 23},
+		{"familles de métiers: 23 slugs", `SELECT count(DISTINCT slug) FROM familles_metiers`, 23},
+		{"familles file carries its producer and licence", `SELECT count(*) FROM import_files WHERE format = 'familles_metiers' AND producer LIKE 'Orion%' AND licence LIKE 'Licence Ouverte 2.0%'`, 1},
 		{"every row points to a file of a run", `SELECT count(*) FROM ij_etab e LEFT JOIN import_files f ON f.id = e.file_id WHERE f.run_id IS NULL`, 0},
 	}
 	for _, c := range counts {

@@ -71,6 +71,12 @@ type SearchEtablissement struct {
 	Voies       []string // voies with figures: scolaire, apprentissage, superieur
 	Niveaux     []string // levels of the formations with figures (CAP, BAC PRO, Master LMD…)
 	Formations  int      // number of formations with figures
+	// Chiffre is the headline of the card (the establishment's own latest
+	// figure, disclosed); nil when none is shown.
+	Chiffre *ChiffreCarte
+	// AvecChiffres: at least one figure of the establishment is shown
+	// (not all under the threshold or unpublished).
+	AvecChiffres bool
 }
 
 // SearchFormation is a formation as the search index sees it: a CFD
@@ -87,4 +93,18 @@ type SearchFormation struct {
 	Academies       []string // académies of the establishments with figures
 	Etablissements  int      // number of establishments with figures
 	AnciensLibelles []string // labels of the diplomas it replaced, up to three generations back
+	// Abreviation is the BCN LIBELLE_STAT_33 (« MANAGEMENT COMMERC. OPERATIONNEL »).
+	Abreviation string
+	// Chiffre is the national headline of the card (latest millésime,
+	// disclosed); nil when none is shown.
+	Chiffre *ChiffreCarte
+	// Famille is the famille de métiers of a bac pro specialty, or of a
+	// common 2nde (nil when none).
+	Famille *FamilleRef
+}
+
+// FamilleRef names a famille de métiers and its page.
+type FamilleRef struct {
+	Slug string `json:"slug"`
+	Nom  string `json:"nom"`
 }

@@ -75,6 +75,8 @@ func Etablissement(e model.SearchEtablissement) search.Document {
 		Voies:        e.Voies,
 		Niveaux:      e.Niveaux,
 		NbFormations: e.Formations,
+		Chiffre:      e.Chiffre,
+		AvecChiffres: e.AvecChiffres,
 	}
 	if d.Nom == "" {
 		d.Nom = "Établissement " + e.UAI
@@ -115,6 +117,10 @@ func Formation(f model.SearchFormation) search.Document {
 		Academies:        f.Academies,
 		NbEtablissements: f.Etablissements,
 		Voies:            f.Voies,
+		Chiffre:          f.Chiffre,
+		AvecChiffres:     !f.Fermee,
+		Abreviation:      f.Abreviation,
+		Famille:          f.Famille,
 	}
 }
 

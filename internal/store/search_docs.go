@@ -36,6 +36,10 @@ func (s *Store) SearchEtablissements(ctx context.Context, fn func(model.SearchEt
 	if err != nil {
 		return err
 	}
+	heads, shown, err := s.etabCards(ctx)
+	if err != nil {
+		return err
+	}
 	const q = `
 WITH uf AS (
   SELECT DISTINCT f.uai, f.voie, coalesce(f.cfd, mef.cfd) AS cfd
@@ -86,6 +90,7 @@ ORDER BY agg.uai`
 			return err
 		}
 		d.Formations = int(nf)
+		d.Chiffre, d.AvecChiffres = heads[d.UAI], shown[d.UAI]
 		if dep == "" {
 			dep = model.DepartementOfUAI(d.UAI)
 		}
@@ -158,6 +163,14 @@ func (s *Store) SearchFormations(ctx context.Context, fn func(model.SearchFormat
 	if err != nil {
 		return err
 	}
+	heads, err := s.formationCards(ctx)
+	if err != nil {
+		return err
+	}
+	familles, err := s.familleRefs(ctx)
+	if err != nil {
+		return err
+	}
 	const q = `
 WITH mef AS (
   SELECT mefstat11, cfd FROM mefstat11_cfd
@@ -204,7 +217,8 @@ WITH mef AS (
 )
 SELECT agg.cfd, coalesce(f.libelle_long, f.libelle_court, f.libelle_stat_33, ''), coalesce(n.libelle_court, ''),
   coalesce(f.date_fermeture < current_date, false),
-  coalesce(mefs.mefs, '{}'), agg.voies, coalesce(agg.regions, '{}'), coalesce(agg.uais, '{}'), coalesce(anc.libelles, '{}')
+  coalesce(mefs.mefs, '{}'), agg.voies, coalesce(agg.regions, '{}'), coalesce(agg.uais, '{}'), coalesce(anc.libelles, '{}'),
+  coalesce(f.libelle_stat_33, '')
 FROM agg
 LEFT JOIN bcn_formations f ON f.cfd = agg.cfd
 LEFT JOIN bcn_niveaux n ON n.code = f.niveau
@@ -219,9 +233,10 @@ ORDER BY agg.cfd`
 	for rows.Next() {
 		var d model.SearchFormation
 		var uais []string
-		if err := rows.Scan(&d.CFD, &d.Libelle, &d.Niveau, &d.Fermee, &d.MEFSTAT11s, &d.Voies, &d.Regions, &uais, &d.AnciensLibelles); err != nil {
+		if err := rows.Scan(&d.CFD, &d.Libelle, &d.Niveau, &d.Fermee, &d.MEFSTAT11s, &d.Voies, &d.Regions, &uais, &d.AnciensLibelles, &d.Abreviation); err != nil {
 			return err
 		}
+		d.Chiffre, d.Famille = heads[d.CFD], familles[d.CFD]
 		d.Academies = academiesOf(uais, deps)
 		d.Etablissements = len(uais)
 		if err := fn(d); err != nil {
