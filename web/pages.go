@@ -1,6 +1,7 @@
 package web
 
 import (
+	"html/template"
 	"net/url"
 	"strings"
 
@@ -32,6 +33,8 @@ type basePage struct {
 	Exports []exportLink
 	// NoIndex asks robots not to index the page (errors, search results).
 	NoIndex bool
+	// Content is the rendered page inside the layout (renderPage).
+	Content template.HTML
 }
 
 // crumb is one breadcrumb item.

@@ -283,3 +283,16 @@ func TestIconsVendored(t *testing.T) {
 		return nil
 	})
 }
+
+// A page whose template fails answers an error, never a 200 page with the
+// error text inside the layout (the engine's {{embed}} printed it).
+func TestTemplateErrorIsReturned(t *testing.T) {
+	s := testServer(t)
+	b, err := s.renderPage("pages/etablissement", &formationPage{}) // wrong page struct: .Etab does not exist
+	if err == nil {
+		t.Fatalf("no error; rendered %d bytes", len(b))
+	}
+	if !strings.Contains(err.Error(), "Etab") {
+		t.Errorf("error %q does not name the failing field", err)
+	}
+}

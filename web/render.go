@@ -50,10 +50,22 @@ func newEngine(as *assets.Set) (*html.Engine, error) {
 func (s *Server) renderPage(name string, p page) ([]byte, error) {
 	var buf bytes.Buffer
 	buf.Grow(32 << 10)
-	if err := s.views.Render(&buf, name, p, layout); err != nil {
+	// The page first, then the layout around it (basePage.Content): the
+	// engine's own {{embed}} prints a failing page's error into the HTML
+	// (a func with a single error result is a value to html/template), so
+	// the page is rendered on its own, where an error is returned.
+	if err := s.views.Render(&buf, name, p); err != nil {
 		return nil, fmt.Errorf("rendu de %s : %w", name, err)
 	}
-	return buf.Bytes(), nil
+	b := p.base()
+	b.Content = template.HTML(buf.String())
+	defer func() { b.Content = "" }()
+	var out bytes.Buffer
+	out.Grow(buf.Len() + 16<<10)
+	if err := s.views.Render(&out, layout, p); err != nil {
+		return nil, fmt.Errorf("rendu de %s (gabarit général) : %w", name, err)
+	}
+	return out.Bytes(), nil
 }
 
 // pct formats an optional rate ("54 %"), "" when nil.
