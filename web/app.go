@@ -32,11 +32,9 @@ type Server struct {
 	// search is the search index (recherche.go); nil: search unavailable.
 	search Searcher
 	// nodeID prefixes the request ids of this process.
-	nodeID  string
-	limiter *rateLimiter
-	// summaries are the warehouse-wide figures, once per data version.
-	summaries summaryMemo
-	dbErrors  *rateLog
+	nodeID   string
+	limiter  *rateLimiter
+	dbErrors *rateLog
 }
 
 // New builds the fiber app with the server settings cfg

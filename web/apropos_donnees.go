@@ -54,7 +54,7 @@ func (s *Server) aproposDonnees(c *fiber.Ctx) error {
 		if len(files.Rows) > 0 {
 			p.Files = files
 		}
-		stats, err := s.siteStats(c.UserContext(), st)
+		stats, err := s.store.SiteStats(c.UserContext())
 		if err != nil {
 			return nil, err
 		}

@@ -121,7 +121,10 @@ func TestPageQueriesUseIndexes(t *testing.T) {
 	if _, err := pool.Exec(ctx, "ANALYZE"); err != nil {
 		t.Fatal(err)
 	}
-	figureTables := []string{"ij_uai_formation", "ij_etab", "ij_region_formation"}
+	sizes, err := readTableSizes(ctx, pool)
+	if err != nil {
+		t.Fatal(err)
+	}
 	explained := 0
 	for _, p := range pageTypes {
 		// The first render computes the warehouse-wide summaries (once per
@@ -149,10 +152,8 @@ func TestPageQueriesUseIndexes(t *testing.T) {
 				continue
 			}
 			explained++
-			for _, tbl := range figureTables {
-				if seqScans(plan, tbl) {
-					t.Errorf("%s (%s) : Seq Scan de %s dans\n%s", p.name, p.url, tbl, oneLine(s.SQL))
-				}
+			for _, tbl := range fullScans(plan, sizes) {
+				t.Errorf("%s (%s) : lecture complète de %s dans\n%s\narguments %v", p.name, p.url, tbl, strings.Join(strings.Fields(s.SQL), " "), s.Args)
 			}
 			if testing.Verbose() {
 				t.Logf("%s %6.2f ms %s", p.name, float64(s.Dur.Microseconds())/1000, oneLine(s.SQL))
@@ -193,35 +194,72 @@ func explain(ctx context.Context, pool *pgxpool.Pool, s statement) (any, error) 
 	return plan, nil
 }
 
-// seqScans tells whether a JSON plan reads the whole of table: a Seq
-// Scan, or an index scan without an index condition (what the planner
-// falls back to for an ORDER BY when sequential scans are off).
-func seqScans(plan any, table string) bool {
-	switch v := plan.(type) {
-	case []any:
-		for _, e := range v {
-			if seqScans(e, table) {
-				return true
+// figureTables are the tables no page may read whole.
+var figureTables = []string{"ij_uai_formation", "ij_etab", "ij_region_formation"}
+
+// tableSizes maps each figure table, and each of its indexes, to the
+// table and its row count (pg_class.reltuples, after ANALYZE).
+type tableSizes map[string]struct {
+	table string
+	rows  float64
+}
+
+func readTableSizes(ctx context.Context, pool *pgxpool.Pool) (tableSizes, error) {
+	rows, err := pool.Query(ctx, `SELECT t.relname, t.relname, t.reltuples FROM pg_class t WHERE t.relname = ANY($1)
+UNION ALL SELECT c.relname, t.relname, t.reltuples FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
+  JOIN pg_class t ON t.oid = i.indrelid WHERE t.relname = ANY($1)`, figureTables)
+	if err != nil {
+		return nil, err
+	}
+	out := tableSizes{}
+	var rel, table string
+	var n float64
+	_, err = pgx.ForEachRow(rows, []any{&rel, &table, &n}, func() error {
+		out[rel] = struct {
+			table string
+			rows  float64
+		}{table, n}
+		return nil
+	})
+	return out, err
+}
+
+// fullScans lists the figure tables a JSON plan reads whole: a Seq Scan,
+// or an index scan (plain, index-only or bitmap) that the planner expects
+// to return at least half of the table's rows, which is what a walk of a
+// whole index, or a condition on a column that is not its first, gives.
+func fullScans(plan any, sizes tableSizes) []string {
+	var out []string
+	var walk func(any)
+	walk = func(p any) {
+		switch v := p.(type) {
+		case []any:
+			for _, e := range v {
+				walk(e)
 			}
-		}
-	case map[string]any:
-		if v["Relation Name"] == table {
-			switch v["Node Type"] {
-			case "Seq Scan":
-				return true
-			case "Index Scan", "Index Only Scan":
-				if _, ok := v["Index Cond"]; !ok {
-					return true
+		case map[string]any:
+			rel, _ := v["Relation Name"].(string)
+			if rel == "" {
+				rel, _ = v["Index Name"].(string)
+			}
+			if t, ok := sizes[rel]; ok {
+				est, _ := v["Plan Rows"].(float64)
+				switch v["Node Type"] {
+				case "Seq Scan":
+					out = append(out, t.table)
+				case "Index Scan", "Index Only Scan", "Bitmap Index Scan":
+					if t.rows > 0 && est >= t.rows/2 {
+						out = append(out, t.table+" (parcours de l'index "+rel+")")
+					}
 				}
 			}
-		}
-		for _, e := range v {
-			if seqScans(e, table) {
-				return true
+			for _, e := range v {
+				walk(e)
 			}
 		}
 	}
-	return false
+	walk(plan)
+	return out
 }
 
 func oneLine(q string) string {
@@ -232,33 +270,40 @@ func oneLine(q string) string {
 	return s
 }
 
-// TestSeqScansDetected checks the detector on a plan that must scan.
-func TestSeqScansDetected(t *testing.T) {
+// TestFullScansDetected checks the detector on plans that must read a
+// whole table, and on one that must not.
+func TestFullScansDetected(t *testing.T) {
 	_, pool := siteTestApp(t)
-	plan, err := explain(context.Background(), pool, statement{SQL: "SELECT count(*) FROM ij_uai_formation WHERE nb_sortant > $1", Args: []any{3}})
+	ctx := context.Background()
+	if _, err := pool.Exec(ctx, "ANALYZE"); err != nil {
+		t.Fatal(err)
+	}
+	sizes, err := readTableSizes(ctx, pool)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !seqScans(plan, "ij_uai_formation") {
-		t.Fatalf("aucun Seq Scan détecté dans %s", fmt.Sprint(plan))
-	}
-	if seqScans(plan, "ij_etab") {
-		t.Fatal("Seq Scan d'une table absente détecté")
-	}
-	// A walk of a whole index (no condition) is a full scan too; a lookup
-	// by key is not.
-	full, err := explain(context.Background(), pool, statement{SQL: "SELECT uai FROM ij_uai_formation ORDER BY uai, millesime, voie, code, source LIMIT 5"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !seqScans(full, "ij_uai_formation") {
-		t.Fatalf("parcours complet d'index non détecté dans %s", fmt.Sprint(full))
-	}
-	key, err := explain(context.Background(), pool, statement{SQL: "SELECT uai FROM ij_uai_formation WHERE uai = $1", Args: []any{"0010001W"}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if seqScans(key, "ij_uai_formation") {
-		t.Fatalf("accès par clé pris pour un parcours complet : %s", fmt.Sprint(key))
+	for _, c := range []struct {
+		sql  string
+		args []any
+		want string
+	}{
+		{"SELECT count(*) FROM ij_uai_formation WHERE nb_sortant > $1", []any{3}, "ij_uai_formation"},
+		// a walk of the whole primary key (ORDER BY), and a condition on
+		// its third column: full scans that are not Seq Scans
+		{"SELECT uai FROM ij_uai_formation ORDER BY uai, millesime, voie, code, source LIMIT 5", nil, "ij_uai_formation"},
+		{"SELECT uai FROM ij_etab WHERE sous_population = $1", []any{"ensemble"}, "ij_etab"},
+		{"SELECT uai FROM ij_uai_formation WHERE uai = $1", []any{"0010001W"}, ""},
+	} {
+		plan, err := explain(ctx, pool, statement{SQL: c.sql, Args: c.args})
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := fullScans(plan, sizes)
+		switch {
+		case c.want == "" && len(got) > 0:
+			t.Errorf("%s : lecture complète %v détectée à tort dans %s", c.sql, got, fmt.Sprint(plan))
+		case c.want != "" && (len(got) == 0 || !strings.HasPrefix(got[0], c.want)):
+			t.Errorf("%s : lecture complète de %s non détectée (%v) dans %s", c.sql, c.want, got, fmt.Sprint(plan))
+		}
 	}
 }

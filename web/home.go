@@ -12,7 +12,7 @@ import (
 // home is GET /: the search box, examples, key figures, the régions.
 func (s *Server) home(c *fiber.Ctx) error {
 	return s.serve(c, func(st dataState) (*built, error) {
-		stats, err := s.siteStats(c.UserContext(), st)
+		stats, err := s.store.SiteStats(c.UserContext())
 		if err != nil {
 			return nil, err
 		}
@@ -31,7 +31,7 @@ func (s *Server) home(c *fiber.Ctx) error {
 			p.Regions = append(p.Regions, crumb{Label: r.Nom, URL: "/regions/" + r.Code})
 		}
 		p.MillesimeRange = millesimeRange(stats.Millesimes)
-		nat, err := s.nationalHeadline(c.UserContext(), st)
+		nat, err := s.store.NationalHeadline(c.UserContext())
 		if err != nil {
 			return nil, err
 		}
@@ -51,7 +51,7 @@ func (s *Server) home(c *fiber.Ctx) error {
 				"France entière, "+strings.ToLower(voieLabel(n.Voie))+" : devenir des jeunes de dernière année, 6 mois après — "+label)
 			p.National = append(p.National, b)
 		}
-		regional, err := s.regionalHeadline(c.UserContext(), st)
+		regional, err := s.store.RegionalHeadline(c.UserContext())
 		if err != nil {
 			return nil, err
 		}

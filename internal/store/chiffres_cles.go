@@ -2,7 +2,9 @@ package store
 
 import (
 	"context"
+	"slices"
 	"sort"
+	"strings"
 
 	"github.com/vitrine-inserjeunes/vitrine/internal/model"
 )
@@ -23,24 +25,16 @@ func (s *Store) chiffresCles(ctx context.Context, rows []figRow, cfdOf map[strin
 	if len(latest) == 0 {
 		return []model.ChiffreCle{}, nil
 	}
-	var mills []string
-	for _, m := range latest {
-		mills = append(mills, m)
-	}
-	nat, err := s.scanRegional(ctx, `SELECT millesime, region, voie, code, coalesce(cfd, ''), coalesce(mefstat11, ''), `+figureCols+`, file_id
-FROM ij_region_formation WHERE millesime = ANY($1)`, mills)
+	nat, err := s.franceRows(ctx, latest)
 	if err != nil {
 		return nil, err
 	}
-	var codes []string
-	for _, r := range nat {
-		if _, ok := cfdOf[r.code]; !ok {
-			codes = append(codes, r.code)
-		}
+	natCfd, natBcn := map[string]string{}, map[string]bcnFormation{}
+	for k, v := range nat.cfdOf {
+		natCfd[k] = v
 	}
-	natCfd, natBcn, err := s.codeLabels(ctx, codes)
-	if err != nil {
-		return nil, err
+	for k, v := range nat.bcn {
+		natBcn[k] = v
 	}
 	for k, v := range cfdOf {
 		natCfd[k] = v
@@ -66,7 +60,7 @@ FROM ij_region_formation WHERE millesime = ANY($1)`, mills)
 		}
 		return out
 	}
-	terr, fr := group(rows), group(nat)
+	terr, fr := group(rows), group(nat.rows)
 	out := make([]model.ChiffreCle, 0, len(terr))
 	for k, rs := range terr {
 		c := model.ChiffreCle{Voie: k.voie, NiveauCode: k.niveau, Niveau: label[k.niveau], Millesime: latest[k.voie]}
@@ -89,6 +83,43 @@ FROM ij_region_formation WHERE millesime = ANY($1)`, mills)
 		return a.NiveauCode < b.NiveauCode
 	})
 	return out, nil
+}
+
+// franceData is every région × formation row of some millésimes, with
+// the labels of their codes.
+type franceData struct {
+	rows  []figRow
+	cfdOf map[string]string
+	bcn   map[string]bcnFormation
+}
+
+// franceRows reads every région × formation row of the given millésimes
+// (voie → millésime), with the labels of their codes: the France beside
+// a territory, a warehouse-wide read kept once per data version.
+func (s *Store) franceRows(ctx context.Context, latest map[string]string) (franceData, error) {
+	var mills []string
+	for _, m := range latest {
+		mills = append(mills, m)
+	}
+	slices.Sort(mills)
+	mills = slices.Compact(mills)
+	return summary(ctx, s, "france "+strings.Join(mills, ","), func() (franceData, error) {
+		rows, err := s.scanRegional(ctx, `SELECT millesime, region, voie, code, coalesce(cfd, ''), coalesce(mefstat11, ''), `+figureCols+`, file_id
+FROM ij_region_formation WHERE millesime = ANY($1)`, mills)
+		if err != nil {
+			return franceData{}, err
+		}
+		seen := map[string]bool{}
+		var codes []string
+		for _, r := range rows {
+			if !seen[r.code] {
+				seen[r.code] = true
+				codes = append(codes, r.code)
+			}
+		}
+		cfdOf, bcn, err := s.codeLabels(ctx, codes)
+		return franceData{rows, cfdOf, bcn}, err
+	})
 }
 
 // headlineFigure aggregates rows into one disclosed figure keyed by the

@@ -107,16 +107,26 @@ FROM ij_uai_formation WHERE true`
 	return s.scanUAI(ctx, q+" ORDER BY uai, millesime, voie, code, precedence DESC", args...)
 }
 
-// uaiRowsWithoutRegional returns the establishment × formation rows of a
-// région whose (millésime, voie, code) has no région × formation row, as
-// uaiRows does.
-func (s *Store) uaiRowsWithoutRegional(ctx context.Context, region string) ([]figRow, error) {
+// uaiRowsWithoutRegional returns the establishment × formation rows,
+// with a région, whose (millésime, région, voie, code) has no région ×
+// formation row (the rows a région must be rebuilt from), of the given
+// codes (every code when nil) and of one région when region is set; one
+// per key as uaiRows.
+func (s *Store) uaiRowsWithoutRegional(ctx context.Context, codes []string, region string) ([]figRow, error) {
 	q := `SELECT uai, millesime, coalesce(region, ''), voie, code, coalesce(cfd, ''), coalesce(mefstat11, ''), ` + figureCols + `,
   part_poursuite_etudes, part_emploi_6_mois, part_autres_situations, file_id
-FROM ij_uai_formation u WHERE region = $1
-  AND NOT EXISTS (SELECT 1 FROM ij_region_formation r WHERE r.millesime = u.millesime AND r.region = u.region AND r.voie = u.voie AND r.code = u.code)
-ORDER BY uai, millesime, voie, code, precedence DESC`
-	return s.scanUAI(ctx, q, region)
+FROM ij_uai_formation u WHERE u.region IS NOT NULL
+  AND NOT EXISTS (SELECT 1 FROM ij_region_formation r WHERE r.millesime = u.millesime AND r.region = u.region AND r.voie = u.voie AND r.code = u.code)`
+	var args []any
+	if codes != nil {
+		args = append(args, codes)
+		q += fmt.Sprintf(" AND u.code = ANY($%d)", len(args))
+	}
+	if region != "" {
+		args = append(args, region)
+		q += fmt.Sprintf(" AND u.region = $%d", len(args))
+	}
+	return s.scanUAI(ctx, q+" ORDER BY uai, millesime, voie, code, precedence DESC", args...)
 }
 
 // scanUAI reads establishment × formation rows ordered by key then

@@ -56,7 +56,7 @@ func (s *Store) Region(ctx context.Context, code string) (model.RegionDetail, er
 	// Only the establishment rows whose key the région × formation file
 	// lacks are read (index ij_uai_formation_region): the région is
 	// rebuilt from them, the other keys are published as such.
-	uai, err := s.uaiRowsWithoutRegional(ctx, reg.Code)
+	uai, err := s.uaiRowsWithoutRegional(ctx, nil, reg.Code)
 	if err != nil {
 		return d, err
 	}
