@@ -107,6 +107,46 @@ FROM ij_uai_formation WHERE true`
 	return s.scanUAI(ctx, q+" ORDER BY uai, millesime, voie, code, precedence DESC", args...)
 }
 
+// uaiRowsOfTerritory returns the establishment × formation rows of a
+// région, restricted to the establishments of the given départements
+// when deps is not nil (an académie), as uaiRows does.
+func (s *Store) uaiRowsOfTerritory(ctx context.Context, region string, deps []string) ([]figRow, error) {
+	return s.territoryRows(ctx, region, deps, false)
+}
+
+// uaiLatestOfTerritory returns, of the establishment × formation rows of
+// a territory (as uaiRowsOfTerritory), only the latest millésime of each
+// (establishment, voie, code), from its highest-precedence source: what
+// the coverage counts, without reading the older millésimes.
+func (s *Store) uaiLatestOfTerritory(ctx context.Context, region string, deps []string) ([]figRow, error) {
+	return s.territoryRows(ctx, region, deps, true)
+}
+
+func (s *Store) territoryRows(ctx context.Context, region string, deps []string, latest bool) ([]figRow, error) {
+	if deps == nil && !latest {
+		return s.uaiRows(ctx, nil, "", region)
+	}
+	cols := `uai, millesime, coalesce(region, ''), voie, code, coalesce(cfd, ''), coalesce(mefstat11, ''), ` + figureCols + `,
+  part_poursuite_etudes, part_emploi_6_mois, part_autres_situations, file_id`
+	q := ` FROM ij_uai_formation WHERE region = $1`
+	args := []any{region}
+	if deps != nil {
+		prefixes := make([]string, 0, len(deps))
+		for _, d := range deps {
+			prefixes = append(prefixes, model.UAIPrefixOfDepartement(d))
+		}
+		args = append(args, prefixes)
+		q += ` AND left(uai, 3) = ANY($2)`
+	}
+	if latest {
+		// the SQL order of millésimes of model.CompareMillesimes: latest
+		// end year first, then the single-year form
+		return s.scanUAI(ctx, `SELECT DISTINCT ON (uai, voie, code) `+cols+q+`
+ORDER BY uai, voie, code, right(millesime, 4) DESC, millesime DESC, precedence DESC`, args...)
+	}
+	return s.scanUAI(ctx, `SELECT `+cols+q+` ORDER BY uai, millesime, voie, code, precedence DESC`, args...)
+}
+
 // uaiRowsWithoutRegional returns the establishment × formation rows,
 // with a région, whose (millésime, région, voie, code) has no région ×
 // formation row (the rows a région must be rebuilt from), of the given
