@@ -17,6 +17,9 @@ func (s *Server) apiRecherche(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	if done, err := s.searchFromCache(c); done {
+		return err
+	}
 	res, err := s.runSearch(c.UserContext(), r)
 	if err != nil {
 		return err

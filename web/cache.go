@@ -95,7 +95,7 @@ func (s *Server) readState(ctx context.Context) (dataState, error) {
 	if err != nil {
 		return dataState{}, err
 	}
-	syn, err := s.store.HasSynthetic(ctx)
+	syn, err := s.store.HasSynthetic(store.WithDataVersion(ctx, v))
 	if err != nil {
 		return dataState{}, err
 	}
@@ -329,6 +329,8 @@ func (s *Server) serve(c *fiber.Ctx, build func(st dataState) (*built, error)) e
 		return c.SendStatus(fiber.StatusNotModified)
 	}
 	if p == nil {
+		// The store keeps its warehouse-wide summaries for this version.
+		c.SetUserContext(store.WithDataVersion(c.UserContext(), st.Version))
 		v, err, _ := s.cache.group.Do(strconv.FormatInt(st.Version, 10)+"|"+key, func() (any, error) {
 			b, err := build(st)
 			if err != nil {

@@ -13,6 +13,7 @@ import (
 	"github.com/gofiber/fiber/v2/middleware/compress"
 
 	"github.com/vitrine-inserjeunes/vitrine/assets"
+	"github.com/vitrine-inserjeunes/vitrine/internal/store"
 )
 
 // isPageRoute tells the HTML routes from the API, the static files and the
@@ -74,7 +75,7 @@ func (s *Server) observe(c *fiber.Ctx) (err error) {
 		ctx, cancel = context.WithTimeout(context.Background(), s.cfg.RequestTimeout)
 	}
 	defer cancel()
-	c.SetUserContext(ctx)
+	c.SetUserContext(store.WithRequestMemo(ctx))
 	func() {
 		defer func() {
 			if r := recover(); r != nil {

@@ -106,12 +106,37 @@ func (s *Server) serveSearch(c *fiber.Ctx, build func(st dataState) (*built, err
 	return c.Send(b.Body)
 }
 
+// searchFromCache answers a search from the page cache, before any search
+// runs, when the index is current and the canonical URL is cached (a
+// redirect is never cached, so a cached page means there was none). It
+// reports whether it answered.
+func (s *Server) searchFromCache(c *fiber.Ctx) (bool, error) {
+	st, err := s.state(c.UserContext())
+	if err != nil || !s.searchFresh(st) {
+		return false, nil // serveSearch decides (stale answer, error, or no cache)
+	}
+	p := s.cache.get(st.Version, cacheKey(c))
+	if p == nil {
+		return false, nil
+	}
+	c.Set(fiber.HeaderVary, "Accept-Encoding")
+	if inm := c.Get(fiber.HeaderIfNoneMatch); inm != "" && etagMatch(inm, p.etag) {
+		c.Set(fiber.HeaderETag, p.etag)
+		c.Set(fiber.HeaderCacheControl, pageCacheControl)
+		return true, c.SendStatus(fiber.StatusNotModified)
+	}
+	return true, s.write(c, p)
+}
+
 // recherche is GET /recherche: the results page. A code (UAI, CFD,
 // MEFSTAT11, SISE) goes straight to its page; words give results with
 // facets and pages, all as plain links (no JavaScript needed).
 func (s *Server) recherche(c *fiber.Ctx) error {
 	r, err := searchRequest(c)
 	if err != nil {
+		return err
+	}
+	if done, err := s.searchFromCache(c); done {
 		return err
 	}
 	ctx := c.UserContext()

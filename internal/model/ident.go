@@ -123,6 +123,18 @@ func DepartementOfUAI(uai string) string {
 	}
 }
 
+// UAIPrefixOfDepartement is the inverse of DepartementOfUAI: the first
+// three characters of the UAIs of a département (3-character code).
+func UAIPrefixOfDepartement(dep string) string {
+	switch dep {
+	case "02A":
+		return "620"
+	case "02B":
+		return "720"
+	}
+	return dep
+}
+
 func digitsOnly(s string) bool {
 	for i := 0; i < len(s); i++ {
 		if s[i] < '0' || s[i] > '9' {

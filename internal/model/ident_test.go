@@ -172,5 +172,11 @@ func TestDepartementOfUAI(t *testing.T) {
 		if got := DepartementOfUAI(tt.uai); got != tt.want {
 			t.Errorf("DepartementOfUAI(%q) = %q, want %q", tt.uai, got, tt.want)
 		}
+		// the inverse gives back the UAI's first three characters
+		if tt.want != "" {
+			if got := UAIPrefixOfDepartement(tt.want); got != tt.uai[:3] {
+				t.Errorf("UAIPrefixOfDepartement(%q) = %q, want %q", tt.want, got, tt.uai[:3])
+			}
+		}
 	}
 }

@@ -53,28 +53,23 @@ func (s *Store) loadFormationFigures(ctx context.Context, sc *formationScope, ua
 	// Independent reads run in parallel (one pool connection each).
 	var regional, uaiAll, etabRows []figRow
 	var src map[int64]model.Source
-	var missing bool
 	g, gctx := errgroup.WithContext(ctx)
 	g.Go(func() (err error) { regional, err = s.regionalRows(gctx, codes, ""); return })
 	g.Go(func() (err error) { src, err = s.sources(gctx); return })
 	if uai == "" {
 		g.Go(func() (err error) { uaiAll, err = s.uaiRows(gctx, codes, "", ""); return })
 	} else {
-		// One establishment: every establishment of the keys is read only
-		// when the regional file lacks keys that must be rebuilt.
+		// One establishment: of the other establishments, only the rows
+		// whose key the regional file lacks are read (the régions rebuilt
+		// from them).
 		g.Go(func() (err error) { etabRows, err = s.uaiRows(gctx, codes, uai, ""); return })
-		g.Go(func() (err error) { missing, err = s.uaiKeysWithoutRegion(gctx, codes); return })
+		g.Go(func() (err error) { uaiAll, err = s.uaiRowsWithoutRegional(gctx, codes, ""); return })
 	}
 	if err := g.Wait(); err != nil {
 		return nil, err
 	}
 	if uai == "" {
 		etabRows = uaiAll
-	} else if missing {
-		var err error
-		if uaiAll, err = s.uaiRows(ctx, codes, "", ""); err != nil {
-			return nil, err
-		}
 	}
 	regional = append(regional, regionsFromUAI(regional, uaiAll)...)
 	ff := &formationFigures{sc: sc, src: src, etabRows: map[string]figRow{}}
@@ -121,16 +116,6 @@ func (s *Store) loadFormationFigures(ctx context.Context, sc *formationScope, ua
 		ff.etabs[k.role][k.etabKey] = figureOf(rows, model.PerimetreFormation, sc.cfd[k.role], false, src)
 	}
 	return ff, nil
-}
-
-// uaiKeysWithoutRegion reports whether some establishment × formation key
-// of codes has no région × formation row (its région must be rebuilt).
-func (s *Store) uaiKeysWithoutRegion(ctx context.Context, codes []string) (bool, error) {
-	var ok bool
-	err := s.pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM ij_uai_formation u WHERE u.code = ANY($1) AND u.region IS NOT NULL
-  AND NOT EXISTS (SELECT 1 FROM ij_region_formation r WHERE r.millesime = u.millesime AND r.region = u.region AND r.voie = u.voie AND r.code = u.code))`,
-		codes).Scan(&ok)
-	return ok, err
 }
 
 // FormationDetail returns everything about one InserJeunes formation

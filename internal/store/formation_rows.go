@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"sort"
+	"sync"
 
 	"github.com/jackc/pgx/v5"
 
@@ -103,7 +104,74 @@ FROM ij_uai_formation WHERE true`
 		args = append(args, region)
 		q += fmt.Sprintf(" AND region = $%d", len(args))
 	}
-	q += " ORDER BY uai, millesime, voie, code, precedence DESC"
+	return s.scanUAI(ctx, q+" ORDER BY uai, millesime, voie, code, precedence DESC", args...)
+}
+
+// uaiRowsOfTerritory returns the establishment × formation rows of a
+// région, restricted to the establishments of the given départements
+// when deps is not nil (an académie), as uaiRows does.
+func (s *Store) uaiRowsOfTerritory(ctx context.Context, region string, deps []string) ([]figRow, error) {
+	return s.territoryRows(ctx, region, deps, false)
+}
+
+// uaiLatestOfTerritory returns, of the establishment × formation rows of
+// a territory (as uaiRowsOfTerritory), only the latest millésime of each
+// (establishment, voie, code), from its highest-precedence source: what
+// the coverage counts, without reading the older millésimes.
+func (s *Store) uaiLatestOfTerritory(ctx context.Context, region string, deps []string) ([]figRow, error) {
+	return s.territoryRows(ctx, region, deps, true)
+}
+
+func (s *Store) territoryRows(ctx context.Context, region string, deps []string, latest bool) ([]figRow, error) {
+	if deps == nil && !latest {
+		return s.uaiRows(ctx, nil, "", region)
+	}
+	cols := `uai, millesime, coalesce(region, ''), voie, code, coalesce(cfd, ''), coalesce(mefstat11, ''), ` + figureCols + `,
+  part_poursuite_etudes, part_emploi_6_mois, part_autres_situations, file_id`
+	q := ` FROM ij_uai_formation WHERE region = $1`
+	args := []any{region}
+	if deps != nil {
+		prefixes := make([]string, 0, len(deps))
+		for _, d := range deps {
+			prefixes = append(prefixes, model.UAIPrefixOfDepartement(d))
+		}
+		args = append(args, prefixes)
+		q += ` AND left(uai, 3) = ANY($2)`
+	}
+	if latest {
+		// the SQL order of millésimes of model.CompareMillesimes: latest
+		// end year first, then the single-year form
+		return s.scanUAI(ctx, `SELECT DISTINCT ON (uai, voie, code) `+cols+q+`
+ORDER BY uai, voie, code, right(millesime, 4) DESC, millesime DESC, precedence DESC`, args...)
+	}
+	return s.scanUAI(ctx, `SELECT `+cols+q+` ORDER BY uai, millesime, voie, code, precedence DESC`, args...)
+}
+
+// uaiRowsWithoutRegional returns the establishment × formation rows,
+// with a région, whose (millésime, région, voie, code) has no région ×
+// formation row (the rows a région must be rebuilt from), of the given
+// codes (every code when nil) and of one région when region is set; one
+// per key as uaiRows.
+func (s *Store) uaiRowsWithoutRegional(ctx context.Context, codes []string, region string) ([]figRow, error) {
+	q := `SELECT uai, millesime, coalesce(region, ''), voie, code, coalesce(cfd, ''), coalesce(mefstat11, ''), ` + figureCols + `,
+  part_poursuite_etudes, part_emploi_6_mois, part_autres_situations, file_id
+FROM ij_uai_formation u WHERE u.region IS NOT NULL
+  AND NOT EXISTS (SELECT 1 FROM ij_region_formation r WHERE r.millesime = u.millesime AND r.region = u.region AND r.voie = u.voie AND r.code = u.code)`
+	var args []any
+	if codes != nil {
+		args = append(args, codes)
+		q += fmt.Sprintf(" AND u.code = ANY($%d)", len(args))
+	}
+	if region != "" {
+		args = append(args, region)
+		q += fmt.Sprintf(" AND u.region = $%d", len(args))
+	}
+	return s.scanUAI(ctx, q+" ORDER BY uai, millesime, voie, code, precedence DESC", args...)
+}
+
+// scanUAI reads establishment × formation rows ordered by key then
+// precedence, one per key (the others in autres).
+func (s *Store) scanUAI(ctx context.Context, q string, args ...any) ([]figRow, error) {
 	rows, err := s.pool.Query(ctx, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("chiffres par établissement : %w", err)
@@ -132,8 +200,36 @@ FROM ij_uai_formation WHERE true`
 	return out, rows.Err()
 }
 
-// sources returns the model.Source of every import file (a small table).
+// requestMemo holds what a request reads once however many store calls
+// need it (WithRequestMemo).
+type requestMemo struct {
+	once sync.Once
+	src  map[int64]model.Source
+	err  error
+}
+
+type memoKey struct{}
+
+// WithRequestMemo returns a context under which the store reads the
+// import_files table once, for every call made with it (a page makes
+// several store calls that each need the sources). The memo lives as
+// long as the context: one per request, so an import shows at once.
+func WithRequestMemo(ctx context.Context) context.Context {
+	return context.WithValue(ctx, memoKey{}, &requestMemo{})
+}
+
+// sources returns the model.Source of every import file (a small table),
+// once per request memo.
 func (s *Store) sources(ctx context.Context) (map[int64]model.Source, error) {
+	m, ok := ctx.Value(memoKey{}).(*requestMemo)
+	if !ok {
+		return s.readSources(ctx)
+	}
+	m.once.Do(func() { m.src, m.err = s.readSources(ctx) })
+	return m.src, m.err
+}
+
+func (s *Store) readSources(ctx context.Context) (map[int64]model.Source, error) {
 	rows, err := s.pool.Query(ctx, `SELECT id, name, run_id, format, producer, synthetic FROM import_files`)
 	if err != nil {
 		return nil, fmt.Errorf("fichiers importés : %w", err)

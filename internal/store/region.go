@@ -53,19 +53,14 @@ func (s *Store) Region(ctx context.Context, code string) (model.RegionDetail, er
 	if err != nil {
 		return d, err
 	}
-	var missing bool
-	if err := s.pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM ij_uai_formation u WHERE u.region = $1
-  AND NOT EXISTS (SELECT 1 FROM ij_region_formation r WHERE r.millesime = u.millesime AND r.region = u.region AND r.voie = u.voie AND r.code = u.code))`,
-		reg.Code).Scan(&missing); err != nil {
+	// Only the establishment rows whose key the région × formation file
+	// lacks are read (index ij_uai_formation_region): the région is
+	// rebuilt from them, the other keys are published as such.
+	uai, err := s.uaiRowsWithoutRegional(ctx, nil, reg.Code)
+	if err != nil {
 		return d, err
 	}
-	if missing {
-		uai, err := s.uaiRows(ctx, nil, "", reg.Code)
-		if err != nil {
-			return d, err
-		}
-		rows = append(rows, regionsFromUAI(rows, uai)...)
-	}
+	rows = append(rows, regionsFromUAI(rows, uai)...)
 	src, err := s.sources(ctx)
 	if err != nil {
 		return d, err

@@ -13,6 +13,10 @@ import (
 
 // SiteStats counts what the site holds.
 func (s *Store) SiteStats(ctx context.Context) (model.SiteStats, error) {
+	return summary(ctx, s, "stats", func() (model.SiteStats, error) { return s.siteStats(ctx) })
+}
+
+func (s *Store) siteStats(ctx context.Context) (model.SiteStats, error) {
 	var st model.SiteStats
 	var last *time.Time
 	err := s.pool.QueryRow(ctx, `
@@ -113,6 +117,10 @@ func collectStrings(ctx context.Context, s *Store, q string) ([]string, error) {
 // latest millésime (model.Aggregate: counts first, rates half to even,
 // secret statistique applied).
 func (s *Store) NationalHeadline(ctx context.Context) ([]model.NationalFigure, error) {
+	return summary(ctx, s, "national", func() ([]model.NationalFigure, error) { return s.nationalHeadline(ctx) })
+}
+
+func (s *Store) nationalHeadline(ctx context.Context) ([]model.NationalFigure, error) {
 	rows, err := s.scanRegional(ctx, `SELECT millesime, region, voie, code, coalesce(cfd, ''), coalesce(mefstat11, ''), `+figureCols+`, file_id
 FROM ij_region_formation r WHERE millesime = (SELECT max(millesime) FROM ij_region_formation x WHERE x.voie = r.voie)`)
 	if err != nil {
@@ -138,6 +146,10 @@ FROM ij_region_formation r WHERE millesime = (SELECT max(millesime) FROM ij_regi
 // one query; model.Aggregate, secret statistique applied), in région
 // code order. A région without any row is absent.
 func (s *Store) RegionalHeadline(ctx context.Context) ([]model.RegionalFigure, error) {
+	return summary(ctx, s, "regional", func() ([]model.RegionalFigure, error) { return s.regionalHeadline(ctx) })
+}
+
+func (s *Store) regionalHeadline(ctx context.Context) ([]model.RegionalFigure, error) {
 	rows, err := s.scanRegional(ctx, `SELECT millesime, region, voie, code, coalesce(cfd, ''), coalesce(mefstat11, ''), `+figureCols+`, file_id
 FROM ij_region_formation r WHERE millesime = (SELECT max(millesime) FROM ij_region_formation x WHERE x.voie = r.voie)
 ORDER BY voie, region`)

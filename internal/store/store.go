@@ -20,6 +20,8 @@ import (
 // Store is the one access point to PostgreSQL.
 type Store struct {
 	pool *pgxpool.Pool
+	// sum keeps the warehouse-wide summaries per data version (summary.go).
+	sum *summaries
 }
 
 // Open connects to url and checks the connection.
@@ -41,11 +43,11 @@ func Open(ctx context.Context, url string, opts ...Option) (*Store, error) {
 		pool.Close()
 		return nil, fmt.Errorf("connexion à PostgreSQL (%s@%s:%d/%s) : %w", cfg.ConnConfig.User, cfg.ConnConfig.Host, cfg.ConnConfig.Port, cfg.ConnConfig.Database, err)
 	}
-	return &Store{pool: pool}, nil
+	return &Store{pool: pool, sum: &summaries{}}, nil
 }
 
 // New wraps an existing pool.
-func New(pool *pgxpool.Pool) *Store { return &Store{pool: pool} }
+func New(pool *pgxpool.Pool) *Store { return &Store{pool: pool, sum: &summaries{}} }
 
 // Pool exposes the pool (for the importer, which owns its transaction).
 func (s *Store) Pool() *pgxpool.Pool { return s.pool }
@@ -131,7 +133,13 @@ func (s *Store) DataVersion(ctx context.Context) (int64, error) {
 // (demonstration) file. Real files replace synthetic rows (see
 // importer/replace.go), so a synthetic file whose rows were all replaced
 // no longer counts.
+// It depends on the data only: kept once per data version
+// (WithDataVersion), as the state of every request asks it.
 func (s *Store) HasSynthetic(ctx context.Context) (bool, error) {
+	return summary(ctx, s, "synthetic", func() (bool, error) { return s.hasSynthetic(ctx) })
+}
+
+func (s *Store) hasSynthetic(ctx context.Context) (bool, error) {
 	var b bool
 	err := s.pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM import_files f WHERE f.synthetic AND (
   EXISTS (SELECT 1 FROM ij_uai_formation WHERE file_id = f.id) OR EXISTS (SELECT 1 FROM insersup WHERE file_id = f.id) OR

@@ -49,13 +49,15 @@ func (s *Store) AcademieDetail(ctx context.Context, code string) (model.Academie
 		return a, d, err
 	}
 	d.Region = model.Territoire{Code: a.Code, Nom: a.Nom}
-	all, err := s.uaiRows(ctx, nil, "", a.Region.Code)
-	if err != nil {
-		return a, d, err
-	}
 	deps := map[string]bool{}
+	depCodes := []string{}
 	for _, dep := range a.Departements {
 		deps[dep.Code] = true
+		depCodes = append(depCodes, dep.Code)
+	}
+	all, err := s.uaiRowsOfTerritory(ctx, a.Region.Code, depCodes)
+	if err != nil {
+		return a, d, err
 	}
 	var rows []figRow
 	for _, r := range all {
@@ -174,7 +176,7 @@ ORDER BY 2, 1, 4`
 // of a région (or of the given départements) at their latest millésime,
 // by statut after the secret statistique (model.RawFigure.Disclose).
 func (s *Store) TerritoryCoverage(ctx context.Context, region string, deps []string) ([]model.Coverage, error) {
-	all, err := s.uaiRows(ctx, nil, "", region)
+	all, err := s.uaiLatestOfTerritory(ctx, region, deps)
 	if err != nil {
 		return nil, err
 	}
