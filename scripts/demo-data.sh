@@ -12,7 +12,7 @@ for f in "$SHARED"/raw/*; do
   b=$(basename "$f")
   case "$b" in
     sies_insertion_pro_master_*) continue ;;   # predecessor survey: no reader yet
-    certif_info_*|rome_*|familles_metiers_*) continue ;;   # referentials of issue 9: no reader yet
+    familles_metiers_*) continue ;;   # referential of issue 9: no reader yet
   esac
   gzip -9 -n -c "$f" > "testdata/demo/$b.gz"
 done

@@ -59,6 +59,11 @@ var demoExpect = []struct {
 	// SOURCES.md §E6: 68 rows (17 régions × 2020–2023), 500 (100 départements × 2019–2023).
 	{"insee_chomage_regional.csv", "insee_chomage_regional", 68, "utf-8-bom", "2020 2021 2022 2023", 0},
 	{"insee_chomage_departemental.csv", "insee_chomage_departemental", 500, "utf-8", "2019 2020 2021 2022 2023", 0},
+	// SOURCES.md §E1–E4: 10,067 certifications, 609 fiches, 11,522 appellations, 110 domaines.
+	{"certif_info_formations.csv", "certif_info", 10067, "utf-8", "", 0},
+	{"rome_fiches_metiers.csv", "rome_fiches_metiers", 609, "utf-8", "", 0},
+	{"rome_appellations.csv", "rome_appellations", 11522, "utf-8", "", 0},
+	{"rome_domaines_professionnels.csv", "rome_domaines_professionnels", 110, "utf-8", "", 0},
 }
 
 func TestImportDemoFiles(t *testing.T) {
