@@ -53,3 +53,78 @@ func RNCPURL(code string) string {
 	}
 	return "https://www.francecompetences.fr/recherche/rncp/" + code + "/"
 }
+
+// Metier is a ROME fiche a formation leads to (through Certif Info
+// Code_Rome_1…5), with the transition flags France Travail sets.
+type Metier struct {
+	CodeROME string `json:"code_rome"`
+	Libelle  string `json:"libelle"`
+	// Domaine is the domaine professionnel (first three characters).
+	Domaine        string `json:"domaine,omitempty"`
+	TransitionEco  string `json:"transition_ecologique,omitempty"` // France Travail's label (« Emploi Vert »)
+	TransitionNum  bool   `json:"transition_numerique"`
+	TransitionDemo bool   `json:"transition_demographique"`
+}
+
+// FormationMetiers is what Certif Info says of a CFD: the métiers it leads
+// to, its Onisep page and its RNCP record.
+type FormationMetiers struct {
+	Metiers   []Metier `json:"metiers"`
+	Onisep    string   `json:"onisep,omitempty"`
+	OnisepURL string   `json:"onisep_url,omitempty"`
+	RNCP      string   `json:"rncp,omitempty"`
+	RNCPURL   string   `json:"rncp_url,omitempty"`
+	// CertifInfo: the CFD is in Certif Info at all (a CFD that is not has
+	// no métier, Onisep or RNCP link for that reason).
+	CertifInfo bool `json:"certif_info"`
+}
+
+// ReadableNiveau is the readable label of a BCN diploma level: its short
+// label when Certif Info writes its own labels with it (« CAP cuisine »,
+// « BTS … », « Bac pro … »: CAP, BTS, BAC PRO are words people use);
+// else the diploma type Certif Info gives most of its CFDs (« Titre
+// professionnel (TP de niveau 3) » for TH5-T, « Diplôme d'Etat de la
+// jeunesse, … » for DE JEPS) when it gives it to at least half of them;
+// else the BCN long label in sentence case (« Autres diplômes de niveau
+// IV » for DIV-4). certifLabels and certifTypes are the Certif Info labels
+// and types of the level's CFDs (one entry per Certif Info row).
+func ReadableNiveau(court, long string, certifLabels, certifTypes []string, lex *Lexicon) string {
+	if court != "" && len(certifLabels) > 0 {
+		prefix, n := Fold(court)+" ", 0
+		for _, l := range certifLabels {
+			if strings.HasPrefix(Fold(l), prefix) {
+				n++
+			}
+		}
+		if 2*n >= len(certifLabels) {
+			return court
+		}
+	}
+	if len(certifTypes) > 0 {
+		count := map[string]int{}
+		best := ""
+		for _, t := range certifTypes {
+			count[t]++
+			if count[t] > count[best] || count[t] == count[best] && t < best {
+				best = t
+			}
+		}
+		if 2*count[best] >= len(certifTypes) {
+			return best
+		}
+	}
+	if long != "" {
+		l, _ := ReadableFormationLabel(long, "", lex)
+		return l
+	}
+	return court
+}
+
+// LabelCoverage counts formations by the path of their readable label.
+type LabelCoverage struct {
+	Formations int `json:"formations"`
+	CertifInfo int `json:"certif_info"` // part of the Certif Info label
+	Lexique    int `json:"lexique"`     // sentence case with the lexicon
+	Inchanges  int `json:"inchanges"`   // already in mixed case
+	AvecMetier int `json:"avec_metier"` // at least one ROME fiche
+}

@@ -51,7 +51,7 @@ func (s *Store) EtablissementFormations(ctx context.Context, uai string) ([]mode
 		}
 		sortFigures(figs)
 		b := bcn[cfdOf[k.code]]
-		ef := model.EtablissementFormation{Code: k.code, CFD: cfdOf[k.code], Libelle: b.libelle, Niveau: b.niveau, Voie: k.voie,
+		ef := model.EtablissementFormation{Code: k.code, CFD: cfdOf[k.code], Libelle: b.libelle, LibelleBCN: b.libelleBCN, Niveau: b.niveau, Voie: k.voie,
 			FormationFermee: model.FormationFermee(b.fermeture, now)}
 		if k.voie == model.VoieScolaire {
 			ef.MEFSTAT11 = k.code

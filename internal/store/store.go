@@ -20,6 +20,7 @@ import (
 // Store is the one access point to PostgreSQL.
 type Store struct {
 	pool *pgxpool.Pool
+	refs refCache // readable labels and métiers, per data version
 }
 
 // Open connects to url and checks the connection.

@@ -1,0 +1,123 @@
+package model
+
+import (
+	"bufio"
+	"compress/gzip"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+)
+
+// realLexicon builds the lexicon from the mixed-case labels of the real
+// demo files, as the store does from their tables: Certif Info labels and
+// diploma types, ROME fiches and appellations, annuaire establishment
+// names (SOURCES.md §E1–E3, §D1).
+var realLexicon = sync.OnceValue(func() *Lexicon {
+	lex := NewLexicon()
+	for _, f := range []struct {
+		name string
+		cols []int
+	}{
+		{"certif_info_formations.csv", []int{1, 2}},
+		{"rome_fiches_metiers.csv", []int{3}},
+		{"rome_appellations.csv", []int{1}},
+		{"annuaire_education_dep035_2023-06.csv", []int{1}},
+	} {
+		fh, err := os.Open(filepath.Join("..", "..", "testdata", "demo", f.name+".gz"))
+		if err != nil {
+			panic(err)
+		}
+		gz, err := gzip.NewReader(fh)
+		if err != nil {
+			panic(err)
+		}
+		sc := bufio.NewScanner(gz)
+		sc.Buffer(make([]byte, 1<<20), 1<<20)
+		sc.Scan() // header
+		for sc.Scan() {
+			rec := strings.Split(sc.Text(), ";")
+			for _, c := range f.cols {
+				if c < len(rec) {
+					lex.Add(rec[c])
+				}
+			}
+		}
+		fh.Close()
+	}
+	return lex
+})
+
+// TestReadableFormationLabel: real BCN labels (V_FORMATION_DIPLOME
+// LIBELLE_LONG_200), with the Certif Info label of their CFD where it has
+// one, and the title a person would write.
+func TestReadableFormationLabel(t *testing.T) {
+	lex := realLexicon()
+	tests := []struct {
+		cfd, bcn, certif, want string
+		src                    LabelSource
+	}{
+		{"50022146", "CUISINE (CAP)", "CAP cuisine", "Cuisine (CAP)", LabelCertifInfo},
+		{"40025214", "MAINTENANCE DES VEHICULES OPTION A VOITURES PARTICULIERES (BAC PRO)", "Bac pro maintenance des véhicules option A voitures particulières",
+			"Maintenance des véhicules option A voitures particulières (BAC PRO)", LabelCertifInfo},
+		{"40030004", "ASSISTANCE A LA GESTION DES ORGANISATIONS ET DE LEURS ACTIVITES (BAC PRO)", "Bac pro assistance à la gestion des organisations et de leurs activités",
+			"Assistance à la gestion des organisations et de leurs activités (BAC PRO)", LabelCertifInfo},
+		{"32031213", "MANAGEMENT COMMERCIAL OPERATIONNEL (BTS)", "BTS management commercial opérationnel", "Management commercial opérationnel (BTS)", LabelCertifInfo},
+		{"50022341", "ORFEVRE OPTION B : TOURNEUR REPOUSSEUR EN ORFEVRERIE (CAP)", "CAP orfèvre option B : tourneur-repousseur en orfèvrerie",
+			"Orfèvre option B : tourneur-repousseur en orfèvrerie (CAP)", LabelCertifInfo},
+		{"56T31201", "EMPLOYE COMMERCIAL (TP)", "Titre professionnel employé commercial", "Employé commercial (TP)", LabelCertifInfo},
+		{"32020116", "CYBERSECURITE, INFORMATIQUE ET RESEAUX, ELECTRONIQUE, OPTION A INFORMATIQUE ET RESEAUX (BTS)",
+			"BTS cybersécurité, informatique et réseaux, électronique option A informatique et réseaux",
+			"Cybersécurité, informatique et réseaux, électronique option A informatique et réseaux (BTS)", LabelCertifInfo},
+		// No Certif Info label: the lexicon.
+		{"32031210", "NEGOCIATION ET RELATION CLIENT (BTS)", "", "Négociation et relation client (BTS)", LabelLexicon},
+		{"50033611", "ESTHETIQUE COSMETIQUE PARFUMERIE (CAP)", "", "Esthétique cosmétique parfumerie (CAP)", LabelLexicon},
+		{"01033601", "COLORISTE TEINTURIER (MC AU CAP)", "", "Coloriste teinturier (MC au CAP)", LabelLexicon},
+		{"45022305", "HAUT-FOURNISTE (BP DEPARTEMENTAL)", "", "Haut-fourniste (BP départemental)", LabelLexicon},
+		{"40020104", "METIERS DU PILOTAGE ET DE LA MAINTENANCE D'INSTALLATIONS AUTOMATISEES 2NDE COMMUNE (BAC PRO)", "",
+			"Métiers du pilotage et de la maintenance d'installations automatisées 2nde commune (BAC PRO)", LabelLexicon},
+		{"16C20002", "MANAGER EN ORGANISATION ET GESTION INDUSTRIELLE (MOGI) (ESTIA)", "",
+			"Manager en organisation et gestion industrielle (MOGI) (ESTIA)", LabelLexicon},
+		// A Certif Info label whose words differ (the BCN title is cut):
+		// the lexicon, not a wrong slice.
+		{"50021303", "DEVELOPPEMENT OPTION : GESTION ET ENTRETIEN EN MILIEU MARIN (CERTIFICAT D'APTITUDE PROFESSIONNELLE AU) ( DIPLOME TOM )",
+			"CAP développement option 5 : gestion et entretien en milieu marin",
+			"Développement option : gestion et entretien en milieu marin (certificat d'aptitude professionnelle au) ( diplôme TOM )", LabelLexicon},
+		// Roman numerals and acronyms stay.
+		{"", "TECHNICIEN DE NIVEAU II EN BTP", "", "Technicien de niveau II en BTP", LabelLexicon},
+		// Already readable: unchanged.
+		{"", "Cuisine (CAP)", "CAP cuisine", "Cuisine (CAP)", LabelUnchanged},
+	}
+	for _, tc := range tests {
+		got, src := ReadableFormationLabel(tc.bcn, tc.certif, lex)
+		if got != tc.want || src != tc.src {
+			t.Errorf("%s %q: %q (path %d), want %q (path %d)", tc.cfd, tc.bcn, got, src, tc.want, tc.src)
+		}
+	}
+}
+
+// TestReadableName: establishment names and addresses of the InserJeunes
+// files and of the annuaire, in capitals.
+func TestReadableName(t *testing.T) {
+	lex := realLexicon()
+	// « BERARD » keeps no accent: no mixed-case label of the data writes
+	// « Bérard », and the rule invents nothing.
+	for in, want := range map[string]string{
+		"223 rue ALEXANDRE BERARD":              "223 rue Alexandre Berard",
+		"CFA DES METIERS DE L'AUTOMOBILE":       "CFA des métiers de l'automobile",
+		"LYCEE PROFESSIONNEL JEAN MOULIN":       "Lycée professionnel Jean Moulin",
+		"Centre de formation d'apprentis CECOF": "Centre de formation d'apprentis CECOF",
+		"Lycée DES METIERS":                     "Lycée des métiers",
+		"LYCEE POLYVALENT ASSOMPTION":           "Lycée polyvalent Assomption",
+		"Ecole élémentaire publique de Cardroc": "Ecole élémentaire publique de Cardroc",
+	} {
+		f := ReadableName
+		if strings.Contains(in, "rue") {
+			f = ReadableAddress
+		}
+		if got := f(in, lex); got != want {
+			t.Errorf("ReadableName(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
