@@ -36,6 +36,9 @@ type Formation struct {
 	// 1:1 link, the only one that carries figures.
 	Anciens  []FormationLien `json:"anciens_diplomes"`
 	Nouveaux []FormationLien `json:"nouveaux_diplomes"`
+	// Metiers: what Certif Info says of the CFD (métiers, Onisep, RNCP);
+	// nil for a code the BCN does not know and for InserSup diplomas.
+	Metiers *FormationMetiers `json:"metiers,omitempty"`
 	// Domaine and Discipline (InserSup).
 	Domaine    string `json:"domaine,omitempty"`
 	Discipline string `json:"discipline,omitempty"`
@@ -274,6 +277,7 @@ type EtablissementFormation struct {
 	Niveau          string           `json:"niveau"`
 	Voie            string           `json:"voie"`
 	FormationFermee bool             `json:"formation_fermee"`
+	DateFermeture   *string          `json:"date_fermeture,omitempty"`
 	Millesimes      []string         `json:"millesimes"`
 	Dernier         *FormationFigure `json:"dernier,omitempty"`
 	DernierSup      *InserSupFigure  `json:"dernier_superieur,omitempty"`
@@ -282,14 +286,16 @@ type EtablissementFormation struct {
 // RegionFormation is one formation in a région, with its figures per
 // millésime.
 type RegionFormation struct {
-	Code       string            `json:"code"`
-	CFD        string            `json:"cfd,omitempty"`
-	MEFSTAT11  string            `json:"mefstat11,omitempty"`
-	Libelle    string            `json:"libelle"`
-	LibelleBCN string            `json:"libelle_bcn,omitempty"`
-	Niveau     string            `json:"niveau"`
-	Voie       string            `json:"voie"`
-	Chiffres   []FormationFigure `json:"chiffres"`
+	Code       string `json:"code"`
+	CFD        string `json:"cfd,omitempty"`
+	MEFSTAT11  string `json:"mefstat11,omitempty"`
+	Libelle    string `json:"libelle"`
+	LibelleBCN string `json:"libelle_bcn,omitempty"`
+	Niveau     string `json:"niveau"`
+	Voie       string `json:"voie"`
+	// DateFermeture: the BCN closing date when the formation is closed.
+	DateFermeture *string           `json:"date_fermeture,omitempty"`
+	Chiffres      []FormationFigure `json:"chiffres"`
 }
 
 // RegionNiveau is one diploma level in a région: its figures per

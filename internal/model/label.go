@@ -465,3 +465,51 @@ func CommuneInLabel(label string, communes map[string]string) string {
 	}
 	return ""
 }
+
+// FermeeEn is « fermée en 2024 » for a BCN closing date (ISO day), "" when
+// none.
+func FermeeEn(fermeture *string) string {
+	if fermeture == nil || len(*fermeture) < 4 {
+		return ""
+	}
+	return "fermée en " + (*fermeture)[:4]
+}
+
+// SameLabel is one formation of a list, as DistinctLabels tells it apart.
+type SameLabel struct {
+	Libelle string
+	Code    string
+	// Fermeture is the BCN closing date (ISO day) when closed.
+	Fermeture *string
+}
+
+// DistinctLabels returns the label each formation of a list shows: its
+// label when no other formation of the list has the same one; else the
+// label followed by its code and, when closed, « fermée en 2024 »
+// (« Cuisine (CAP) — 50022139, fermée en 2024 » beside « Cuisine (CAP) —
+// 50022146 »).
+func DistinctLabels(list []SameLabel) []string {
+	codes := map[string]map[string]bool{} // label → its codes (a formation may be listed once per voie)
+	for _, f := range list {
+		k := Fold(f.Libelle)
+		if codes[k] == nil {
+			codes[k] = map[string]bool{}
+		}
+		codes[k][f.Code] = true
+	}
+	out := make([]string, len(list))
+	for i, f := range list {
+		out[i] = f.Libelle
+		if len(codes[Fold(f.Libelle)]) < 2 || f.Libelle == "" {
+			if s := FermeeEn(f.Fermeture); s != "" {
+				out[i] += " (" + s + ")"
+			}
+			continue
+		}
+		out[i] += " — " + f.Code
+		if s := FermeeEn(f.Fermeture); s != "" {
+			out[i] += ", " + s
+		}
+	}
+	return out
+}

@@ -121,3 +121,24 @@ func TestReadableName(t *testing.T) {
 		}
 	}
 }
+
+// TestDistinctLabels: the two « CUISINE (CAP) » of the BCN (50022146, and
+// 50022139 whose DATE_FERMETURE is 31/08/2025 in V_FORMATION_DIPLOME)
+// beside formations with their own label (COIFFURE 50033606 closed on
+// 31/08/2011).
+func TestDistinctLabels(t *testing.T) {
+	cuisine, coiffure := "2025-08-31", "2011-08-31"
+	got := DistinctLabels([]SameLabel{
+		{Libelle: "Cuisine (CAP)", Code: "50022146"},
+		{Libelle: "Cuisine (CAP)", Code: "50022139", Fermeture: &cuisine},
+		{Libelle: "Pâtissier (CAP)", Code: "50022141"}, // the same formation in the other voie
+		{Libelle: "Pâtissier (CAP)", Code: "50022141"},
+		{Libelle: "Coiffure (CAP)", Code: "50033606", Fermeture: &coiffure},
+	})
+	want := []string{"Cuisine (CAP) — 50022146", "Cuisine (CAP) — 50022139, fermée en 2025", "Pâtissier (CAP)", "Pâtissier (CAP)", "Coiffure (CAP) (fermée en 2011)"}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Errorf("%d: %q, want %q", i, got[i], want[i])
+		}
+	}
+}

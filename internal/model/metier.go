@@ -128,3 +128,11 @@ type LabelCoverage struct {
 	Inchanges  int `json:"inchanges"`   // already in mixed case
 	AvecMetier int `json:"avec_metier"` // at least one ROME fiche
 }
+
+// ROMEURL is the France Travail page of a ROME fiche.
+func ROMEURL(code string) string {
+	if !ValidROME(code) {
+		return ""
+	}
+	return "https://candidat.francetravail.fr/metierscope/fiche-metier/" + code
+}

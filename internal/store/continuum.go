@@ -163,6 +163,11 @@ func (s *Store) scope(ctx context.Context, code string, kind model.CodeKind) (*f
 			f.DateFermeture = &d
 		}
 		f.FormationFermee = model.FormationFermee(own.fermeture, time.Now())
+		fm, err := s.Metiers(ctx, cfd)
+		if err != nil {
+			return nil, err
+		}
+		f.Metiers = &fm
 	}
 	f.Anciens, f.Nouveaux = []model.FormationLien{}, []model.FormationLien{}
 	for _, a := range cont.Anciens(cfd) {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"sync"
+	"time"
 	"unicode"
 
 	"github.com/jackc/pgx/v5"
@@ -336,4 +337,14 @@ SELECT f.cfd, coalesce(f.libelle_long, f.libelle_court, '') FROM cfds JOIN bcn_f
 		return nil
 	})
 	return c, err
+}
+
+// closedOn is the BCN closing date (ISO day) of a formation that is closed
+// at now, nil otherwise.
+func closedOn(fermeture *time.Time, now time.Time) *string {
+	if !model.FormationFermee(fermeture, now) {
+		return nil
+	}
+	d := fermeture.Format(model.DateLayout)
+	return &d
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"sort"
+	"time"
 
 	"github.com/vitrine-inserjeunes/vitrine/internal/model"
 )
@@ -102,7 +103,8 @@ func (s *Store) Region(ctx context.Context, code string) (model.RegionDetail, er
 	d.Formations, d.Niveaux = []model.RegionFormation{}, []model.RegionNiveau{}
 	for k, rs := range byFormation {
 		b := bcn[cfdOf[k.code]]
-		rf := model.RegionFormation{Code: k.code, CFD: cfdOf[k.code], Libelle: b.libelle, LibelleBCN: b.libelleBCN, Niveau: b.niveau, Voie: k.voie}
+		rf := model.RegionFormation{Code: k.code, CFD: cfdOf[k.code], Libelle: b.libelle, LibelleBCN: b.libelleBCN, Niveau: b.niveau, Voie: k.voie,
+			DateFermeture: closedOn(b.fermeture, time.Now())}
 		if k.voie == model.VoieScolaire {
 			rf.MEFSTAT11 = k.code
 		}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"sort"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 
@@ -92,7 +93,8 @@ func (s *Store) AcademieDetail(ctx context.Context, code string) (model.Academie
 		b := bcn[cfdOf[k.code]]
 		rf, ok := forms[formKey{k.voie, k.code}]
 		if !ok {
-			rf = &model.RegionFormation{Code: k.code, CFD: cfdOf[k.code], Libelle: b.libelle, LibelleBCN: b.libelleBCN, Niveau: b.niveau, Voie: k.voie}
+			rf = &model.RegionFormation{Code: k.code, CFD: cfdOf[k.code], Libelle: b.libelle, LibelleBCN: b.libelleBCN, Niveau: b.niveau, Voie: k.voie,
+				DateFermeture: closedOn(b.fermeture, time.Now())}
 			if k.voie == model.VoieScolaire {
 				rf.MEFSTAT11 = k.code
 			}
