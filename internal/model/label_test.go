@@ -142,3 +142,22 @@ func TestDistinctLabels(t *testing.T) {
 		}
 	}
 }
+
+func TestCommuneInLabel(t *testing.T) {
+	communes := map[string]string{}
+	for _, c := range []string{"Rennes", "Saint-Malo", "Le Rheu", "Bruz"} {
+		communes[CommuneKey(c)] = c
+	}
+	for label, want := range map[string]string{
+		"CFA Formation Avenir professionnel - Saint-Malo": "Saint-Malo",
+		"OF - CFA CLPS LE RHEU":                           "Le Rheu",
+		"AFTEC Rennes":                                    "Rennes",
+		"Rennes":                                          "", // the whole label is no place
+		"CFA de la CCI d'Ille-et-Vilaine":                 "",
+		"Lycée Rennes Bruz Sud":                           "",
+	} {
+		if got := CommuneInLabel(label, communes); got != want {
+			t.Errorf("CommuneInLabel(%q) = %q, want %q", label, got, want)
+		}
+	}
+}

@@ -30,26 +30,34 @@ type referentiel struct {
 type refCache struct {
 	mu      sync.Mutex
 	version int64
+	checked time.Time // last DataVersion check
 	ref     *referentiel
 }
 
+// refCheckEvery bounds how often the data version is read again (as the
+// web layer's data state, web/cache.go): a page makes several store calls.
+const refCheckEvery = time.Second
+
 // referentiel returns the referential of the current data version.
 func (s *Store) referentiel(ctx context.Context) (*referentiel, error) {
+	s.refs.mu.Lock()
+	defer s.refs.mu.Unlock()
+	if s.refs.ref != nil && time.Since(s.refs.checked) < refCheckEvery {
+		return s.refs.ref, nil
+	}
 	v, err := s.DataVersion(ctx)
 	if err != nil {
 		return nil, err
 	}
-	s.refs.mu.Lock()
-	defer s.refs.mu.Unlock()
-	if s.refs.ref != nil && s.refs.version == v {
-		return s.refs.ref, nil
+	if s.refs.ref == nil || s.refs.version != v {
+		r, err := s.loadReferentiel(ctx)
+		if err != nil {
+			return nil, err
+		}
+		s.refs.ref, s.refs.version = r, v
 	}
-	r, err := s.loadReferentiel(ctx)
-	if err != nil {
-		return nil, err
-	}
-	s.refs.ref, s.refs.version = r, v
-	return r, nil
+	s.refs.checked = time.Now()
+	return s.refs.ref, nil
 }
 
 // lexiconSources are the mixed-case texts of the data (a text in capitals

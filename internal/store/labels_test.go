@@ -66,3 +66,26 @@ func TestMetiersDemo(t *testing.T) {
 		t.Errorf("32031210: %+v, want nothing", none)
 	}
 }
+
+// TestCommuneFromLabel: CFAs of Ille-et-Vilaine that neither the annuaire
+// nor ACCE list get the commune their InserJeunes label ends with, when it
+// is a commune the annuaire knows in the département; a label ending with
+// no commune gets none.
+func TestCommuneFromLabel(t *testing.T) {
+	s := demoStore(t)
+	ctx := context.Background()
+	for uai, want := range map[string]string{
+		"0353031E": "Saint-Malo", // « CFA Formation Avenir professionnel - Saint-Malo »
+		"0352947N": "Le Rheu",    // « OF - CFA CLPS Le Rheu »
+		"0352495X": "Combourg",   // « CPSA de Combourg »
+		"0351884H": "",           // « CFA de la CCI d'Ille-et-Vilaine Faculté des métiers »
+	} {
+		et, err := s.Etablissement(ctx, uai)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if et.Commune != want {
+			t.Errorf("%s %q: commune %q, want %q", uai, et.Nom, et.Commune, want)
+		}
+	}
+}
