@@ -37,6 +37,10 @@ const (
 	unknownLower      unknownWord = iota // a title's word
 	unknownCapitalise                    // a proper noun (names, addresses)
 	unknownKeep                          // an abbreviation (« (ESTIA) »)
+	// unknownProperOrAcronym: in the trailing parentheses, which name
+	// bodies and places (« (CCI ROUEN METROPOLE) », « (ESTIA) »): up to
+	// three letters an acronym, longer a proper noun.
+	unknownProperOrAcronym
 )
 
 const (
@@ -111,8 +115,17 @@ func (l *Lexicon) Spelling(word string) (string, bool) {
 			l.best[k] = forms[0]
 		}
 	}
-	f, ok := l.best[foldWord(word)]
-	return f, ok
+	k := foldWord(word)
+	if f, ok := l.best[k]; ok {
+		return f, true
+	}
+	// A plural the labels only write in the singular (« diplômes »).
+	if n := len(k); n > 3 && (k[n-1] == 's' || k[n-1] == 'x') {
+		if f, ok := l.best[k[:n-1]]; ok && !isUpperWord(f) {
+			return f + k[n-1:], true
+		}
+	}
+	return "", false
 }
 
 // foldWord is Fold for one word, without the cost of a transformer for
@@ -161,7 +174,7 @@ func ReadableFormationLabel(bcn, certif string, lex *Lexicon) (string, LabelSour
 	if tailHasWords(tail) {
 		// « (MC AU CAP) », « (BP DEPARTEMENTAL) »: words; « (CAP) »,
 		// « (BAC PRO) » are abbreviations and stay in capitals.
-		tail = restoreWords(tail, lex, unknownKeep)
+		tail = restoreTail(tail, lex)
 	}
 	if certif != "" {
 		if s, ok := certifSlice(main, certif); ok {
@@ -227,17 +240,22 @@ func restoreWord(w, prev string, lex *Lexicon, unknown unknownWord) string {
 		switch {
 		case isUpperWord(f):
 			return f // an acronym as the data writes it (CAP, BTS, CCI)
-		case isCapitalised(f) && unknown == unknownCapitalise:
-			return f // a proper noun (Jean, Rennes)
+		case isCapitalised(f):
+			return f // a proper noun (Jean, Rennes, Etat)
 		}
 		return strings.ToLower(f)
 	}
 	switch {
 	case unknown == unknownKeep:
 		return w
-	case unknown == unknownCapitalise && n <= 3:
+	case (unknown == unknownCapitalise || unknown == unknownProperOrAcronym) && n <= 3:
 		return w // an acronym of a name (CFA, IUT, MFR)
 	case unknown == unknownCapitalise:
+		return capitalise(w)
+	case unknown == unknownProperOrAcronym:
+		if n <= 5 && !strings.ContainsAny(strings.ToLower(w), "aeiouy") {
+			return w
+		}
 		return capitalise(w)
 	}
 	return strings.ToLower(w)
@@ -306,6 +324,28 @@ func splitTrailingParens(s string) (main, tail string) {
 		main = strings.TrimRight(t[:open], " ")
 	}
 	return main, strings.TrimSpace(s[len(main):])
+}
+
+// restoreTail restores each parenthesised group of the tail: a lone word
+// the lexicon does not know is an acronym or a brand (« (ESTIA) »,
+// « (UNICEM) ») and stays; in a group of several words it is a proper noun
+// (« (CCI Rouen métropole) »).
+func restoreTail(tail string, lex *Lexicon) string {
+	var b strings.Builder
+	for tail != "" {
+		i := strings.IndexByte(tail, ')')
+		group := tail
+		if i >= 0 {
+			group = tail[:i+1]
+		}
+		mode := unknownProperOrAcronym
+		if len(tokens(group)) == 1 {
+			mode = unknownKeep
+		}
+		b.WriteString(restoreWords(group, lex, mode))
+		tail = tail[len(group):]
+	}
+	return b.String()
 }
 
 // tailHasWords: the trailing parentheses hold words rather than

@@ -161,3 +161,33 @@ func TestCommuneInLabel(t *testing.T) {
 		}
 	}
 }
+
+// TestReadableNiveau on real BCN levels (N_NIVEAU_FORMATION_DIPLOME) with
+// Certif Info rows of their CFDs as the demo data has them.
+func TestReadableNiveau(t *testing.T) {
+	lex := realLexicon()
+	tp := "Titre professionnel (TP de niveau 3)"
+	for _, c := range []struct {
+		court, long string
+		libs, types []string
+		want        string
+	}{
+		{"CAP", "CERTIFICAT D'APTITUDE PROFESSIONNELLE", []string{"CAP cuisine", "CAP pâtissier", "CAP coiffure"},
+			[]string{"Certificat d'aptitude professionnelle", "Certificat d'aptitude professionnelle", "Certificat d'aptitude professionnelle"}, "CAP"},
+		{"TH5-T", "TH DE NIV 5 MINISTERE DU TRAVAIL - AFPA", []string{"Titre professionnel employé commercial", "Titre professionnel peintre en carrosserie"},
+			[]string{tp, tp}, tp},
+		{"DE JEPS", "DIPLOME D'ETAT DE LA JEUNESSE, DE L'EDUCATION POPULAIRE ET DU SPORT", []string{"DEJEPS spécialité perfectionnement sportif mention golf"},
+			[]string{"Diplôme d'Etat de la jeunesse, de l'éducation populaire et du sport"}, "Diplôme d'Etat de la jeunesse, de l'éducation populaire et du sport"},
+		{"DIV-4", "AUTRES DIPLOMES DE NIVEAU IV", nil, nil, "Autres diplômes de niveau IV"},
+	} {
+		if got := ReadableNiveau(c.court, c.long, c.libs, c.types, lex); got != c.want {
+			t.Errorf("%s: %q, want %q", c.court, got, c.want)
+		}
+	}
+	if NiveauFamily("36K", "TH3-K") != NiveauFamily("36X", "TH3-X") || NiveauFamily("36K", "TH3-K") == "" {
+		t.Error("TH3-K and TH3-X are not one family")
+	}
+	if f := NiveauFamily("500", "CAP"); f != "" {
+		t.Errorf("CAP has family %q", f)
+	}
+}

@@ -136,3 +136,16 @@ func ROMEURL(code string) string {
 	}
 	return "https://candidat.francetravail.fr/metierscope/fiche-metier/" + code
 }
+
+// NiveauFamily groups the BCN levels that differ only by the body that
+// issues them: the same first two characters of the code (the level and
+// its kind) and the same letters before the first digit or hyphen of the
+// short label (TH3-K, TH3-X, TH3-C: « TH » of « 36 »). "" when the short
+// label has no such letters.
+func NiveauFamily(code, court string) string {
+	i := strings.IndexFunc(court, func(r rune) bool { return r == '-' || r == ' ' || r >= '0' && r <= '9' })
+	if i <= 0 || len(code) < 2 || i == len(court) {
+		return ""
+	}
+	return code[:2] + "|" + court[:i]
+}

@@ -132,14 +132,33 @@ GROUP BY n.code, n.libelle_court, n.libelle_100`)
 	if err != nil {
 		return fmt.Errorf("niveaux lisibles : %w", err)
 	}
-	var code, court, long string
-	var libs, types []string
-	_, err = pgx.ForEachRow(rows, []any{&code, &court, &long, &libs, &types}, func() error {
-		r.niveaux[code] = model.ReadableNiveau(court, long, libs, types, r.lex)
+	type niv struct {
+		code, court, long string
+		libs, types       []string
+	}
+	var all []niv
+	var n niv
+	_, err = pgx.ForEachRow(rows, []any{&n.code, &n.court, &n.long, &n.libs, &n.types}, func() error {
+		all = append(all, n)
+		n = niv{}
 		return nil
 	})
 	if err != nil {
 		return fmt.Errorf("niveaux lisibles : %w", err)
+	}
+	// A level none of whose CFDs is in Certif Info takes the diploma types
+	// of its family (model.NiveauFamily: TH3-K beside TH3-X, TH3-C…).
+	family := map[string][]string{}
+	for _, n := range all {
+		f := model.NiveauFamily(n.code, n.court)
+		family[f] = append(family[f], n.types...)
+	}
+	for _, n := range all {
+		types := n.types
+		if len(types) == 0 && len(n.libs) == 0 {
+			types = family[model.NiveauFamily(n.code, n.court)]
+		}
+		r.niveaux[n.code] = model.ReadableNiveau(n.court, n.long, n.libs, types, r.lex)
 	}
 	return nil
 }
