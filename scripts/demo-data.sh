@@ -12,7 +12,6 @@ for f in "$SHARED"/raw/*; do
   b=$(basename "$f")
   case "$b" in
     sies_insertion_pro_master_*) continue ;;   # predecessor survey: no reader yet
-    certif_info_*|rome_*) continue ;;   # referentials of issue 9: no reader yet
   esac
   gzip -9 -n -c "$f" > "testdata/demo/$b.gz"
 done

@@ -39,13 +39,16 @@ type Document struct {
 	NbFormations int `json:"nb_formations,omitempty"`
 	// Formation. Code is the canonical code of the page (the CFD, or the
 	// SISE code of a higher-education diploma).
-	Code            string   `json:"code,omitempty"`
-	CFD             string   `json:"cfd,omitempty"`
-	MEFSTAT11s      []string `json:"mefstat11s,omitempty"`
-	SISE            string   `json:"sise,omitempty"`
-	Libelle         string   `json:"libelle,omitempty"`
-	Niveau          string   `json:"niveau,omitempty"`
-	FormationFermee bool     `json:"formation_fermee,omitempty"`
+	Code       string   `json:"code,omitempty"`
+	CFD        string   `json:"cfd,omitempty"`
+	MEFSTAT11s []string `json:"mefstat11s,omitempty"`
+	SISE       string   `json:"sise,omitempty"`
+	Libelle    string   `json:"libelle,omitempty"`
+	// LibelleBCN is the label as the BCN writes it (Libelle is readable);
+	// searched too.
+	LibelleBCN      string `json:"libelle_bcn,omitempty"`
+	Niveau          string `json:"niveau,omitempty"`
+	FormationFermee bool   `json:"formation_fermee,omitempty"`
 	// AnciensLibelles are the labels of the diplomas this one replaced
 	// (continuum), so that a search on an old name finds the new diploma.
 	AnciensLibelles []string `json:"anciens_libelles,omitempty"`
@@ -164,6 +167,9 @@ func (d *Document) indexDoc() (map[string]interface{}, error) {
 		}
 	case KindFormation:
 		alt = append(alt, d.Niveau)
+		if d.LibelleBCN != d.Libelle {
+			alt = append(alt, d.LibelleBCN)
+		}
 		alt = append(alt, d.AnciensLibelles...)
 		alt = append(alt, d.Abreviation)
 		sig := Sigles(d.Libelle, d.Niveau)

@@ -114,7 +114,7 @@ func TestAPIFormation(t *testing.T) {
 		fm := f.(map[string]any)
 		if fm["voie"] == "scolaire" {
 			sc, _ := fm["source_continuum"].(map[string]any)
-			if sc["code"] != "40030001" || sc["sens"] != "ancien" || sc["libelle"] != "GESTION-ADMINISTRATION (BAC PRO)" {
+			if sc["code"] != "40030001" || sc["sens"] != "ancien" || sc["libelle"] != "Gestion-administration (BAC PRO)" {
 				t.Errorf("40030004 %v scolaire: source_continuum %v", fm["millesime"], fm["source_continuum"])
 			}
 			borrowed++

@@ -15,6 +15,7 @@ type pairPage struct {
 	basePage
 	Etab      etabIdentity
 	F         model.Formation
+	Metiers   *metiersBlock
 	Sup       bool
 	Voies     []pairVoie
 	Continuum []string
@@ -94,7 +95,7 @@ func (s *Server) pairPage(c *fiber.Ctx, st dataState, uai, code string) (*pairPa
 	if err != nil {
 		return nil, err
 	}
-	p := &pairPage{F: d.Formation}
+	p := &pairPage{F: d.Formation, Metiers: newMetiersBlock(d.Formation, true)}
 	p.basePage, p.Etab = pairBase(s, c, st, d.Etablissement, d.Formation)
 	regionName := orCode(d.Etablissement.Region)
 	if regionName == "" {

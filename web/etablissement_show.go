@@ -448,7 +448,12 @@ func (s *Server) etabFormationTables(c *fiber.Ctx, base rowIDs, forms []model.Et
 			{Key: "region_taux_poursuite_etudes", Label: "Région : taux de poursuite d'études (%)", Numeric: true, Def: "taux-poursuite-etudes"},
 			{Key: "national_taux_poursuite_etudes", Label: "France : taux de poursuite d'études (%)", Numeric: true, Def: "taux-poursuite-etudes"}}}
 	var sups []supRow
-	for _, f := range forms {
+	same := make([]model.SameLabel, len(forms))
+	for i, f := range forms {
+		same[i] = model.SameLabel{Libelle: labelOr(f.Libelle, "Formation "+f.Code), Code: labelOr(f.CFD, f.Code), Fermeture: f.DateFermeture}
+	}
+	distinct := model.DistinctLabels(same)
+	for i, f := range forms {
 		if e := f.DernierSup; e != nil {
 			sups = append(sups, supRowOf(headerCell(labelOr(f.Libelle, f.Code)+" — "+e.MillesimeLabel, "/etablissements/"+uai+"/formations/"+f.Code), e, base))
 			continue
@@ -457,8 +462,8 @@ func (s *Server) etabFormationTables(c *fiber.Ctx, base rowIDs, forms []model.Et
 			continue
 		}
 		code := f.Code
-		lib := labelOr(f.Libelle, "Formation "+code)
-		if f.FormationFermee {
+		lib := distinct[i]
+		if f.FormationFermee && f.DateFermeture == nil {
 			lib += " (formation fermée)"
 		}
 		e := f.Dernier
@@ -469,6 +474,7 @@ func (s *Server) etabFormationTables(c *fiber.Ctx, base rowIDs, forms []model.Et
 		if ids.CFD == "" {
 			ids.CFD = f.CFD
 		}
+		ids.LibelleBCN = f.LibelleBCN
 		demo := e.Demonstration || rn.Region.Demonstration || rn.National.Demonstration
 		ij.addRow(demo, ids, headerCell(lib, "/etablissements/"+uai+"/formations/"+code), textCell(f.Niveau), textCell(voieLabel(f.Voie)),
 			textCell(labelOr(e.MillesimeLabel, e.Millesime)), indNbTerm.cellOf(&e.Figure),

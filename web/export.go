@@ -60,6 +60,7 @@ var idFields = []idField{
 	{"cfd", "code formation diplôme (BCN)", func(r rowIDs) string { return r.CFD }},
 	{"mefstat11", "code MEFSTAT11 de l'année terminale (voie scolaire)", func(r rowIDs) string { return r.MEFSTAT11 }},
 	{"sise", "code SISE du diplôme (enseignement supérieur)", func(r rowIDs) string { return r.SISE }},
+	{"libelle_bcn", "libellé de la formation tel que la BCN l'écrit (la colonne Formation donne sa forme lisible)", func(r rowIDs) string { return r.LibelleBCN }},
 	{"niveau_code", "code du niveau de diplôme (BCN)", func(r rowIDs) string { return r.NiveauCode }},
 	{"sous_population", "ensemble des sortants, apprentis (formés au lycée) ou voie_pro_sco (élèves sous statut scolaire)", func(r rowIDs) string { return r.SousPopulation }},
 	{"millesime", "millésime, forme du producteur (2021_2022 : promotions 2021 et 2022)", func(r rowIDs) string { return r.Millesime }},

@@ -18,6 +18,7 @@ type formationPage struct {
 	F        model.Formation
 	Sup      bool
 	Facts    []fact
+	Metiers  *metiersBlock
 	Anciens  []formationLien
 	Nouveaux []formationLien
 	// Voies holds the national headline of each voie.
@@ -131,6 +132,9 @@ func formationFacts(fm model.Formation) []fact {
 		}
 	}
 	add("Niveau", fm.Niveau)
+	if fm.LibelleBCN != fm.Libelle {
+		add("Libellé BCN", fm.LibelleBCN)
+	}
 	add("Code formation diplôme (CFD)", fm.CFD)
 	add("MEFSTAT11", fm.MEFSTAT11)
 	if len(fm.MEFSTAT11AnneeTerminale) > 0 {
@@ -207,7 +211,7 @@ func (s *Server) formationPage(c *fiber.Ctx, st dataState, code string) (*format
 func (s *Server) formationIdentity(st dataState, fm model.Formation, code string) *formationPage {
 	title := formationTitle(fm)
 	path := "/formations/" + code
-	p := &formationPage{F: fm, Facts: formationFacts(fm), Anciens: liens(fm.Anciens), Nouveaux: liens(fm.Nouveaux)}
+	p := &formationPage{F: fm, Facts: formationFacts(fm), Anciens: liens(fm.Anciens), Nouveaux: liens(fm.Nouveaux), Metiers: newMetiersBlock(fm, false)}
 	p.basePage = s.newBase(st, title+" ("+code+")", "", path)
 	p.Breadcrumb = []crumb{{Label: "Formations", URL: "/recherche?q=" + url.QueryEscape(fm.Niveau)}, {Label: title, URL: path}}
 	if fm.Niveau == "" {
@@ -333,6 +337,7 @@ func (p *formationPage) etablissementsTable(c *fiber.Ctx, list []model.Etablisse
 			figureCells(&e.Dernier.Figure, indNbTerm, indTauxEmploi6, indTauxPoursuite)...)...).withSources(formationSources(&e.Dernier)...)
 	}
 	p.RegionFilter = regionOptions(regions, region)
+	etabs.dropSparseColumn("commune")
 	if len(etabs.Rows) > 0 || region != "" {
 		etabs.sortByRequest(c, "etablissement")
 		if len(etabs.Rows) == 0 {

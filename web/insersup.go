@@ -156,6 +156,7 @@ func (s *Server) formationSupPage(c *fiber.Ctx, st dataState, sise string) (*for
 		etabs.addRow(r.demo, r.ids, append([]cell{headerCell(nom, "/etablissements/"+e.UAI+"/formations/"+sise), textCell(e.Commune),
 			textCell(orCode(e.Region)), textCell(e.Dernier.MillesimeLabel)}, supCells(&e.Dernier.SupFigure)...)...).withSources(r.src)
 	}
+	etabs.dropSparseColumn("commune")
 	if len(etabs.Rows) > 0 {
 		etabs.sortByRequest(c, "etablissement")
 		p.Etabs = etabs

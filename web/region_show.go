@@ -203,7 +203,12 @@ func (p *territoryPage) formationsTable(formations []model.RegionFormation) {
 	forms := &dataTable{ID: "formations", Caption: "Par formation (dernier millésime publié)",
 		Columns: append([]column{{Key: "formation", Label: "Formation"}, {Key: "niveau", Label: "Niveau"}, {Key: "voie", Label: "Voie"},
 			{Key: "millesime", Label: "Millésime"}}, figureColumns(indNbTerm, indTauxEmploi6, indTauxPoursuite)...)}
-	for _, rf := range formations {
+	same := make([]model.SameLabel, len(formations))
+	for i, rf := range formations {
+		same[i] = model.SameLabel{Libelle: labelOr(rf.Libelle, "Formation "+rf.Code), Code: labelOr(rf.CFD, rf.Code), Fermeture: rf.DateFermeture}
+	}
+	distinct := model.DistinctLabels(same)
+	for i, rf := range formations {
 		fs := sortedFigures(rf.Chiffres)
 		if len(fs) == 0 {
 			continue
@@ -213,10 +218,7 @@ func (p *territoryPage) formationsTable(formations []model.RegionFormation) {
 		if code == "" {
 			code = rf.Code
 		}
-		lib := rf.Libelle
-		if lib == "" {
-			lib = "Formation " + rf.Code
-		}
+		lib := distinct[i]
 		ids := figureIDs(&f)
 		ids.Region, ids.Voie = p.regionCode, rf.Voie
 		if ids.CFD == "" {
@@ -225,6 +227,7 @@ func (p *territoryPage) formationsTable(formations []model.RegionFormation) {
 		if ids.MEFSTAT11 == "" {
 			ids.MEFSTAT11 = rf.MEFSTAT11
 		}
+		ids.LibelleBCN = rf.LibelleBCN
 		forms.addRow(f.Demonstration, ids, append([]cell{headerCell(lib, "/formations/"+code), textCell(rf.Niveau), textCell(voieLabel(rf.Voie)), textCell(f.MillesimeLabel)},
 			figureCells(&f.Figure, indNbTerm, indTauxEmploi6, indTauxPoursuite)...)...).withSources(formationSources(&f)...)
 	}
@@ -248,6 +251,7 @@ func (p *territoryPage) etablissementsTable(etabs []model.TerritoryEtab) {
 			append([]cell{headerCell(nom, "/etablissements/"+e.UAI), textCell(e.Commune), textCell(voieLabel(e.Voie)),
 				textCell(millesimeLabels([]string{e.Millesime}))}, figureCells(&e.Figure, indTauxEmploi6, indTauxPoursuite, indVA)...)...).withSources(e.Source)
 	}
+	et.dropSparseColumn("commune")
 	if len(et.Rows) > 0 {
 		p.Etabs = et
 		p.Distrib = distribution(etabs)

@@ -52,6 +52,7 @@ type row struct {
 type rowIDs struct {
 	UAI, Etablissement   string
 	CFD, MEFSTAT11, SISE string
+	LibelleBCN           string // the formation's label as the BCN writes it
 	NiveauCode           string
 	Millesime            string // canonical form: "2021_2022"
 	Voie                 string // scolaire, apprentissage, superieur
@@ -137,6 +138,31 @@ type cell struct {
 }
 
 func textCell(s string) cell { return cell{Text: s} }
+
+// dropSparseColumn removes the text column key when fewer than half of the
+// rows fill it (a « Commune » column empty for most CFAs says nothing and
+// hides the figures): the column would be empty for most rows.
+func (t *dataTable) dropSparseColumn(key string) {
+	i := slices.IndexFunc(t.Columns, func(c column) bool { return c.Key == key })
+	if i < 0 || len(t.Rows) == 0 {
+		return
+	}
+	filled := 0
+	for _, r := range t.Rows {
+		if i < len(r.Cells) && r.Cells[i].Text != "" {
+			filled++
+		}
+	}
+	if 2*filled >= len(t.Rows) {
+		return
+	}
+	t.Columns = slices.Delete(t.Columns, i, i+1)
+	for k := range t.Rows {
+		if i < len(t.Rows[k].Cells) {
+			t.Rows[k].Cells = slices.Delete(t.Rows[k].Cells, i, i+1)
+		}
+	}
+}
 
 func headerCell(s, url string) cell { return cell{Text: s, URL: url, Header: true} }
 

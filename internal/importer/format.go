@@ -34,6 +34,10 @@ type Format struct {
 	Order int
 	// Plain: split lines on ';' with no quote handling.
 	Plain bool
+	// MaxField raises the bound on one field (maxField) for a format whose
+	// free-text columns are long (Certif Info lists up to a hundred
+	// valideurs in one field).
+	MaxField int
 	// Match tells whether a header (and file name) is this format.
 	Match func(h header, name string) bool
 	// Bind checks the header and returns the row parser.

@@ -61,6 +61,11 @@ var demoExpect = []struct {
 	{"insee_chomage_departemental.csv", "insee_chomage_departemental", 500, "utf-8", "2019 2020 2021 2022 2023", 0},
 	// SOURCES.md §E5: 90 specialties in 23 familles.
 	{"familles_metiers_2nde_commune.csv", "familles_metiers", 90, "utf-8-bom", "", 0},
+	// SOURCES.md §E1–E4: 10,067 certifications, 609 fiches, 11,522 appellations, 110 domaines.
+	{"certif_info_formations.csv", "certif_info", 10067, "utf-8", "", 0},
+	{"rome_fiches_metiers.csv", "rome_fiches_metiers", 609, "utf-8", "", 0},
+	{"rome_appellations.csv", "rome_appellations", 11522, "utf-8", "", 0},
+	{"rome_domaines_professionnels.csv", "rome_domaines_professionnels", 110, "utf-8", "", 0},
 }
 
 func TestImportDemoFiles(t *testing.T) {

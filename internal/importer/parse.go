@@ -118,8 +118,8 @@ func (fp *fileParser) validate(r *row) {
 	} else if len(rec) != len(fp.h.raw) {
 		r.rejectCol("-", trunc(strings.Join(rec, ";"), 60),
 			fmt.Sprintf("%d colonnes au lieu de %d", len(rec), len(fp.h.raw)))
-	} else if i := longField(rec); i >= 0 {
-		r.reject(i, fmt.Sprintf("champ trop long (%d octets, %d au plus)", len(rec[i]), maxField))
+	} else if i := longField(rec, fp.maxField()); i >= 0 {
+		r.reject(i, fmt.Sprintf("champ trop long (%d octets, %d au plus)", len(rec[i]), fp.maxField()))
 	} else {
 		fp.bind(r)
 	}
@@ -238,10 +238,19 @@ func appendKey(b []byte, v any) []byte {
 // comment): a longer field is a broken file, not data.
 const maxField = 4096
 
+// maxField is the format's bound on one field, maxField unless it
+// declares a larger one.
+func (fp *fileParser) maxField() int {
+	if m := fp.p.format.MaxField; m > maxField {
+		return m
+	}
+	return maxField
+}
+
 // longField returns the index of the first field longer than maxField, or -1.
-func longField(rec []string) int {
+func longField(rec []string, max int) int {
 	for i, s := range rec {
-		if len(s) > maxField {
+		if len(s) > max {
 			return i
 		}
 	}

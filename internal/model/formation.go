@@ -19,7 +19,10 @@ type Formation struct {
 	// CFD (BCN N_MEF, annee = duree): the keys of its voie scolaire figures.
 	MEFSTAT11AnneeTerminale []string `json:"mefstat11_annee_terminale,omitempty"`
 	SISE                    string   `json:"sise,omitempty"`
-	Libelle                 string   `json:"libelle"`
+	// Libelle is the readable label (model.ReadableFormationLabel),
+	// LibelleBCN the label as the BCN writes it.
+	Libelle    string `json:"libelle"`
+	LibelleBCN string `json:"libelle_bcn,omitempty"`
 	// Niveau is the diploma level's short label (CAP, BAC PRO, BTS…;
 	// InserSup: the type of diploma, e.g. "Master MEEF").
 	Niveau          string  `json:"niveau"`
@@ -33,6 +36,9 @@ type Formation struct {
 	// 1:1 link, the only one that carries figures.
 	Anciens  []FormationLien `json:"anciens_diplomes"`
 	Nouveaux []FormationLien `json:"nouveaux_diplomes"`
+	// Metiers: what Certif Info says of the CFD (métiers, Onisep, RNCP);
+	// nil for a code the BCN does not know and for InserSup diplomas.
+	Metiers *FormationMetiers `json:"metiers,omitempty"`
 	// Domaine and Discipline (InserSup).
 	Domaine    string `json:"domaine,omitempty"`
 	Discipline string `json:"discipline,omitempty"`
@@ -40,10 +46,11 @@ type Formation struct {
 
 // FormationLien is a predecessor or successor of a formation.
 type FormationLien struct {
-	Code     string `json:"code"`
-	Libelle  string `json:"libelle"`
-	Niveau   string `json:"niveau,omitempty"`
-	UnPourUn bool   `json:"un_pour_un"`
+	Code       string `json:"code"`
+	Libelle    string `json:"libelle"`
+	LibelleBCN string `json:"libelle_bcn,omitempty"`
+	Niveau     string `json:"niveau,omitempty"`
+	UnPourUn   bool   `json:"un_pour_un"`
 }
 
 // DateLayout is the JSON form of dates (ISO 8601 day).
@@ -266,9 +273,11 @@ type EtablissementFormation struct {
 	MEFSTAT11       string           `json:"mefstat11,omitempty"`
 	SISE            string           `json:"sise,omitempty"`
 	Libelle         string           `json:"libelle"`
+	LibelleBCN      string           `json:"libelle_bcn,omitempty"`
 	Niveau          string           `json:"niveau"`
 	Voie            string           `json:"voie"`
 	FormationFermee bool             `json:"formation_fermee"`
+	DateFermeture   *string          `json:"date_fermeture,omitempty"`
 	Millesimes      []string         `json:"millesimes"`
 	Dernier         *FormationFigure `json:"dernier,omitempty"`
 	DernierSup      *InserSupFigure  `json:"dernier_superieur,omitempty"`
@@ -277,13 +286,16 @@ type EtablissementFormation struct {
 // RegionFormation is one formation in a région, with its figures per
 // millésime.
 type RegionFormation struct {
-	Code      string            `json:"code"`
-	CFD       string            `json:"cfd,omitempty"`
-	MEFSTAT11 string            `json:"mefstat11,omitempty"`
-	Libelle   string            `json:"libelle"`
-	Niveau    string            `json:"niveau"`
-	Voie      string            `json:"voie"`
-	Chiffres  []FormationFigure `json:"chiffres"`
+	Code       string `json:"code"`
+	CFD        string `json:"cfd,omitempty"`
+	MEFSTAT11  string `json:"mefstat11,omitempty"`
+	Libelle    string `json:"libelle"`
+	LibelleBCN string `json:"libelle_bcn,omitempty"`
+	Niveau     string `json:"niveau"`
+	Voie       string `json:"voie"`
+	// DateFermeture: the BCN closing date when the formation is closed.
+	DateFermeture *string           `json:"date_fermeture,omitempty"`
+	Chiffres      []FormationFigure `json:"chiffres"`
 }
 
 // RegionNiveau is one diploma level in a région: its figures per

@@ -84,7 +84,8 @@ type SearchEtablissement struct {
 type SearchFormation struct {
 	CFD             string
 	SISE            string
-	Libelle         string
+	Libelle         string // readable (model.ReadableFormationLabel)
+	LibelleBCN      string // as the BCN writes it
 	Niveau          string // short label of the level: CAP, BAC PRO, BTS…; InserSup: type of diploma
 	Fermee          bool
 	MEFSTAT11s      []string // every MEFSTAT11 of the CFD in BCN N_MEF

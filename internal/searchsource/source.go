@@ -110,6 +110,7 @@ func Formation(f model.SearchFormation) search.Document {
 		SISE:             f.SISE,
 		MEFSTAT11s:       f.MEFSTAT11s,
 		Libelle:          f.Libelle,
+		LibelleBCN:       f.LibelleBCN,
 		Niveau:           f.Niveau,
 		FormationFermee:  f.Fermee,
 		AnciensLibelles:  f.AnciensLibelles,

@@ -14,7 +14,8 @@ import (
 // bcnFormation is the BCN identity of one CFD.
 type bcnFormation struct {
 	cfd        string
-	libelle    string
+	libelle    string // readable (referentiel.readable)
+	libelleBCN string // as the BCN writes it
 	niveauCode string
 	niveau     string
 	ouverture  *time.Time
@@ -49,7 +50,18 @@ func (s *Store) scanBCN(ctx context.Context, q string, arg any) (map[string]bcnF
 		b = bcnFormation{}
 		return nil
 	})
-	return out, err
+	if err != nil {
+		return nil, err
+	}
+	ref, err := s.referentiel(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for k, b := range out {
+		ref.readable(&b)
+		out[k] = b
+	}
+	return out, nil
 }
 
 // continuumAround returns the continuum graph restricted to what decides
@@ -140,7 +152,7 @@ func (s *Store) scope(ctx context.Context, code string, kind model.CodeKind) (*f
 	}
 	own, known := bcn[cfd]
 	if known {
-		f.Libelle, f.Niveau, f.NiveauCode = own.libelle, own.niveau, own.niveauCode
+		f.Libelle, f.LibelleBCN, f.Niveau, f.NiveauCode = own.libelle, own.libelleBCN, own.niveau, own.niveauCode
 		f.MEFSTAT11AnneeTerminale = own.terminal
 		if own.ouverture != nil {
 			d := own.ouverture.Format(model.DateLayout)
@@ -151,13 +163,18 @@ func (s *Store) scope(ctx context.Context, code string, kind model.CodeKind) (*f
 			f.DateFermeture = &d
 		}
 		f.FormationFermee = model.FormationFermee(own.fermeture, time.Now())
+		fm, err := s.Metiers(ctx, cfd)
+		if err != nil {
+			return nil, err
+		}
+		f.Metiers = &fm
 	}
 	f.Anciens, f.Nouveaux = []model.FormationLien{}, []model.FormationLien{}
 	for _, a := range cont.Anciens(cfd) {
-		f.Anciens = append(f.Anciens, model.FormationLien{Code: a, Libelle: bcn[a].libelle, Niveau: bcn[a].niveau, UnPourUn: cont.OneToOne(a, cfd)})
+		f.Anciens = append(f.Anciens, model.FormationLien{Code: a, Libelle: bcn[a].libelle, LibelleBCN: bcn[a].libelleBCN, Niveau: bcn[a].niveau, UnPourUn: cont.OneToOne(a, cfd)})
 	}
 	for _, n := range cont.Nouveaux(cfd) {
-		f.Nouveaux = append(f.Nouveaux, model.FormationLien{Code: n, Libelle: bcn[n].libelle, Niveau: bcn[n].niveau, UnPourUn: cont.OneToOne(cfd, n)})
+		f.Nouveaux = append(f.Nouveaux, model.FormationLien{Code: n, Libelle: bcn[n].libelle, LibelleBCN: bcn[n].libelleBCN, Niveau: bcn[n].niveau, UnPourUn: cont.OneToOne(cfd, n)})
 	}
 	// Figure keys: own, then the 1:1 neighbours'.
 	add := func(role int, c string) {

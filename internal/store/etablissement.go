@@ -48,6 +48,12 @@ FROM e LEFT JOIN departements d ON d.code = coalesce(e.departement, $2)`
 	if r, ok := model.RegionByCode(et.Region.Code); ok {
 		et.Region.Nom = r.Nom
 	}
+	ref, err := s.referentiel(ctx)
+	if err != nil {
+		return et, err
+	}
+	et.Nom, et.Commune = ref.identity(et.UAI, et.Nom, et.Commune)
+	et.Adresse = ref.address(et.Adresse)
 	return et, nil
 }
 

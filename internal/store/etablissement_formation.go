@@ -51,8 +51,8 @@ func (s *Store) EtablissementFormations(ctx context.Context, uai string) ([]mode
 		}
 		sortFigures(figs)
 		b := bcn[cfdOf[k.code]]
-		ef := model.EtablissementFormation{Code: k.code, CFD: cfdOf[k.code], Libelle: b.libelle, Niveau: b.niveau, Voie: k.voie,
-			FormationFermee: model.FormationFermee(b.fermeture, now)}
+		ef := model.EtablissementFormation{Code: k.code, CFD: cfdOf[k.code], Libelle: b.libelle, LibelleBCN: b.libelleBCN, Niveau: b.niveau, Voie: k.voie,
+			FormationFermee: model.FormationFermee(b.fermeture, now), DateFermeture: closedOn(b.fermeture, now)}
 		if k.voie == model.VoieScolaire {
 			ef.MEFSTAT11 = k.code
 		}

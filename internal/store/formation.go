@@ -259,9 +259,15 @@ FROM etablissement_sources WHERE uai = ANY($1) GROUP BY uai`
 	if err != nil {
 		return nil, fmt.Errorf("noms d'établissements : %w", err)
 	}
+	ref, err := s.referentiel(ctx)
+	if err != nil {
+		rows.Close()
+		return nil, err
+	}
 	var u string
 	var n etabName
 	_, err = pgx.ForEachRow(rows, []any{&u, &n.nom, &n.commune, &n.departement, &n.region}, func() error {
+		n.nom, n.commune = ref.identity(u, n.nom, n.commune)
 		out[u] = n
 		return nil
 	})

@@ -433,7 +433,7 @@ func TestContinuumGestionAdministration(t *testing.T) {
 		for _, m := range []string{"2019_2020", "2020_2021", "2021_2022"} {
 			f := nationalFigure(t, d, m, model.VoieScolaire)
 			sc := f.SourceContinuum
-			if sc == nil || sc.Code != "40030001" || sc.Sens != model.SensAncien || sc.Libelle != "GESTION-ADMINISTRATION (BAC PRO)" || f.Code != "23830030001" {
+			if sc == nil || sc.Code != "40030001" || sc.Sens != model.SensAncien || sc.Libelle != "Gestion-administration (BAC PRO)" || f.Code != "23830030001" {
 				t.Errorf("%s %s scolaire: code %s source_continuum %+v", code, m, f.Code, sc)
 			}
 		}

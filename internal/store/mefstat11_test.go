@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -168,18 +170,32 @@ FROM unnest($1::text[]) WITH ORDINALITY AS u(m, n)`, mefs); err != nil {
 		perCFD[want[m]]++
 	}
 	// Establishments: each has one formation, the one its row maps to;
-	// its level is that CFD's.
+	// its level is that CFD's, as the page of the CFD itself shows it
+	// (readable level, model.ReadableNiveau).
+	// One Formation call per level code (the labels depend on the level).
 	niveau := map[string]string{}
-	nrows, err := pool.Query(ctx, `SELECT f.cfd, n.libelle_court FROM bcn_formations f JOIN bcn_niveaux n ON n.code = f.niveau`)
+	byLevel := map[string]string{} // level code → its label
+	nrows, err := pool.Query(ctx, `SELECT f.cfd, f.niveau FROM bcn_formations f WHERE f.cfd = ANY($1) AND f.niveau IS NOT NULL`, slices.Collect(maps.Keys(perCFD)))
 	if err != nil {
 		t.Fatal(err)
 	}
+	levelOf := map[string]string{}
 	for nrows.Next() {
 		var c, n string
 		if err := nrows.Scan(&c, &n); err != nil {
 			t.Fatal(err)
 		}
-		niveau[c] = n
+		levelOf[c] = n
+	}
+	for c, n := range levelOf {
+		if _, ok := byLevel[n]; !ok {
+			f, err := st.Formation(ctx, c)
+			if err != nil {
+				t.Fatal(err)
+			}
+			byLevel[n] = f.Niveau
+		}
+		niveau[c] = byLevel[n]
 	}
 	etabs := map[string]model.SearchEtablissement{}
 	if err := st.SearchEtablissements(ctx, func(e model.SearchEtablissement) error { etabs[e.UAI] = e; return nil }); err != nil {

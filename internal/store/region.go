@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"sort"
+	"time"
 
 	"github.com/vitrine-inserjeunes/vitrine/internal/model"
 )
@@ -34,7 +35,19 @@ LEFT JOIN bcn_niveaux n ON n.code = f.niveau`
 		cfdOf[code] = b.cfd
 		bcn[b.cfd] = b
 	}
-	return cfdOf, bcn, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, nil, err
+	}
+	rows.Close()
+	ref, err := s.referentiel(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	for k, b := range bcn {
+		ref.readable(&b)
+		bcn[k] = b
+	}
+	return cfdOf, bcn, nil
 }
 
 // Region returns the regional aggregates of a région (INSEE code): every
@@ -85,7 +98,8 @@ func (s *Store) Region(ctx context.Context, code string) (model.RegionDetail, er
 	d.Formations, d.Niveaux = []model.RegionFormation{}, []model.RegionNiveau{}
 	for k, rs := range byFormation {
 		b := bcn[cfdOf[k.code]]
-		rf := model.RegionFormation{Code: k.code, CFD: cfdOf[k.code], Libelle: b.libelle, Niveau: b.niveau, Voie: k.voie}
+		rf := model.RegionFormation{Code: k.code, CFD: cfdOf[k.code], Libelle: b.libelle, LibelleBCN: b.libelleBCN, Niveau: b.niveau, Voie: k.voie,
+			DateFermeture: closedOn(b.fermeture, time.Now())}
 		if k.voie == model.VoieScolaire {
 			rf.MEFSTAT11 = k.code
 		}

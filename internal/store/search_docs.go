@@ -56,9 +56,9 @@ WITH uf AS (
 ), agg AS (
   SELECT uai, array_agg(DISTINCT voie) AS voies FROM fig GROUP BY uai
 ), ufagg AS (
-  SELECT uf.uai, array_agg(DISTINCT n.libelle_court) FILTER (WHERE n.libelle_court IS NOT NULL) AS niveaux,
+  SELECT uf.uai, array_agg(DISTINCT b.niveau) FILTER (WHERE b.niveau IS NOT NULL) AS niveaux,
     count(DISTINCT uf.cfd) AS formations
-  FROM uf LEFT JOIN bcn_formations b ON b.cfd = uf.cfd LEFT JOIN bcn_niveaux n ON n.code = b.niveau
+  FROM uf LEFT JOIN bcn_formations b ON b.cfd = uf.cfd
   GROUP BY uf.uai
 ), e AS (
   SELECT s.uai,
@@ -73,7 +73,7 @@ WITH uf AS (
 )
 SELECT agg.uai, coalesce(e.nom, sup.nom, ''), coalesce(e.type, ''), coalesce(e.commune, ''), coalesce(e.code_postal, ''),
   coalesce(e.departement, ''), coalesce(e.academie, ''), coalesce(e.region, sup.region, ''), agg.voies,
-  coalesce(ufagg.niveaux, '{}') || coalesce(sup.niveaux, '{}'),
+  coalesce(ufagg.niveaux, '{}'), coalesce(sup.niveaux, '{}'),
   coalesce(ufagg.formations, 0) + coalesce(cardinality(sup.sises), 0)
 FROM agg LEFT JOIN e USING (uai) LEFT JOIN sup USING (uai) LEFT JOIN ufagg USING (uai)
 ORDER BY agg.uai`
@@ -82,13 +82,23 @@ ORDER BY agg.uai`
 		return fmt.Errorf("documents de recherche (établissements) : %w", err)
 	}
 	defer rows.Close()
+	ref, err := s.referentiel(ctx)
+	if err != nil {
+		return err
+	}
 	for rows.Next() {
 		var d model.SearchEtablissement
 		var dep, acad, region string
 		var nf int64
-		if err := rows.Scan(&d.UAI, &d.Nom, &d.Type, &d.Commune, &d.CodePostal, &dep, &acad, &region, &d.Voies, &d.Niveaux, &nf); err != nil {
+		var niveauCodes, supNiveaux []string
+		if err := rows.Scan(&d.UAI, &d.Nom, &d.Type, &d.Commune, &d.CodePostal, &dep, &acad, &region, &d.Voies, &niveauCodes, &supNiveaux, &nf); err != nil {
 			return err
 		}
+		d.Nom, d.Commune = ref.identity(d.UAI, d.Nom, d.Commune)
+		for _, c := range niveauCodes {
+			d.Niveaux = appendUnique(d.Niveaux, ref.niveau(c))
+		}
+		d.Niveaux = append(d.Niveaux, supNiveaux...)
 		d.Formations = int(nf)
 		d.Chiffre, d.AvecChiffres = heads[d.UAI], shown[d.UAI]
 		if dep == "" {
@@ -215,13 +225,12 @@ WITH mef AS (
   SELECT cfd, array_agg(DISTINCT mefstat11) AS mefs FROM bcn_mefs
   WHERE cfd IN (SELECT cfd FROM agg) AND mefstat11 IS NOT NULL AND mefstat11 <> '' GROUP BY cfd
 )
-SELECT agg.cfd, coalesce(f.libelle_long, f.libelle_court, f.libelle_stat_33, ''), coalesce(n.libelle_court, ''),
+SELECT agg.cfd, coalesce(f.libelle_long, f.libelle_court, f.libelle_stat_33, ''), coalesce(f.niveau, ''),
   coalesce(f.date_fermeture < current_date, false),
   coalesce(mefs.mefs, '{}'), agg.voies, coalesce(agg.regions, '{}'), coalesce(agg.uais, '{}'), coalesce(anc.libelles, '{}'),
   coalesce(f.libelle_stat_33, '')
 FROM agg
 LEFT JOIN bcn_formations f ON f.cfd = agg.cfd
-LEFT JOIN bcn_niveaux n ON n.code = f.niveau
 LEFT JOIN mefs ON mefs.cfd = agg.cfd
 LEFT JOIN anc ON anc.cfd = agg.cfd
 ORDER BY agg.cfd`
@@ -230,13 +239,24 @@ ORDER BY agg.cfd`
 		return fmt.Errorf("documents de recherche (formations) : %w", err)
 	}
 	defer rows.Close()
+	ref, err := s.referentiel(ctx)
+	if err != nil {
+		return err
+	}
 	for rows.Next() {
 		var d model.SearchFormation
 		var uais []string
-		if err := rows.Scan(&d.CFD, &d.Libelle, &d.Niveau, &d.Fermee, &d.MEFSTAT11s, &d.Voies, &d.Regions, &uais, &d.AnciensLibelles, &d.Abreviation); err != nil {
+		var niveauCode string
+		if err := rows.Scan(&d.CFD, &d.Libelle, &niveauCode, &d.Fermee, &d.MEFSTAT11s, &d.Voies, &d.Regions, &uais, &d.AnciensLibelles, &d.Abreviation); err != nil {
 			return err
 		}
 		d.Chiffre, d.Famille = heads[d.CFD], familles[d.CFD]
+		d.LibelleBCN = d.Libelle
+		d.Libelle, _ = model.ReadableFormationLabel(d.LibelleBCN, ref.certif[d.CFD], ref.lex)
+		d.Niveau = ref.niveau(niveauCode)
+		for i, l := range d.AnciensLibelles {
+			d.AnciensLibelles[i], _ = model.ReadableFormationLabel(l, "", ref.lex)
+		}
 		d.Academies = academiesOf(uais, deps)
 		d.Etablissements = len(uais)
 		if err := fn(d); err != nil {

@@ -21,7 +21,8 @@ import (
 type Store struct {
 	pool *pgxpool.Pool
 	// sum keeps the warehouse-wide summaries per data version (summary.go).
-	sum *summaries
+	sum  *summaries
+	refs refCache // readable labels and métiers, per data version
 }
 
 // Open connects to url and checks the connection.

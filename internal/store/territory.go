@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"sort"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 
@@ -94,7 +95,8 @@ func (s *Store) AcademieDetail(ctx context.Context, code string) (model.Academie
 		b := bcn[cfdOf[k.code]]
 		rf, ok := forms[formKey{k.voie, k.code}]
 		if !ok {
-			rf = &model.RegionFormation{Code: k.code, CFD: cfdOf[k.code], Libelle: b.libelle, Niveau: b.niveau, Voie: k.voie}
+			rf = &model.RegionFormation{Code: k.code, CFD: cfdOf[k.code], Libelle: b.libelle, LibelleBCN: b.libelleBCN, Niveau: b.niveau, Voie: k.voie,
+				DateFermeture: closedOn(b.fermeture, time.Now())}
 			if k.voie == model.VoieScolaire {
 				rf.MEFSTAT11 = k.code
 			}
@@ -168,6 +170,13 @@ ORDER BY 2, 1, 4`
 	}
 	if deps != nil {
 		out = slices.DeleteFunc(out, func(e model.TerritoryEtab) bool { return !slices.Contains(deps, model.DepartementOfUAI(e.UAI)) })
+	}
+	ref, err := s.referentiel(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for i := range out {
+		out[i].Nom, out[i].Commune = ref.identity(out[i].UAI, out[i].Nom, out[i].Commune)
 	}
 	return out, nil
 }
