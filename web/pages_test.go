@@ -107,6 +107,7 @@ func templatePageCases() []pageCase {
 		{"pages/apropos_donnees", &aproposPage{}, apropos, []string{"#glossaire", "#taux-emploi", "#fichiers"}},
 		{"pages/erreur", &errorPage{}, erreur, []string{"#recherche-erreur"}},
 		rechercheTemplateCase(filledBase("Recherche « lycée »", "/recherche")), // recherche_test.go
+		kitTemplateCase(filledBase("Intégrer ces chiffres", "/etablissements/0010001W/kit")), // kit_test.go
 	}
 }
 
