@@ -118,12 +118,8 @@ func millesimeOf(ms []string, millesime string) (string, error) {
 	if err == nil && slices.Contains(ms, m.String()) {
 		return m.String(), nil
 	}
-	labels := make([]string, len(ms))
-	for i, x := range ms {
-		labels[i] = x
-	}
 	return "", errNotFound(model.StatutMillesimeAbsent, fmt.Sprintf("Pas de chiffres pour le millésime « %s » : %s ; millésimes disponibles : %s.",
-		millesime, model.StatutLabel(model.StatutMillesimeAbsent), strings.Join(labels, ", ")))
+		millesime, model.StatutLabel(model.StatutMillesimeAbsent), strings.Join(ms, ", ")))
 }
 
 // etabBadges is the badge of each voie of an establishment (sous-population

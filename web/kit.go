@@ -181,7 +181,7 @@ func (s *Server) kitVoies(st dataState, uai, code, millesime string, vbs []voieB
 				h = 640 // vertical: the height follows the content; the preview scales
 			}
 			pv := kitPreview{Format: string(f), Label: formatLabels[f][0], Use: formatLabels[f][1],
-				URL: badgeURL(uai, code, badge.SVG, f, badge.Clair, vb.Voie, millesime, st.Version),
+				URL:   badgeURL(uai, code, badge.SVG, f, badge.Clair, vb.Voie, millesime, st.Version),
 				Width: int(math.Round(w)), Height: int(math.Round(h)),
 				ID: "kit-" + vb.Voie + "-" + string(f), Alt: "Aperçu du badge « " + formatLabels[f][0] + " » : " + kv.Sentence}
 			if !kv.Demo {

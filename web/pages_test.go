@@ -106,7 +106,7 @@ func templatePageCases() []pageCase {
 			"#formations tr.vi-demo-row th .vi-demo", "#formations .vi-demo-note", "#formations .vi-table-exports a[href='/etablissements/0010001W?format=csv&table=formations']"}},
 		{"pages/apropos_donnees", &aproposPage{}, apropos, []string{"#glossaire", "#taux-emploi", "#fichiers"}},
 		{"pages/erreur", &errorPage{}, erreur, []string{"#recherche-erreur"}},
-		rechercheTemplateCase(filledBase("Recherche « lycée »", "/recherche")), // recherche_test.go
+		rechercheTemplateCase(filledBase("Recherche « lycée »", "/recherche")),               // recherche_test.go
 		kitTemplateCase(filledBase("Intégrer ces chiffres", "/etablissements/0010001W/kit")), // kit_test.go
 	}
 }
