@@ -333,3 +333,262 @@ func TestBadgeQRCode(t *testing.T) {
 		}
 	}
 }
+
+// underThresholdPair is a pair whose latest apprentissage figure has
+// fewer than 20 learners (the oracle is the database as imported).
+func underThresholdPair(t *testing.T) (uai, cfd string) {
+	_, pool := siteTestApp(t)
+	var n int
+	if err := pool.QueryRow(context.Background(), `
+SELECT u.uai, u.cfd, u.nb_annee_term FROM ij_uai_formation u
+WHERE u.source = 'depp_api_uai' AND u.voie = 'apprentissage' AND u.nb_annee_term BETWEEN 1 AND 19 AND u.cfd IS NOT NULL
+  AND u.millesime = (SELECT max(millesime) FROM ij_uai_formation x WHERE x.uai = u.uai AND x.code = u.code AND x.voie = u.voie)
+  AND NOT EXISTS (SELECT 1 FROM ij_uai_formation y WHERE y.uai = u.uai AND y.code = u.code AND y.millesime = u.millesime AND y.source <> u.source)
+ORDER BY u.uai, u.cfd LIMIT 1`).Scan(&uai, &cfd, &n); err != nil {
+		t.Fatal(err)
+	}
+	return uai, cfd
+}
+
+// TestBadgeNeverHidden: under the threshold, or with no rate published,
+// no badge is offered: every output answers 404 with the reason in
+// French; with ?si_indisponible=image, an image that says « Données non
+// disponibles » and holds no percentage.
+func TestBadgeNeverHidden(t *testing.T) {
+	app, pool := siteTestApp(t)
+	uai, cfd := underThresholdPair(t)
+	var unpublished string
+	if err := pool.QueryRow(context.Background(), `
+SELECT e.uai FROM ij_etab e
+WHERE e.taux_emploi_6_mois IS NULL AND e.taux_poursuite_etudes IS NULL AND e.part_emploi_6_mois IS NULL
+  AND NOT EXISTS (SELECT 1 FROM ij_etab x WHERE x.uai = e.uai AND (x.taux_emploi_6_mois IS NOT NULL OR x.taux_poursuite_etudes IS NOT NULL))
+ORDER BY 1 LIMIT 1`).Scan(&unpublished); err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct{ path, reason string }{
+		{"/badges/etablissements/" + uai + "/formations/" + cfd, "moins de 20"},
+		{"/badges/etablissements/" + unpublished, "non diffusé"},
+	}
+	for _, tc := range cases {
+		for _, o := range badge.Outputs() {
+			for _, fm := range badge.Formats() {
+				url := tc.path + "." + string(o) + "?voie=apprentissage&format=" + string(fm)
+				if tc.reason == "non diffusé" {
+					url = tc.path + "." + string(o) + "?format=" + string(fm)
+				}
+				r := get(t, app, url, "Accept", "application/json")
+				b := body(t, r)
+				if r.StatusCode != 404 || !strings.Contains(string(b), tc.reason) {
+					t.Errorf("%s: %d %s, want 404 with « %s »", url, r.StatusCode, b, tc.reason)
+				}
+				if o == badge.PNG && fm != badge.Carre {
+					continue
+				}
+				url += "&si_indisponible=image"
+				r = get(t, app, url)
+				b = body(t, r)
+				if r.StatusCode != 200 || r.Header.Get("X-Vitrine-Badge") != "indisponible" || r.Header.Get("Content-Type") != o.ContentType() {
+					t.Errorf("%s: %d %v", url, r.StatusCode, r.Header)
+					continue
+				}
+				var txt string
+				switch o {
+				case badge.SVG:
+					txt = parseBadgeSVG(t, b).allText()
+				case badge.PDF:
+					txt = strings.Join(strings.Fields(checkPDF(t, url, fm)), " ")
+				case badge.PNG:
+					checkPNG(t, url, fm)
+					continue
+				}
+				if !strings.Contains(txt, "Données non disponibles") || !strings.Contains(txt, tc.reason) {
+					t.Errorf("%s: text %q lacks « Données non disponibles » and the reason", url, txt)
+				}
+				if page := testConfig().BaseURL + strings.TrimPrefix(tc.path, "/badges"); !strings.Contains(txt, page) {
+					t.Errorf("%s: the page URL %s is not whole in %q", url, page, txt)
+				}
+				if p := percentsIn(txt); len(p) > 0 {
+					t.Errorf("%s: the unavailable image shows percentages %v", url, p)
+				}
+			}
+		}
+	}
+}
+
+// demoPair finds, through the API, a pair whose figure at some millésime
+// is synthetic and published.
+func demoPair(t *testing.T) (uai, cfd, millesime, voie string) {
+	app, pool := siteTestApp(t)
+	rows, err := pool.Query(context.Background(), `SELECT DISTINCT u.uai, u.code FROM ij_uai_formation u JOIN import_files f ON f.id = u.file_id
+WHERE f.synthetic AND u.voie = 'apprentissage' AND u.nb_annee_term >= 20 ORDER BY 1, 2 LIMIT 5`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var pairs [][2]string
+	for rows.Next() {
+		var p [2]string
+		rows.Scan(&p[0], &p[1])
+		pairs = append(pairs, p)
+	}
+	rows.Close()
+	for _, p := range pairs {
+		var api model.EtablissementFormationDetail
+		if err := json.Unmarshal(body(t, get(t, app, "/api/v1/etablissements/"+p[0]+"/formations/"+p[1])), &api); err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range api.Chiffres {
+			if m.Etablissement.Demonstration && m.Etablissement.TauxEmploi6Mois != nil {
+				return p[0], p[1], m.Millesime, m.Voie
+			}
+		}
+	}
+	t.Fatal("no synthetic published pair in the demo data")
+	return
+}
+
+// TestBadgeDemonstration: a badge on synthetic figures carries the
+// « DÉMONSTRATION — chiffres fictifs » band in every output (SVG text, PDF
+// text, PNG band colour); its kit page shows previews only: no download,
+// no snippet.
+func TestBadgeDemonstration(t *testing.T) {
+	app, _ := siteTestApp(t)
+	uai, cfd, m, voie := demoPair(t)
+	base := "/badges/etablissements/" + uai + "/formations/" + cfd
+	q := "?millesime=" + m + "&voie=" + voie
+	for _, fm := range badge.Formats() {
+		r := get(t, app, base+".svg"+q+"&format="+string(fm))
+		d := parseBadgeSVG(t, body(t, r))
+		if !strings.Contains(d.allText(), badge.DemoBand) || !strings.HasPrefix(d.Label, badge.DemoBand) {
+			t.Errorf("%s SVG: no band (%q)", fm, d.allText())
+		}
+		if txt := checkPDF(t, base+".pdf"+q+"&format="+string(fm), fm); !strings.Contains(txt, "DÉMONSTRATION — chiffres fictifs") {
+			t.Errorf("%s PDF: no band in %q", fm, txt)
+		}
+	}
+	img := checkPNG(t, base+".png"+q, badge.Carre)
+	if r, g, b, _ := img.At(540, 4).RGBA(); r>>8 != 0xb3 || g>>8 != 0x40 || b>>8 != 0x00 {
+		t.Errorf("PNG: top pixel %02x%02x%02x, want the band colour b34000", r>>8, g>>8, b>>8)
+	}
+	real := realEtabs(t, 1)[0]
+	if img := checkPNG(t, "/badges/etablissements/"+real+".png", badge.Carre); img.At(540, 4) != img.At(0, img.Bounds().Dy()-1) {
+		t.Error("a real badge has something at the band's place")
+	}
+
+	kit := "/etablissements/" + uai + "/formations/" + cfd + "/kit?millesime=" + m
+	r := get(t, app, kit)
+	if r.StatusCode != 200 {
+		t.Fatalf("%s: %d", kit, r.StatusCode)
+	}
+	dk := doc(t, r)
+	sec := dk.Find("#kit-" + voie).Parent()
+	if sec.Find("img.vi-kit-preview").Length() != len(badge.Formats()) {
+		t.Errorf("kit: %d previews, want %d", sec.Find("img.vi-kit-preview").Length(), len(badge.Formats()))
+	}
+	if n := sec.Find("a[download], pre.vi-kit-code").Length(); n != 0 {
+		t.Errorf("kit of synthetic figures offers %d downloads or snippets", n)
+	}
+	if sec.Find(".fr-alert--warning .vi-demo").Length() != 1 || dk.Find("#avis-demonstration").Length() != 1 {
+		t.Error("kit of synthetic figures: no warning, « démo » tag or notice")
+	}
+}
+
+// TestBadgeHeaders: no cookie, CORP cross-origin, an ETag; with the
+// current data version (?v=, as the kit page writes it) a year-long
+// immutable Cache-Control, without it a short one; If-None-Match gets a
+// 304 with no body.
+func TestBadgeHeaders(t *testing.T) {
+	app, _ := siteTestApp(t)
+	uai := realEtabs(t, 1)[0]
+	d := doc(t, get(t, app, "/etablissements/"+uai+"/kit"))
+	href, ok := d.Find("a[download][href*='.png']").First().Attr("href")
+	if !ok || !strings.Contains(href, "v=") {
+		t.Fatalf("kit page: no PNG download link with v= (%q)", href)
+	}
+	if d.Find("pre.vi-kit-code").Length() == 0 || !strings.Contains(d.Find("pre.vi-kit-code").First().Text(), "alt=") {
+		t.Error("kit page: no HTML snippet with an alt text")
+	}
+	if got := d.Find(".vi-kit-sentence").First().Text(); !strings.Contains(got, "taux d'emploi à 6 mois") {
+		t.Errorf("kit page: sentence %q", got)
+	}
+	for _, tc := range []struct{ url, cc string }{
+		{href, badgeCacheControl},
+		{"/badges/etablissements/" + uai + ".svg", pageCacheControl},
+		{"/badges/etablissements/" + uai + ".pdf?v=1", pageCacheControl}, // an older version
+	} {
+		r := get(t, app, tc.url)
+		body(t, r)
+		if r.StatusCode != 200 {
+			t.Fatalf("%s: %d", tc.url, r.StatusCode)
+		}
+		h := r.Header
+		if h.Get("Set-Cookie") != "" || h.Get("Cross-Origin-Resource-Policy") != "cross-origin" || h.Get("ETag") == "" || h.Get("Cache-Control") != tc.cc {
+			t.Errorf("%s: headers %v", tc.url, h)
+		}
+		r2 := get(t, app, tc.url, "If-None-Match", h.Get("ETag"))
+		if b := body(t, r2); r2.StatusCode != 304 || len(b) != 0 || r2.Header.Get("Cache-Control") != tc.cc || r2.Header.Get("Set-Cookie") != "" {
+			t.Errorf("%s conditional: %d, %d bytes, %v", tc.url, r2.StatusCode, len(b), r2.Header)
+		}
+	}
+	if l, _ := doc(t, get(t, app, "/etablissements/"+uai)).Find("#lien-kit").Attr("href"); l != "/etablissements/"+uai+"/kit" {
+		t.Errorf("establishment page: « Intégrer ces chiffres » links to %q", l)
+	}
+}
+
+// TestBadgeParams: invalid values are a 400 that lists the allowed ones.
+func TestBadgeParams(t *testing.T) {
+	app, _ := siteTestApp(t)
+	uai := realEtabs(t, 1)[0]
+	for _, tc := range []struct {
+		url    string
+		status int
+		want   string
+	}{
+		{"/badges/etablissements/" + uai + ".svg?format=rond", 400, "carre, bandeau, vertical, affiche"},
+		{"/badges/etablissements/" + uai + ".png?theme=rose", 400, "clair, sombre"},
+		{"/badges/etablissements/" + uai + ".svg?si_indisponible=peut-etre", 400, "image, 404"},
+		{"/badges/etablissements/" + uai + ".svg?voie=superieur", 400, "scolaire, apprentissage"},
+		{"/badges/etablissements/" + uai + ".svg?millesime=20x", 400, "millésime"},
+		{"/badges/etablissements/" + uai + ".svg?millesime=1990_1991", 404, "millésimes disponibles"},
+		{"/badges/etablissements/" + uai + ".gif", 404, "svg, png, pdf"},
+		{"/badges/etablissements/0000000A.svg", 404, "UAI"},
+		{"/badges/etablissements/" + uai + "/formations/1234567.svg", 404, "InserJeunes"},
+	} {
+		r := get(t, app, tc.url, "Accept", "application/json")
+		b := string(body(t, r))
+		if r.StatusCode != tc.status || !strings.Contains(b, tc.want) {
+			t.Errorf("%s: %d %s, want %d with %q", tc.url, r.StatusCode, b, tc.status, tc.want)
+		}
+	}
+	if r := get(t, app, "/badges/etablissements/"+strings.ToLower(uai)+".svg?format=bandeau"); r.StatusCode != 301 || r.Header.Get("Location") != "/badges/etablissements/"+uai+".svg?format=bandeau" {
+		t.Errorf("lower-case UAI: %d %s", r.StatusCode, r.Header.Get("Location"))
+	}
+}
+
+// TestWidget: the widget shows the badge's figures, may be framed by any
+// site (frame-ancestors *, no X-Frame-Options) and runs no script; the
+// other pages still refuse framing.
+func TestWidget(t *testing.T) {
+	app, _ := siteTestApp(t)
+	uai := realEtabs(t, 1)[0]
+	f := latestAPI(t, uai, model.VoieScolaire)
+	r := get(t, app, "/widget/etablissements/"+uai)
+	d := doc(t, r)
+	if r.StatusCode != 200 || !strings.Contains(r.Header.Get("Content-Security-Policy"), "frame-ancestors *") || r.Header.Get("X-Frame-Options") != "" {
+		t.Errorf("widget: %d %v", r.StatusCode, r.Header)
+	}
+	got := percentsIn(d.Find(".vi-widget-value").Text())
+	if !slices.Equal(got, []int{*f.TauxEmploi6Mois, *f.TauxPoursuiteEtudes}) {
+		t.Errorf("widget figures %v, API %d and %d", got, *f.TauxEmploi6Mois, *f.TauxPoursuiteEtudes)
+	}
+	if d.Find("script").Length() != 0 || !strings.Contains(d.Text(), f.MillesimeLabel) {
+		t.Error("widget: a script, or no millésime")
+	}
+	if a, _ := d.Find("a[target=_blank]").Attr("href"); a != testConfig().BaseURL+"/etablissements/"+uai {
+		t.Errorf("widget link %q", a)
+	}
+	p := get(t, app, "/etablissements/"+uai)
+	body(t, p)
+	if !strings.Contains(p.Header.Get("Content-Security-Policy"), "frame-ancestors 'none'") || p.Header.Get("X-Frame-Options") != "DENY" {
+		t.Errorf("establishment page may be framed: %v", p.Header)
+	}
+}

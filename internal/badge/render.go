@@ -147,6 +147,20 @@ func (f *flow) text(s string, px float64, bold bool, col color.RGBA, gapAfter fl
 	f.y += h + gapAfter
 }
 
+// line draws s on one line, its type shrunk until it fits the column (a
+// URL has no place to break).
+func (f *flow) line(s string, px float64, col color.RGBA) {
+	if s == "" {
+		return
+	}
+	if w := f.r.face(px, false, col).TextWidth(s) / pxMM; w > f.w {
+		px *= f.w / w * 0.98
+	}
+	t, h := f.r.textBox(s, px, f.w*1.05, false, col, canvas.Left)
+	f.sc.items = append(f.sc.items, item{x: f.x, y: f.y, w: f.w, h: h, text: t})
+	f.y += h
+}
+
 func (f *flow) rect(x, y, w, h float64, c color.RGBA) {
 	f.sc.items = append(f.sc.items, item{x: x, y: y, w: w, h: h, fill: c})
 }
@@ -290,7 +304,7 @@ func (r *Renderer) footer(b *Badge, sc *scene, f *flow, base float64, qr bool) {
 		f.text("Millésime : "+b.Millesime, base*0.9, true, sc.pal.text, base*0.2)
 	}
 	f.text(b.Source, base*0.85, false, sc.pal.muted, base*0.2)
-	f.text(b.URL, base*0.85, false, sc.pal.accent, 0)
+	f.line(b.URL, base*0.85, sc.pal.accent)
 	if qrSize > 0 {
 		x := f.x + w - qrSize
 		y := startY + base*0.6
