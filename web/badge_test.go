@@ -592,3 +592,52 @@ func TestWidget(t *testing.T) {
 		t.Errorf("establishment page may be framed: %v", p.Header)
 	}
 }
+
+// TestBadgeCaveats: a millésime of promotions that left before 2022
+// carries the public-employment caveat (model.Millesime.EmploiPublicExclu
+// as the API says it), a recent one does not; the pair page links to its
+// kit.
+func TestBadgeCaveats(t *testing.T) {
+	app, pool := siteTestApp(t)
+	var uai, old string
+	if err := pool.QueryRow(context.Background(), `
+SELECT e.uai, e.millesime FROM ij_etab e JOIN import_files f ON f.id = e.file_id
+WHERE NOT f.synthetic AND e.sous_population = 'ensemble' AND e.voie = 'scolaire' AND e.taux_emploi_6_mois IS NOT NULL
+  AND e.millesime IN ('2019_2020', '2020_2021')
+  AND NOT EXISTS (SELECT 1 FROM ij_etab x WHERE x.uai = e.uai AND x.voie <> e.voie)
+ORDER BY 1 LIMIT 1`).Scan(&uai, &old); err != nil {
+		t.Fatal(err)
+	}
+	var api struct {
+		Chiffres []model.EtabFigure `json:"chiffres"`
+	}
+	if err := json.Unmarshal(body(t, get(t, app, "/api/v1/etablissements/"+uai)), &api); err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, f := range api.Chiffres {
+		if f.SousPopulation != "ensemble" || f.Voie != "scolaire" || f.TauxEmploi6Mois == nil {
+			continue
+		}
+		found = true
+		d := parseBadgeSVG(t, body(t, get(t, app, "/badges/etablissements/"+uai+".svg?format=affiche&millesime="+f.Millesime)))
+		has := strings.Contains(d.allText(), "fonction publique")
+		if has != f.EmploiPublicExclu {
+			t.Errorf("%s %s: caveat shown %v, API emploi_public_exclu %v", uai, f.Millesime, has, f.EmploiPublicExclu)
+		}
+		if !strings.Contains(d.allText(), f.MillesimeLabel) {
+			t.Errorf("%s %s: no « %s »", uai, f.Millesime, f.MillesimeLabel)
+		}
+	}
+	if !found {
+		t.Fatal("no published figure")
+	}
+	pu, pc := underThresholdPair(t)
+	if l, _ := doc(t, get(t, app, "/etablissements/"+pu+"/formations/"+pc)).Find("#lien-kit").Attr("href"); l != "/etablissements/"+pu+"/formations/"+pc+"/kit" {
+		t.Errorf("pair page: « Intégrer ces chiffres » links to %q", l)
+	}
+	d := doc(t, get(t, app, "/etablissements/"+pu+"/formations/"+pc+"/kit"))
+	if !strings.Contains(d.Find("#kit-apprentissage").Parent().Find(".fr-alert").Text(), "moins de 20") {
+		t.Error("kit of a pair under the threshold does not say why there is no badge")
+	}
+}
