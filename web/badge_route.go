@@ -11,6 +11,7 @@ import (
 
 	"github.com/vitrine-inserjeunes/vitrine/internal/badge"
 	"github.com/vitrine-inserjeunes/vitrine/internal/model"
+	"github.com/vitrine-inserjeunes/vitrine/internal/store"
 )
 
 // badgeCacheControl: a badge URL carrying the current data version (?v=)
@@ -169,11 +170,18 @@ func (s *Server) serveBadge(c *fiber.Ctx, o badge.Output, p badgeParams, describ
 	}
 	c.Set("Cross-Origin-Resource-Policy", "cross-origin")
 	c.Set(fiber.HeaderAccessControlAllowOrigin, "*")
+	key := badgeKey(c, p)
 	st, err := s.state(c.UserContext())
 	if err != nil {
+		if cached := s.cache.stale(key); cached != nil && store.IsUnavailable(err) { // as pages: stale during an outage
+			s.dbErrors.note(err)
+			c.Set("X-Vitrine-Stale", "1")
+			c.Set(fiber.HeaderContentType, cached.ContentType)
+			c.Set(fiber.HeaderCacheControl, "no-cache")
+			return c.Send(cached.Body)
+		}
 		return err
 	}
-	key := badgeKey(c, p)
 	cached := s.cache.get(st.Version, key)
 	etag := s.etag(st.Version, key)
 	if cached != nil {
