@@ -14,9 +14,8 @@ import (
 )
 
 // TestKitInBrowser: the kit pages (real figures, synthetic figures) and the
-// widget have
-// 0 axe-core violations and no sideways scrolling at desktop and phone
-// widths; their previews load.
+// widget have 0 axe-core violations and no sideways scrolling at desktop
+// and phone widths; the kit's previews load.
 func TestKitInBrowser(t *testing.T) {
 	base := siteURL(t)
 	uai, cfd, m, _ := demoPair(t)

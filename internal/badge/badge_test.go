@@ -6,6 +6,9 @@ import (
 	"os"
 	"strings"
 	"testing"
+
+	"github.com/tdewolff/canvas"
+	"github.com/tdewolff/canvas/renderers/rasterizer"
 )
 
 func testRenderer(t testing.TB) *Renderer {
@@ -138,3 +141,38 @@ func BenchmarkSVGCarre(b *testing.B)   { benchmarkRender(b, Carre, SVG) }
 func BenchmarkPNGCarre(b *testing.B)   { benchmarkRender(b, Carre, PNG) }
 func BenchmarkPDFCarre(b *testing.B)   { benchmarkRender(b, Carre, PDF) }
 func BenchmarkPNGAffiche(b *testing.B) { benchmarkRender(b, Affiche, PNG) }
+
+// TestEncodePNG: the fast encoder's output decodes (image/png) to the
+// same pixels.
+func TestEncodePNG(t *testing.T) {
+	r := testRenderer(t)
+	sc, err := r.layout(sample(), Vertical, Sombre)
+	if err != nil {
+		t.Fatal(err)
+	}
+	img := rasterizer.Draw(sc.draw(), canvas.DPI(96), canvas.DefaultColorSpace)
+	var buf bytes.Buffer
+	if err := encodePNG(&buf, img); err != nil {
+		t.Fatal(err)
+	}
+	back, err := png.Decode(&buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if back.Bounds() != img.Bounds() {
+		t.Fatalf("bounds %v, want %v", back.Bounds(), img.Bounds())
+	}
+	diff := 0
+	for y := 0; y < img.Bounds().Dy(); y++ {
+		for x := 0; x < img.Bounds().Dx(); x++ {
+			r1, g1, b1, _ := img.At(x, y).RGBA()
+			r2, g2, b2, a2 := back.At(x, y).RGBA()
+			if r1 != r2 || g1 != g2 || b1 != b2 || a2 != 0xffff {
+				diff++
+			}
+		}
+	}
+	if diff != 0 {
+		t.Errorf("%d pixels differ after encoding", diff)
+	}
+}

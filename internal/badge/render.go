@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"html"
 	"image/color"
-	"image/png"
 	"math"
 	"strings"
 
@@ -423,8 +422,7 @@ func (r *Renderer) Render(b *Badge, f Format, t Theme, o Output) ([]byte, error)
 		return accessibleSVG(buf.Bytes(), b, sc.l), nil
 	case PNG:
 		img := rasterizer.Draw(c, canvas.DPI(sc.l.DPI), canvas.DefaultColorSpace)
-		enc := png.Encoder{CompressionLevel: png.BestSpeed}
-		if err := enc.Encode(&buf, img); err != nil {
+		if err := encodePNG(&buf, img); err != nil { // opaque: the background covers the badge
 			return nil, err
 		}
 		return buf.Bytes(), nil
