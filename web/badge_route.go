@@ -243,9 +243,11 @@ func (s *Server) serveBadge(c *fiber.Ctx, o badge.Output, p badgeParams, describ
 }
 
 // badgeKey is the cache key of a badge: its path and parameters as read
-// (defaults spelt out, ?v= left out: it only changes the headers).
+// (defaults spelt out, ?v= left out: it only changes the headers) and the
+// version of the drawing (the ETag derives from the key).
 func badgeKey(c *fiber.Ctx, p badgeParams) string {
 	q := url.Values{}
+	q.Set("dessin", badge.LayoutVersion)
 	q.Set("format", string(p.Format))
 	q.Set("theme", string(p.Theme))
 	if p.Millesime != "" {

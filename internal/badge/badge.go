@@ -13,6 +13,11 @@ import (
 	"strings"
 )
 
+// LayoutVersion changes whenever the drawing changes: it is part of the
+// badges' cache key and ETag (with the data version), so a release that
+// draws differently is never answered 304 with the old drawing.
+const LayoutVersion = "1"
+
 // Format is the shape of a badge.
 type Format string
 
