@@ -32,7 +32,20 @@ const pageCSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-sr
 // §5.10). The API and static files get a policy that allows nothing to run.
 func securityHeaders(c *fiber.Ctx) error {
 	setSecurityHeaders(c, isPageRoute(c.Path()))
+	if strings.HasPrefix(c.Path(), "/widget/") {
+		embeddable(c)
+	}
 	return c.Next()
+}
+
+// widgetCSP is the page policy with frame-ancestors * : the widget is the
+// one route any site may frame.
+var widgetCSP = strings.Replace(pageCSP, "frame-ancestors 'none'", "frame-ancestors *", 1)
+
+// embeddable lets any site frame the response (the widget route only).
+func embeddable(c *fiber.Ctx) {
+	c.Set("Content-Security-Policy", widgetCSP)
+	c.Response().Header.Del("X-Frame-Options")
 }
 
 func setSecurityHeaders(c *fiber.Ctx, page bool) {

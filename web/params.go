@@ -91,6 +91,7 @@ func quoteParam(v string) string {
 var knownParams = map[string]bool{
 	"format": true, "table": true, "q": true, "type": true, "region": true, "academie": true,
 	"voie": true, "niveau": true, "page": true, "par_page": true, "n": true, "tri": true, "ordre": true, "uai": true,
+	"millesime": true, "theme": true, "si_indisponible": true, "v": true,
 }
 
 // routeParams narrows knownParams per route: what each page reads. A
@@ -106,6 +107,7 @@ var routeParams = func() map[string]map[string]bool {
 	search := set("q", "type", "region", "academie", "voie", "niveau", "page", "par_page")
 	export := set("format", "table")
 	territory := set("format", "table", "page", "tri", "ordre", "page_etab", "tri_etab", "ordre_etab")
+	badgeQuery := set("format", "theme", "millesime", "voie", "si_indisponible", "v")
 	return map[string]map[string]bool{
 		"/": {}, "/sitemap.xml": {},
 		"/recherche": search, "/api/v1/recherche": search,
@@ -115,6 +117,12 @@ var routeParams = func() map[string]map[string]bool {
 		"/familles-metiers/:slug":     set("format", "table", "uai"),
 		"/api/v1/etablissements/:uai": {}, "/api/v1/etablissements/:uai/formations/:code": {},
 		"/api/v1/formations/:code": {}, "/api/v1/regions/:code": {},
+		"/badges/etablissements/:file":                 badgeQuery,
+		"/badges/etablissements/:uai/formations/:file": badgeQuery,
+		"/etablissements/:uai/kit":                     set("millesime"),
+		"/etablissements/:uai/formations/:code/kit":    set("millesime"),
+		"/widget/etablissements/:uai":                  set("millesime", "voie"),
+		"/widget/etablissements/:uai/formations/:code": set("millesime", "voie"),
 	}
 }()
 

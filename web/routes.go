@@ -16,7 +16,15 @@ func (s *Server) routes(app *fiber.App) {
 	app.Get("/familles-metiers/:slug", s.familleShow)
 	app.Get("/regions/:code", s.regionShow)
 	app.Get("/academies/:code", s.academieShow)
+	app.Get("/etablissements/:uai/kit", s.kitEtablissement)
+	app.Get("/etablissements/:uai/formations/:code/kit", s.kitEtablissementFormation)
 	app.Get("/a-propos/donnees", s.aproposDonnees)
+
+	// badges (SVG, PNG, PDF) and the embeddable widget
+	app.Get("/badges/etablissements/:uai/formations/:file", s.badgeEtablissementFormation)
+	app.Get("/badges/etablissements/:file", s.badgeEtablissement)
+	app.Get("/widget/etablissements/:uai", s.widgetEtablissement)
+	app.Get("/widget/etablissements/:uai/formations/:code", s.widgetEtablissementFormation)
 	app.Get("/sitemap.xml", s.sitemap)
 	app.Get("/robots.txt", s.robots)
 	app.Get("/favicon.ico", s.favicon)

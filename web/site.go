@@ -8,6 +8,7 @@ import (
 	"github.com/gofiber/template/html/v2"
 
 	"github.com/vitrine-inserjeunes/vitrine/assets"
+	"github.com/vitrine-inserjeunes/vitrine/internal/badge"
 )
 
 // site is what the HTML pages need besides the store.
@@ -19,6 +20,8 @@ type site struct {
 	// buildID changes with the templates and assets: it is part of every
 	// page ETag, so a new release is never answered with a stale 304.
 	buildID string
+	// badges draws the badges (internal/badge), with the vendored Marianne.
+	badges *badge.Renderer
 }
 
 // newSite loads the embedded assets and templates. Both are compiled into
@@ -32,8 +35,12 @@ func newSite(cacheBytes int) site {
 	if err != nil {
 		panic(err)
 	}
+	br, err := newBadgeRenderer(as)
+	if err != nil {
+		panic(err)
+	}
 	return site{assets: as, views: e, cache: newPageCache(cacheBytes), stateCache: &stateCache{},
-		buildID: as.Version + "-" + viewsVersion()}
+		buildID: as.Version + "-" + viewsVersion(), badges: br}
 }
 
 // newBase fills the common part of a page. Absolute URLs start with the
