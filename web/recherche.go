@@ -512,7 +512,7 @@ func chiffreCarte(c *model.ChiffreCarte) string {
 		ctx = append(ctx, c.Perimetre)
 	}
 	if c.Voie != "" {
-		ctx = append(ctx, "voie "+strings.ToLower(voieLabel(c.Voie)))
+		ctx = append(ctx, strings.ToLower(voieLabel(c.Voie)))
 	}
 	if c.MillesimeLibelle != "" {
 		ctx = append(ctx, c.MillesimeLibelle)
