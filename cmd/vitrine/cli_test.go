@@ -180,9 +180,14 @@ func TestImportReport(t *testing.T) {
 		t.Fatalf("reindex: exit %d\n%s%s", r.code, r.stdout, r.stderr)
 	}
 	r = runVitrine(t, env, "import", "--skip-invalid", path)
-	if r.code != 0 || !strings.Contains(r.stdout, "enregistré sans changement") {
-		t.Errorf("same import again: exit %d, want 0 « sans changement »; stdout:\n%s", r.code, r.stdout)
+	if r.code != 0 || !strings.Contains(r.stdout, "enregistré sans changement") || !strings.Contains(r.stdout, "déjà importé, inchangé") {
+		t.Errorf("same import again: exit %d, want 0 « sans changement », the file « déjà importé, inchangé »; stdout:\n%s", r.code, r.stdout)
 	}
+	r = runVitrine(t, env, "import", "--skip-invalid", "--force", path)
+	if r.code != 0 || !strings.Contains(r.stdout, "enregistré sans changement") || strings.Contains(r.stdout, "déjà importé") {
+		t.Errorf("--force: exit %d, want 0 « sans changement », the file read again; stdout:\n%s", r.code, r.stdout)
+	}
+	once(t, r) // read again: its rejects are printed again
 	if r = runVitrine(t, env, "reindex", "--if-outdated"); r.code != 0 || !strings.Contains(r.stdout, "index à jour") {
 		t.Errorf("reindex --if-outdated after an import without change: exit %d, want « index à jour »\n%s%s", r.code, r.stdout, r.stderr)
 	}

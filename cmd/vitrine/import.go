@@ -22,10 +22,11 @@ func (e rejectedError) Error() string {
 }
 
 func cmdImport(ctx context.Context, args []string) error {
-	fs := newFlags("import", "vitrine import [--skip-invalid] [--dry-run] [--source TYPE] [--lock-timeout DURÉE] CHEMIN...")
+	fs := newFlags("import", "vitrine import [--skip-invalid] [--dry-run] [--force] [--source TYPE] [--lock-timeout DURÉE] CHEMIN...")
 	skip := fs.Bool("skip-invalid", false, "charger les lignes valides et consigner les lignes rejetées dans le rapport")
 	dry := fs.Bool("dry-run", false, "tout vérifier et simuler le chargement, sans rien écrire")
 	source := fs.String("source", "", "forcer le format (voir « vitrine formats »)")
+	force := fs.Bool("force", false, "relire aussi les fichiers déjà importés dont les lignes sont toujours les lignes en vigueur")
 	synthetic := fs.Bool("synthetic", false, "marquer les fichiers comme données de démonstration")
 	lockTimeout := fs.Duration("lock-timeout", 0, "attente maximale d'un autre import en cours, ex. 90s, 10m ; 0 : sans limite (défaut : $IMPORT_LOCK_TIMEOUT, sinon 10m)")
 	if err := parseFlags(fs, args, -1); err != nil {
@@ -45,7 +46,7 @@ func cmdImport(ctx context.Context, args []string) error {
 	if err := st.Migrate(ctx); err != nil {
 		return err
 	}
-	opt := importer.Options{SkipInvalid: *skip, DryRun: *dry, Source: *source, Synthetic: *synthetic, LockTimeout: cfg.ImportLockTimeout}
+	opt := importer.Options{SkipInvalid: *skip, DryRun: *dry, Source: *source, Synthetic: *synthetic, Force: *force, LockTimeout: cfg.ImportLockTimeout}
 	fs.Visit(func(f *flag.Flag) {
 		if f.Name == "lock-timeout" {
 			opt.LockTimeout = *lockTimeout
@@ -68,10 +69,16 @@ func cmdImport(ctx context.Context, args []string) error {
 func printReport(rep *importer.Report, ok bool) {
 	w := tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(w, "fichier\tformat\tmillésimes\tlues\tchargées\trejetées\tinchangées\tignorées\tsecondes\t")
+	skipped := 0
 	for _, f := range rep.Files {
 		mill := fmt.Sprint(f.Millesimes)
 		if len(f.Millesimes) > 3 {
 			mill = fmt.Sprintf("[%s … %s]", f.Millesimes[0], f.Millesimes[len(f.Millesimes)-1])
+		}
+		if f.Skipped {
+			skipped++
+			fmt.Fprintf(w, "%s\t%s\t%s\tdéjà importé, inchangé (fichier n° %d)\t\t\t\t\t\t\n", f.Name, f.Format, mill, f.SameAs)
+			continue
 		}
 		fmt.Fprintf(w, "%s\t%s\t%s\t%d\t%d\t%d\t%d\t%d\t%.2f\t\n", f.Name, f.Format, mill, f.Read, f.Loaded, f.Rejected, f.Unchanged, f.Ignored, f.Seconds)
 	}
@@ -80,6 +87,9 @@ func printReport(rep *importer.Report, ok bool) {
 		for _, c := range f.Checks {
 			fmt.Printf("%s : %s\n", f.Name, c)
 		}
+	}
+	if skipped > 0 {
+		fmt.Printf("%d fichier(s) déjà importé(s), inchangé(s) : non relu(s) (--force pour les relire).\n", skipped)
 	}
 	switch {
 	case !ok:

@@ -38,6 +38,10 @@ type Options struct {
 	// are serialised); past it the run fails with a *LockBusyError. 0:
 	// wait as long as it takes.
 	LockTimeout time.Duration
+	// Force reads every file, even one already imported whose rows are
+	// still the current ones (see current.go): without it such a file is
+	// skipped, « déjà importé, inchangé ».
+	Force bool
 }
 
 // FileReport is the outcome of one file.
@@ -67,6 +71,18 @@ type FileReport struct {
 	// Checks are notes on the loaded data (consistency checks, demonstration
 	// rows replaced or skipped), in French; see replace.go.
 	Checks []string `json:"checks,omitempty"`
+
+	// Skipped: the file was already imported and its rows are still the
+	// current ones (see current.go); it was not read again. SameAs is the
+	// import_files row of that import.
+	Skipped bool     `json:"skipped,omitempty"`
+	SameAs  int64    `json:"same_as_file,omitempty"`
+	needs   []string // sha256 of the files that must be skipped too (current.go)
+
+	// What the load did, for import_files.changed_tables and intact.
+	replacedBy    map[string]bool // sha256 of the later files of the run that replaced rows of this one
+	changedTables []string        // tables where rows were inserted, updated or deleted
+	deletedTables map[string]bool // tables where demonstration rows were deleted
 
 	// asOf is the date of the data (AAAAMMJJ, "" when unknown): the
 	// latest BCN DATE_INTERVENTION of the file. Files of one Order load
@@ -164,42 +180,91 @@ func Run(ctx context.Context, pool *pgxpool.Pool, paths []string, opt Options) (
 		return nil, err
 	}
 	rep := &Report{DryRun: opt.DryRun}
-	// 1. Parse and validate every file, in memory, before touching the
-	// database; files are independent, so they are parsed in parallel.
-	parsedFiles, err := parseAll(files, opt)
-	if err != nil {
+	// 1. Find the files already imported whose rows are still current
+	// (current.go); they are not read again. The answer is checked again
+	// under the import lock below.
+	var cands []candidate
+	skip := map[string]*FileReport{}
+	if !opt.Force {
+		if cands, err = candidates(files, opt); err != nil {
+			return rep, err
+		}
+		if skip, err = currentFiles(ctx, pool, cands, opt); err != nil {
+			return rep, err
+		}
+	}
+	// 2. Parse and validate every other file, in memory, before touching
+	// the database; files are independent, so they are parsed in parallel.
+	var parsed []FileReport
+	if err := settle(files, skip, &parsed, opt); err != nil {
 		return rep, err
 	}
-	rep.Files = parsedFiles
+	rep.Files = parsed
+	if rj := rep.Rejects(); len(rj) > 0 && !opt.SkipInvalid {
+		return rep, &RejectedError{Rejects: rj}
+	}
+	// 3. Load, atomically.
+	tx, err := pool.Begin(ctx)
+	if err != nil {
+		return rep, fmt.Errorf("connexion à la base : %w", err)
+	}
+	defer tx.Rollback(context.WithoutCancel(ctx))
+	// One import at a time: a second run waits for the first to commit.
+	if err := lockImports(ctx, pool, tx, opt.LockTimeout); err != nil {
+		return rep, err
+	}
+	if len(skip) > 0 {
+		// Another run may have committed since: the files it made stale
+		// are read now, under the lock.
+		var kept []candidate
+		for _, c := range cands {
+			if skip[c.path] != nil {
+				kept = append(kept, c)
+			}
+		}
+		still, err := currentFiles(ctx, tx, kept, opt)
+		if err != nil {
+			return rep, err
+		}
+		for p := range skip {
+			if still[p] == nil {
+				delete(skip, p)
+			}
+		}
+		if err := settle(files, skip, &parsed, opt); err != nil {
+			return rep, err
+		}
+		rep.Files = parsed
+		if rj := rep.Rejects(); len(rj) > 0 && !opt.SkipInvalid {
+			return rep, &RejectedError{Rejects: rj}
+		}
+	}
+	order := make(map[string]int, len(files))
+	for i, p := range files {
+		if _, dup := order[p]; !dup {
+			order[p] = i
+		}
+	}
 	sort.SliceStable(rep.Files, func(i, j int) bool {
 		a, b := &rep.Files[i], &rep.Files[j]
 		if a.parsed.format.Order != b.parsed.format.Order {
 			return a.parsed.format.Order < b.parsed.format.Order
 		}
-		return a.asOf < b.asOf
+		if a.asOf != b.asOf {
+			return a.asOf < b.asOf
+		}
+		return order[a.Path] < order[b.Path] // as given
 	})
-	if rj := rep.Rejects(); len(rj) > 0 && !opt.SkipInvalid {
-		return rep, &RejectedError{Rejects: rj}
-	}
 	supersede(rep.Files)
-	// 2. Load, atomically.
-	if err := load(ctx, pool, rep, opt, start); err != nil {
+	if err := load(ctx, tx, rep, opt, start); err != nil {
 		return rep, err
 	}
+	rep.Files = append(rep.Files, skippedReports(skip)...)
 	rep.Seconds = time.Since(start).Seconds()
 	return rep, nil
 }
 
-func load(ctx context.Context, pool *pgxpool.Pool, rep *Report, opt Options, start time.Time) error {
-	tx, err := pool.Begin(ctx)
-	if err != nil {
-		return fmt.Errorf("connexion à la base : %w", err)
-	}
-	defer tx.Rollback(context.WithoutCancel(ctx))
-	// One import at a time: a second run waits for the first to commit.
-	if err := lockImports(ctx, pool, tx, opt.LockTimeout); err != nil {
-		return err
-	}
+func load(ctx context.Context, tx pgx.Tx, rep *Report, opt Options, start time.Time) error {
 	// The merges are set-based joins of a whole staging table with its
 	// target, whose statistics are stale within the run (a table filled by
 	// the previous file still looks empty): a nested loop would scan the
@@ -211,6 +276,7 @@ func load(ctx context.Context, pool *pgxpool.Pool, rep *Report, opt Options, sta
 	if _, err := tx.Exec(ctx, `SET LOCAL enable_nestloop = off; SET LOCAL enable_mergejoin = off; SET LOCAL work_mem = '128MB'`); err != nil {
 		return err
 	}
+	var err error
 	optJSON, _ := json.Marshal(map[string]any{"skip_invalid": opt.SkipInvalid, "source": opt.Source, "synthetic": opt.Synthetic})
 	// A dry run takes no number from the sequences (each try would burn
 	// one): its rows, rolled back, carry negative ids no real run has.
@@ -249,8 +315,13 @@ func load(ctx context.Context, pool *pgxpool.Pool, rep *Report, opt Options, sta
 		tot.Loaded += f.Loaded
 		tot.Rejected += f.Rejected
 		tot.Unchanged += f.Unchanged
-		if _, err := tx.Exec(ctx, `UPDATE import_files SET loaded=$2, unchanged=$3, seconds=$4 WHERE id=$1`,
-			f.FileID, f.Loaded, f.Unchanged, f.Seconds); err != nil {
+		if _, err := tx.Exec(ctx, `UPDATE import_files SET loaded=$2, unchanged=$3, seconds=$4, changed_tables=$5 WHERE id=$1`,
+			f.FileID, f.Loaded, f.Unchanged, f.Seconds, append([]string{}, f.changedTables...)); err != nil {
+			return err
+		}
+	}
+	for i, f := range rep.Files {
+		if _, err := tx.Exec(ctx, `UPDATE import_files SET replaced_by = $2 WHERE id = $1`, f.FileID, replacedBy(rep.Files, i)); err != nil {
 			return err
 		}
 	}
@@ -403,6 +474,15 @@ func loadFile(ctx context.Context, tx pgx.Tx, runID, fileID int64, f *FileReport
 			return 0, err
 		}
 		changes += deleted + int64(ins+upd)
+		if deleted > 0 {
+			if f.deletedTables == nil {
+				f.deletedTables = map[string]bool{}
+			}
+			f.deletedTables[t.Table] = true
+		}
+		if deleted+int64(ins+upd) > 0 {
+			f.changedTables = append(f.changedTables, t.Table)
+		}
 		if ti == 0 {
 			f.Loaded = ins + upd
 			f.Unchanged = len(rows) - ins - upd
@@ -536,7 +616,7 @@ func trunc(s string, n int) string {
 // the key once per file and make a re-import of the same files report
 // changes. A superseded row of a file's primary target counts as ignored.
 func supersede(files []FileReport) {
-	claimed := map[*Target]map[string]bool{}
+	claimed := map[*Target]map[string]int{} // key → the file that holds it
 	var kb []byte
 	for i := len(files) - 1; i >= 0; i-- {
 		f := &files[i]
@@ -547,7 +627,7 @@ func supersede(files []FileReport) {
 				continue
 			}
 			if claimed[t] == nil {
-				claimed[t] = map[string]bool{}
+				claimed[t] = map[string]int{}
 			}
 			idx := keyIndexes(t)
 			keep := make([][]any, 0, len(rows))
@@ -557,21 +637,52 @@ func supersede(files []FileReport) {
 				for _, j := range idx {
 					kb = appendKey(kb, r[j])
 				}
-				if claimed[t][string(kb)] {
+				if j, ok := claimed[t][string(kb)]; ok {
 					if ti == 0 {
 						f.Ignored++
 					}
+					if f.replacedBy == nil {
+						f.replacedBy = map[string]bool{}
+					}
+					f.replacedBy[files[j].SHA256] = true
 					continue
 				}
 				keep = append(keep, r)
 				mine = append(mine, string(kb))
 			}
 			for _, k := range mine {
-				claimed[t][k] = true
+				claimed[t][k] = i
 			}
 			p.rows[t] = keep
 		}
 	}
+}
+
+// replacedBy returns the sha256 of the files loaded after files[i] in the
+// run that replaced some of its rows (see current.go): the newer files that
+// held one of its keys (supersede) and, for a demonstration file, the real
+// files that deleted demonstration rows in one of its tables.
+func replacedBy(files []FileReport, i int) []string {
+	f := &files[i]
+	set := map[string]bool{}
+	for s := range f.replacedBy {
+		set[s] = true
+	}
+	if f.Synthetic {
+		for j := i + 1; j < len(files); j++ {
+			for _, t := range f.parsed.format.Targets {
+				if files[j].deletedTables[t.Table] {
+					set[files[j].SHA256] = true
+				}
+			}
+		}
+	}
+	out := make([]string, 0, len(set))
+	for s := range set {
+		out = append(out, s)
+	}
+	sort.Strings(out)
+	return out
 }
 
 // keyIndexes returns the positions of t's key columns in t.Cols.
