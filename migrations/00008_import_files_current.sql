@@ -13,6 +13,13 @@ ALTER TABLE import_files
     ADD COLUMN replaced_by text[];
 CREATE INDEX import_files_sha256 ON import_files(sha256);
 
+-- The import's scope checks (demonstration rows where real ones exist, the
+-- sums against the regional file, the replacement of demonstration rows)
+-- read the rows of the file's millésimes and voie, through this index
+-- rather than by a scan of the whole table.
+CREATE INDEX ij_uai_formation_millesime ON ij_uai_formation(millesime, voie);
+
 -- +goose Down
+DROP INDEX ij_uai_formation_millesime;
 DROP INDEX import_files_sha256;
 ALTER TABLE import_files DROP COLUMN replaced_by, DROP COLUMN changed_tables;

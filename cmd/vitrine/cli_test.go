@@ -247,3 +247,20 @@ func TestServeRefusesPendingMigrations(t *testing.T) {
 		t.Fatalf("migrate: exit %d\n%s", r.code, r.stderr)
 	}
 }
+
+// TestGen: « vitrine gen » writes the copies and says how many rows; a bad
+// factor or a missing --out is a usage error (exit 2), in French.
+func TestGen(t *testing.T) {
+	out := t.TempDir()
+	src := filepath.Join("..", "..", "testdata", "demo", "synthetic", "ij_uai_formation_2019_2020.csv.gz")
+	r := runVitrine(t, nil, "gen", "--scale", "2", "--out", out, src)
+	files, _ := filepath.Glob(filepath.Join(out, "*_synthetic_x2.csv.gz"))
+	if r.code != 0 || len(files) != 1 || !strings.Contains(r.stdout, "1 fichier(s), 41071 ligne(s) de démonstration écrites") {
+		t.Errorf("gen --scale 2: exit %d, files %v\n%s%s", r.code, files, r.stdout, r.stderr)
+	}
+	for _, args := range [][]string{{"gen", "--scale", "0", "--out", out}, {"gen", "--scale", "2"}} {
+		if r := runVitrine(t, nil, args...); r.code != 2 || !strings.Contains(r.stderr, "usage : vitrine gen") {
+			t.Errorf("%v: exit %d, want 2 with the usage\n%s", args, r.code, r.stderr)
+		}
+	}
+}
