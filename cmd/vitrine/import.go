@@ -6,12 +6,16 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"runtime/debug"
 	"text/tabwriter"
 
 	"golang.org/x/term"
 
 	"github.com/vitrine-inserjeunes/vitrine/internal/importer"
 )
+
+// importMemoryLimit is the soft memory limit of vitrine import.
+const importMemoryLimit = 192 << 20
 
 // rejectedError: rows were rejected and the run refused (exit 3); the
 // rejects themselves were printed with the report.
@@ -37,6 +41,14 @@ func cmdImport(ctx context.Context, args []string) error {
 	}
 	if *lockTimeout < 0 {
 		return usageError{errors.New("--lock-timeout : durée négative"), fs.Usage}
+	}
+	// The importer holds the rows of one file at a time (and of the next
+	// one); a soft memory limit makes the garbage collector return what a
+	// file leaves behind before the next one grows the heap (peak RSS at
+	// 4× the demo data: 355 MB without it, ~215 MB with it). GOMEMLIMIT,
+	// when set, wins.
+	if os.Getenv("GOMEMLIMIT") == "" {
+		debug.SetMemoryLimit(importMemoryLimit)
 	}
 	cfg, st, err := openStore(ctx)
 	if err != nil {

@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"io"
 	"os"
 	"path/filepath"
@@ -298,9 +299,36 @@ func load(ctx context.Context, tx pgx.Tx, rep *Report, opt Options, start time.T
 	}
 	var tot FileReport
 	var changes int64
+	// The rows of one file at a time (and of the next one, read while this
+	// one loads): memory follows the largest file, not the run.
+	type fileRows struct {
+		rows map[*Target][][]any
+		err  error
+	}
+	next := make(chan fileRows, 1)
+	stop := make(chan struct{})
+	defer close(stop)
+	go func() {
+		for i := range rep.Files {
+			r, err := rowsOf(&rep.Files[i], opt)
+			select {
+			case next <- fileRows{r, err}:
+			case <-stop:
+				return
+			}
+			if err != nil {
+				return
+			}
+		}
+	}()
 	for i := range rep.Files {
 		f := &rep.Files[i]
 		t0 := time.Now()
+		fr := <-next
+		if fr.err != nil {
+			return fr.err
+		}
+		f.parsed.rows = fr.rows
 		if opt.Progress != nil {
 			fmt.Fprintf(opt.Progress, "\rchargement %-60s", trunc(f.Name, 60))
 		}
@@ -309,6 +337,7 @@ func load(ctx context.Context, tx pgx.Tx, rep *Report, opt Options, start time.T
 			fileID = -int64(i + 1)
 		}
 		n, err := loadFile(ctx, tx, runID, fileID, f)
+		f.parsed.rows = nil
 		if err != nil {
 			return fmt.Errorf("%s : chargement : %w", f.Name, err)
 		}
@@ -589,8 +618,9 @@ func narrowArgs(fileID int64, vals []string) []any {
 	return []any{fileID, vals}
 }
 
-// parseAll parses files with one worker per CPU; the first error (in file
-// order) wins.
+// parseAll parses files with one worker per CPU, keeping the hashes of the
+// rows' keys, not the rows (load reads each file again); the first error
+// (in file order) wins.
 func parseAll(files []string, opt Options) ([]FileReport, error) {
 	out := make([]FileReport, len(files))
 	errs := make([]error, len(files))
@@ -605,7 +635,7 @@ func parseAll(files []string, opt Options) ([]FileReport, error) {
 		go func() {
 			defer wg.Done()
 			for i := range next {
-				fr, err := parseFile(files[i], opt)
+				fr, err := parseFileMode(files[i], opt, true)
 				if err != nil {
 					errs[i] = err
 					continue
@@ -652,29 +682,24 @@ func trunc(s string, n int) string {
 // first, then oldest snapshot first). Loading every version would rewrite
 // the key once per file and make a re-import of the same files report
 // changes. A superseded row of a file's primary target counts as ignored.
+// It works on the key hashes of the first pass and records, per file, the
+// keys to drop when its rows are read again (load); the hashes are freed.
 func supersede(files []FileReport) {
-	claimed := map[*Target]map[string]int{} // key → the file that holds it
-	var kb []byte
+	claimed := map[*Target]map[keyHash]int{} // key → the file that holds it
 	for i := len(files) - 1; i >= 0; i-- {
 		f := &files[i]
 		p := f.parsed
 		for ti, t := range p.format.Targets {
-			rows := p.rows[t]
-			if len(rows) == 0 {
+			keys := p.keys[t]
+			if len(keys) == 0 {
 				continue
 			}
 			if claimed[t] == nil {
-				claimed[t] = map[string]int{}
+				claimed[t] = map[keyHash]int{}
 			}
-			idx := keyIndexes(t)
-			keep := make([][]any, 0, len(rows))
-			mine := make([]string, 0, len(rows))
-			for _, r := range rows {
-				kb = kb[:0]
-				for _, j := range idx {
-					kb = appendKey(kb, r[j])
-				}
-				if j, ok := claimed[t][string(kb)]; ok {
+			var mine []keyHash
+			for _, k := range keys {
+				if j, ok := claimed[t][k]; ok {
 					if ti == 0 {
 						f.Ignored++
 					}
@@ -682,17 +707,57 @@ func supersede(files []FileReport) {
 						f.replacedBy = map[string]bool{}
 					}
 					f.replacedBy[files[j].SHA256] = true
+					if p.superseded == nil {
+						p.superseded = map[*Target]map[keyHash]bool{}
+					}
+					if p.superseded[t] == nil {
+						p.superseded[t] = map[keyHash]bool{}
+					}
+					p.superseded[t][k] = true
 					continue
 				}
-				keep = append(keep, r)
-				mine = append(mine, string(kb))
+				mine = append(mine, k)
 			}
 			for _, k := range mine {
 				claimed[t][k] = i
 			}
-			p.rows[t] = keep
 		}
+		p.keys = nil
 	}
+}
+
+// rowsOf reads the rows of a file of the run again (the first pass kept
+// only their keys) and drops those a newer file of the run holds.
+func rowsOf(f *FileReport, opt Options) (map[*Target][][]any, error) {
+	fr, err := parseFileMode(f.Path, opt, false)
+	if err != nil {
+		return nil, err
+	}
+	if fr.SHA256 != f.SHA256 {
+		return nil, fmt.Errorf("%s : le fichier a changé pendant l'import ; relancez l'import", f.Path)
+	}
+	rows := fr.parsed.rows
+	sup := f.parsed.superseded
+	if len(sup) == 0 {
+		return rows, nil
+	}
+	h := fnv.New128a()
+	var kb []byte
+	for t, drop := range sup {
+		idx := keyIndexes(t)
+		keep := rows[t][:0]
+		for _, r := range rows[t] {
+			kb = kb[:0]
+			for _, j := range idx {
+				kb = appendKey(kb, r[j])
+			}
+			if !drop[hashKey(h, kb)] {
+				keep = append(keep, r)
+			}
+		}
+		rows[t] = keep
+	}
+	return rows, nil
 }
 
 // replacedBy returns the sha256 of the files loaded after files[i] in the
