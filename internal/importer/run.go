@@ -194,8 +194,9 @@ func Run(ctx context.Context, pool *pgxpool.Pool, paths []string, opt Options) (
 			return rep, err
 		}
 	}
-	// 2. Parse and validate every other file, in memory, before touching
-	// the database; files are independent, so they are parsed in parallel.
+	// 2. Parse and validate every other file before touching the
+	// database, keeping only the hashes of the rows' keys (load reads each
+	// file again); files are independent, so they are parsed in parallel.
 	var parsed []FileReport
 	if err := settle(files, skip, &parsed, opt); err != nil {
 		return rep, err
