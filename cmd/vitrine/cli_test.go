@@ -180,9 +180,14 @@ func TestImportReport(t *testing.T) {
 		t.Fatalf("reindex: exit %d\n%s%s", r.code, r.stdout, r.stderr)
 	}
 	r = runVitrine(t, env, "import", "--skip-invalid", path)
-	if r.code != 0 || !strings.Contains(r.stdout, "enregistré sans changement") {
-		t.Errorf("same import again: exit %d, want 0 « sans changement »; stdout:\n%s", r.code, r.stdout)
+	if r.code != 0 || !strings.Contains(r.stdout, "enregistré sans changement") || !strings.Contains(r.stdout, "déjà importé, inchangé") {
+		t.Errorf("same import again: exit %d, want 0 « sans changement », the file « déjà importé, inchangé »; stdout:\n%s", r.code, r.stdout)
 	}
+	r = runVitrine(t, env, "import", "--skip-invalid", "--force", path)
+	if r.code != 0 || !strings.Contains(r.stdout, "enregistré sans changement") || strings.Contains(r.stdout, "déjà importé") {
+		t.Errorf("--force: exit %d, want 0 « sans changement », the file read again; stdout:\n%s", r.code, r.stdout)
+	}
+	once(t, r) // read again: its rejects are printed again
 	if r = runVitrine(t, env, "reindex", "--if-outdated"); r.code != 0 || !strings.Contains(r.stdout, "index à jour") {
 		t.Errorf("reindex --if-outdated after an import without change: exit %d, want « index à jour »\n%s%s", r.code, r.stdout, r.stderr)
 	}
@@ -240,5 +245,22 @@ func TestServeRefusesPendingMigrations(t *testing.T) {
 	}
 	if r := runVitrine(t, []string{"DATABASE_URL=" + url}, "migrate"); r.code != 0 {
 		t.Fatalf("migrate: exit %d\n%s", r.code, r.stderr)
+	}
+}
+
+// TestGen: « vitrine gen » writes the copies and says how many rows; a bad
+// factor or a missing --out is a usage error (exit 2), in French.
+func TestGen(t *testing.T) {
+	out := t.TempDir()
+	src := filepath.Join("..", "..", "testdata", "demo", "synthetic", "ij_uai_formation_2019_2020.csv.gz")
+	r := runVitrine(t, nil, "gen", "--scale", "2", "--out", out, src)
+	files, _ := filepath.Glob(filepath.Join(out, "*_synthetic_x2.csv.gz"))
+	if r.code != 0 || len(files) != 1 || !strings.Contains(r.stdout, "1 fichier(s), 41071 ligne(s) de démonstration écrites") {
+		t.Errorf("gen --scale 2: exit %d, files %v\n%s%s", r.code, files, r.stdout, r.stderr)
+	}
+	for _, args := range [][]string{{"gen", "--scale", "0", "--out", out}, {"gen", "--scale", "2"}} {
+		if r := runVitrine(t, nil, args...); r.code != 2 || !strings.Contains(r.stderr, "usage : vitrine gen") {
+			t.Errorf("%v: exit %d, want 2 with the usage\n%s", args, r.code, r.stderr)
+		}
 	}
 }

@@ -6,12 +6,16 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"runtime/debug"
 	"text/tabwriter"
 
 	"golang.org/x/term"
 
 	"github.com/vitrine-inserjeunes/vitrine/internal/importer"
 )
+
+// importMemoryLimit is the soft memory limit of vitrine import.
+const importMemoryLimit = 192 << 20
 
 // rejectedError: rows were rejected and the run refused (exit 3); the
 // rejects themselves were printed with the report.
@@ -22,10 +26,11 @@ func (e rejectedError) Error() string {
 }
 
 func cmdImport(ctx context.Context, args []string) error {
-	fs := newFlags("import", "vitrine import [--skip-invalid] [--dry-run] [--source TYPE] [--lock-timeout DURÉE] CHEMIN...")
+	fs := newFlags("import", "vitrine import [--skip-invalid] [--dry-run] [--force] [--source TYPE] [--lock-timeout DURÉE] CHEMIN...")
 	skip := fs.Bool("skip-invalid", false, "charger les lignes valides et consigner les lignes rejetées dans le rapport")
 	dry := fs.Bool("dry-run", false, "tout vérifier et simuler le chargement, sans rien écrire")
 	source := fs.String("source", "", "forcer le format (voir « vitrine formats »)")
+	force := fs.Bool("force", false, "relire aussi les fichiers déjà importés dont les lignes sont toujours les lignes en vigueur")
 	synthetic := fs.Bool("synthetic", false, "marquer les fichiers comme données de démonstration")
 	lockTimeout := fs.Duration("lock-timeout", 0, "attente maximale d'un autre import en cours, ex. 90s, 10m ; 0 : sans limite (défaut : $IMPORT_LOCK_TIMEOUT, sinon 10m)")
 	if err := parseFlags(fs, args, -1); err != nil {
@@ -37,6 +42,14 @@ func cmdImport(ctx context.Context, args []string) error {
 	if *lockTimeout < 0 {
 		return usageError{errors.New("--lock-timeout : durée négative"), fs.Usage}
 	}
+	// The importer holds the rows of one file at a time (and of the next
+	// one); a soft memory limit makes the garbage collector return what a
+	// file leaves behind before the next one grows the heap (peak RSS at
+	// 4× the demo data: 355 MB without it, ~215 MB with it). GOMEMLIMIT,
+	// when set, wins.
+	if os.Getenv("GOMEMLIMIT") == "" {
+		debug.SetMemoryLimit(importMemoryLimit)
+	}
 	cfg, st, err := openStore(ctx)
 	if err != nil {
 		return err
@@ -45,7 +58,7 @@ func cmdImport(ctx context.Context, args []string) error {
 	if err := st.Migrate(ctx); err != nil {
 		return err
 	}
-	opt := importer.Options{SkipInvalid: *skip, DryRun: *dry, Source: *source, Synthetic: *synthetic, LockTimeout: cfg.ImportLockTimeout}
+	opt := importer.Options{SkipInvalid: *skip, DryRun: *dry, Source: *source, Synthetic: *synthetic, Force: *force, LockTimeout: cfg.ImportLockTimeout}
 	fs.Visit(func(f *flag.Flag) {
 		if f.Name == "lock-timeout" {
 			opt.LockTimeout = *lockTimeout
@@ -68,10 +81,16 @@ func cmdImport(ctx context.Context, args []string) error {
 func printReport(rep *importer.Report, ok bool) {
 	w := tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(w, "fichier\tformat\tmillésimes\tlues\tchargées\trejetées\tinchangées\tignorées\tsecondes\t")
+	skipped := 0
 	for _, f := range rep.Files {
 		mill := fmt.Sprint(f.Millesimes)
 		if len(f.Millesimes) > 3 {
 			mill = fmt.Sprintf("[%s … %s]", f.Millesimes[0], f.Millesimes[len(f.Millesimes)-1])
+		}
+		if f.Skipped {
+			skipped++
+			fmt.Fprintf(w, "%s\t%s\t%s\tdéjà importé, inchangé (fichier n° %d)\t\t\t\t\t\t\n", f.Name, f.Format, mill, f.SameAs)
+			continue
 		}
 		fmt.Fprintf(w, "%s\t%s\t%s\t%d\t%d\t%d\t%d\t%d\t%.2f\t\n", f.Name, f.Format, mill, f.Read, f.Loaded, f.Rejected, f.Unchanged, f.Ignored, f.Seconds)
 	}
@@ -80,6 +99,9 @@ func printReport(rep *importer.Report, ok bool) {
 		for _, c := range f.Checks {
 			fmt.Printf("%s : %s\n", f.Name, c)
 		}
+	}
+	if skipped > 0 {
+		fmt.Printf("%d fichier(s) déjà importé(s), inchangé(s) : non relu(s) (--force pour les relire).\n", skipped)
 	}
 	switch {
 	case !ok:

@@ -5,6 +5,7 @@
 //	vitrine import [flags] PATH...     import open-data files
 //	vitrine reindex [--if-outdated]    build the search index from the database into INDEX_DIR
 //	vitrine demo                       migrate, load the bundled demo data if the database is empty, serve
+//	vitrine gen --scale N --out DIR    write synthetic copies of the establishment × formation files (benchmarks)
 package main
 
 import (
@@ -25,10 +26,11 @@ const usage = `usage : vitrine <commande> [options]
 commandes :
   serve     sert le site sur ADDR (défaut :8080)
   migrate   applique les migrations de la base
-  import    importe des fichiers open data : vitrine import [--skip-invalid] [--dry-run] [--source TYPE] [--lock-timeout DURÉE] CHEMIN...
+  import    importe des fichiers open data : vitrine import [--skip-invalid] [--dry-run] [--force] [--source TYPE] [--lock-timeout DURÉE] CHEMIN...
   demo      migre, charge les données de démonstration si la base est vide, puis sert le site
   formats   liste les formats de fichiers reconnus
   reindex   reconstruit l'index de recherche depuis la base : vitrine reindex [--if-outdated]
+  gen       multiplie les données de démonstration établissement × formation : vitrine gen --scale N --out DOSSIER [FICHIER|DOSSIER...]
 
 environnement : DATABASE_URL (obligatoire), ADDR, BASE_URL, DEMO_DIR, INDEX_DIR, IMPORT_LOCK_TIMEOUT ;
   serveur : READ_TIMEOUT, WRITE_TIMEOUT, IDLE_TIMEOUT, MAX_HEADER_BYTES, MAX_BODY_BYTES, REQUEST_TIMEOUT,
@@ -70,6 +72,8 @@ func run(ctx context.Context, log *slog.Logger, args []string) int {
 		err = cmdFormats(args[1:])
 	case "reindex":
 		err = cmdReindex(ctx, log, args[1:])
+	case "gen":
+		err = cmdGen(args[1:])
 	case "-h", "--help", "help":
 		fmt.Print(usage)
 	default:

@@ -20,6 +20,10 @@ type Target struct {
 	// DupOK: a second row with the same key in one file is dropped
 	// silently (secondary targets such as establishment names).
 	DupOK bool
+	// Narrow is a text key column an index of the table leads with: the
+	// statements of an import read only the target rows whose value of it
+	// the file holds (not the whole table). "": none.
+	Narrow string
 }
 
 // Format is one source layout.

@@ -25,7 +25,7 @@ const (
 	SourcePortalFormation = "portail_formation_fine"
 )
 
-var tUAIFormation = &Target{Table: "ij_uai_formation",
+var tUAIFormation = &Target{Table: "ij_uai_formation", Narrow: "millesime",
 	Key: []string{"uai", "millesime", "voie", "code", "source"},
 	Cols: []string{"uai", "millesime", "voie", "code", "source", "precedence", "millesime_label", "region", "cfd", "mefstat11",
 		"nb_annee_term", "nb_sortant", "nb_poursuite_etudes", "nb_en_emploi_6_mois", "nb_en_emploi_12_mois",

@@ -254,7 +254,7 @@ var fmtPortalCFA = &Format{
 }
 
 // InserJeunes API flattened by Orion: région × formation, with counts.
-var tRegionFormation = &Target{Table: "ij_region_formation", Key: []string{"millesime", "region", "voie", "code"},
+var tRegionFormation = &Target{Table: "ij_region_formation", Narrow: "millesime", Key: []string{"millesime", "region", "voie", "code"},
 	Cols: []string{"millesime", "region", "voie", "code", "cfd", "mefstat11",
 		"nb_annee_term", "nb_sortant", "nb_poursuite_etudes", "nb_en_emploi_6_mois", "nb_en_emploi_12_mois",
 		"nb_en_emploi_18_mois", "nb_en_emploi_24_mois",

@@ -61,7 +61,7 @@ func TestChomageRealFiles(t *testing.T) {
 			}
 		}
 	}
-	again, err := Run(ctx, pool, paths, Options{})
+	again, err := Run(ctx, pool, paths, Options{Force: true}) // read again, not skipped
 	if err != nil {
 		t.Fatal(err)
 	}

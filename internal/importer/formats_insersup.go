@@ -12,7 +12,7 @@ import (
 // records carry (the university's name).
 const precInserSup = 10
 
-var tInserSup = &Target{Table: "insersup",
+var tInserSup = &Target{Table: "insersup", Narrow: "uai",
 	Key: []string{"uai", "sise", "millesime", "obtention_diplome", "genre", "nationalite", "date_inser"},
 	Cols: []string{"uai", "sise", "millesime", "obtention_diplome", "genre", "nationalite", "date_inser",
 		"millesime_label", "date_jeu", "etablissement_nom", "id_paysage", "region", "academie",

@@ -3,6 +3,8 @@ package importer
 import (
 	"errors"
 	"fmt"
+	"hash"
+	"hash/fnv"
 	"io"
 	"path/filepath"
 	"sort"
@@ -11,10 +13,28 @@ import (
 	"time"
 )
 
-// parsed holds the validated rows of one file, per target.
+// parsed holds the validated rows of one file, per target. A first pass
+// over the files of a run keeps only the hashes of the rows' keys (keys),
+// not the rows: the rows of one file at a time are read again when it is
+// loaded (streaming, bounded memory).
 type parsed struct {
 	format *Format
 	rows   map[*Target][][]any
+	keys   map[*Target][]keyHash // keys-only pass
+	// superseded: the keys of this file a newer file of the run holds
+	// (see supersede), per target.
+	superseded map[*Target]map[keyHash]bool
+}
+
+// keyHash is a 128-bit FNV-1a hash of a row's key (see appendKey).
+type keyHash [16]byte
+
+func hashKey(h hash.Hash, kb []byte) keyHash {
+	h.Reset()
+	h.Write(kb)
+	var k keyHash
+	h.Sum(k[:0])
+	return k
 }
 
 // FormatByKind returns a registered format.
@@ -33,22 +53,30 @@ func Formats() []*Format { return append([]*Format(nil), registry...) }
 // fileParser is the state of one file's parse: its rows per target, the
 // keys seen (duplicates), the millésimes met.
 type fileParser struct {
-	opt     Options
-	src     *source
-	h       header
-	bind    func(*row)
-	isJSON  bool
-	asOfCol int // BCN DATE_INTERVENTION: last change of the row (-1: none)
-	fr      *FileReport
-	p       *parsed
-	seen    map[*Target]map[string]int // key → line
-	keyIdx  map[*Target][]int
-	mills   map[string]bool
-	kb      []byte
-	lastPct int
+	opt      Options
+	src      *source
+	h        header
+	bind     func(*row)
+	isJSON   bool
+	asOfCol  int // BCN DATE_INTERVENTION: last change of the row (-1: none)
+	fr       *FileReport
+	p        *parsed
+	seen     map[*Target]map[string]int // key → line
+	keyIdx   map[*Target][]int
+	mills    map[string]bool
+	kb       []byte
+	lastPct  int
+	keysOnly bool      // keep the key hashes of the rows, not the rows
+	hasher   hash.Hash // for keysOnly
 }
 
 func parseFile(path string, opt Options) (*FileReport, error) {
+	return parseFileMode(path, opt, false)
+}
+
+// parseFileMode parses a file, keeping its rows or, keysOnly, the hashes of
+// their keys.
+func parseFileMode(path string, opt Options, keysOnly bool) (*FileReport, error) {
 	t0 := time.Now()
 	src, err := openSource(path)
 	if err != nil {
@@ -65,6 +93,9 @@ func parseFile(path string, opt Options) (*FileReport, error) {
 	}
 	fp := newFileParser(path, opt, src, f, h, fn)
 	_, fp.isJSON = recs.(*jsonRecords)
+	if keysOnly {
+		fp.keysOnly, fp.hasher, fp.p.keys = true, fnv.New128a(), map[*Target][]keyHash{}
+	}
 	for {
 		rec, line, err := recs.Next()
 		if err == io.EOF {
@@ -179,6 +210,14 @@ func (fp *fileParser) keep(r *row, kept []emitted) {
 		}
 	}
 	for _, e := range kept {
+		if fp.keysOnly {
+			fp.kb = fp.kb[:0]
+			for _, i := range fp.keyIdx[e.t] {
+				fp.kb = appendKey(fp.kb, e.vals[i])
+			}
+			fp.p.keys[e.t] = append(fp.p.keys[e.t], hashKey(fp.hasher, fp.kb))
+			continue
+		}
 		fp.p.rows[e.t] = append(fp.p.rows[e.t], e.vals)
 	}
 	for _, m := range r.mill {

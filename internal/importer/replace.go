@@ -73,9 +73,16 @@ func keepReal(ctx context.Context, tx pgx.Tx, t *Target, f *FileReport, rows [][
 	if !f.Synthetic || scope == nil || len(rows) == 0 {
 		return rows, nil
 	}
-	q := fmt.Sprintf(`SELECT DISTINCT %s FROM %s WHERE file_id IN (SELECT id FROM import_files WHERE NOT synthetic)`,
-		strings.Join(scope, ", "), t.Table)
-	res, err := tx.Query(ctx, q)
+	// The scopes that hold real rows, among the rows of the file's values
+	// of t.Narrow (not the whole table).
+	q := fmt.Sprintf(`SELECT DISTINCT %s FROM %s AS t WHERE t.file_id IN (SELECT id FROM import_files WHERE NOT synthetic)`,
+		prefixed("t.", scope), t.Table)
+	var args []any
+	if t.Narrow != "" {
+		q += " AND t." + t.Narrow + " = ANY($1::text[])"
+		args = append(args, narrowValues(t, rows))
+	}
+	res, err := tx.Query(ctx, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("%s : portée des données réelles : %w", t.Table, err)
 	}
@@ -146,6 +153,10 @@ func replaceSynthetic(ctx context.Context, tx pgx.Tx, t *Target, f *FileReport, 
 	q := fmt.Sprintf(`DELETE FROM %s AS t USING import_files fi
 WHERE fi.id = t.file_id AND fi.synthetic AND (%s) IN (SELECT * FROM unnest(%s))`,
 		t.Table, prefixed("t.", scope), strings.Join(un, ", "))
+	if t.Narrow != "" { // only the rows of the file's values of t.Narrow
+		args = append(args, narrowValues(t, rows))
+		q += fmt.Sprintf(" AND t.%s = ANY($%d::text[])", t.Narrow, len(args))
+	}
 	tag, err := tx.Exec(ctx, q, args...)
 	if err != nil {
 		return 0, fmt.Errorf("%s : remplacement des données de démonstration : %w", t.Table, err)
@@ -214,6 +225,16 @@ SELECT
   coalesce((SELECT array_agg(x) FROM (SELECT millesime || ' région ' || region || ' ' || voie || ' ' || code || ' : ' || detail AS x
      FROM j WHERE in_u AND in_r AND differ ORDER BY 1 LIMIT 5) e), '{}')
 FROM j`
+	// Nothing to compare without regional rows for these millésimes (the
+	// fake millésimes of vitrine gen, a per-establishment file loaded
+	// first): one index probe instead of the whole query.
+	var regional bool
+	if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM ij_region_formation WHERE millesime = ANY($1))`, mills).Scan(&regional); err != nil {
+		return nil, fmt.Errorf("contrôle des sommes par établissement : %w", err)
+	}
+	if !regional {
+		return nil, nil
+	}
 	var both, differ, onlyU, onlyR int
 	var examples []string
 	if err := tx.QueryRow(ctx, q, mills).Scan(&both, &differ, &onlyU, &onlyR, &examples); err != nil {

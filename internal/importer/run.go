@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"io"
 	"os"
 	"path/filepath"
@@ -38,6 +39,10 @@ type Options struct {
 	// are serialised); past it the run fails with a *LockBusyError. 0:
 	// wait as long as it takes.
 	LockTimeout time.Duration
+	// Force reads every file, even one already imported whose rows are
+	// still the current ones (see current.go): without it such a file is
+	// skipped, « déjà importé, inchangé ».
+	Force bool
 }
 
 // FileReport is the outcome of one file.
@@ -67,6 +72,18 @@ type FileReport struct {
 	// Checks are notes on the loaded data (consistency checks, demonstration
 	// rows replaced or skipped), in French; see replace.go.
 	Checks []string `json:"checks,omitempty"`
+
+	// Skipped: the file was already imported and its rows are still the
+	// current ones (see current.go); it was not read again. SameAs is the
+	// import_files row of that import.
+	Skipped bool     `json:"skipped,omitempty"`
+	SameAs  int64    `json:"same_as_file,omitempty"`
+	needs   []string // sha256 of the files that must be skipped too (current.go)
+
+	// What the load did, for import_files.changed_tables and intact.
+	replacedBy    map[string]bool // sha256 of the later files of the run that replaced rows of this one
+	changedTables []string        // tables where rows were inserted, updated or deleted
+	deletedTables map[string]bool // tables where demonstration rows were deleted
 
 	// asOf is the date of the data (AAAAMMJJ, "" when unknown): the
 	// latest BCN DATE_INTERVENTION of the file. Files of one Order load
@@ -164,53 +181,107 @@ func Run(ctx context.Context, pool *pgxpool.Pool, paths []string, opt Options) (
 		return nil, err
 	}
 	rep := &Report{DryRun: opt.DryRun}
-	// 1. Parse and validate every file, in memory, before touching the
-	// database; files are independent, so they are parsed in parallel.
-	parsedFiles, err := parseAll(files, opt)
-	if err != nil {
+	// 1. Find the files already imported whose rows are still current
+	// (current.go); they are not read again. The answer is checked again
+	// under the import lock below.
+	var cands []candidate
+	skip := map[string]*FileReport{}
+	if !opt.Force {
+		if cands, err = candidates(files, opt); err != nil {
+			return rep, err
+		}
+		if skip, err = currentFiles(ctx, pool, cands, opt); err != nil {
+			return rep, err
+		}
+	}
+	// 2. Parse and validate every other file before touching the
+	// database, keeping only the hashes of the rows' keys (load reads each
+	// file again); files are independent, so they are parsed in parallel.
+	var parsed []FileReport
+	if err := settle(files, skip, &parsed, opt); err != nil {
 		return rep, err
 	}
-	rep.Files = parsedFiles
+	rep.Files = parsed
+	if rj := rep.Rejects(); len(rj) > 0 && !opt.SkipInvalid {
+		return rep, &RejectedError{Rejects: rj}
+	}
+	// 3. Load, atomically.
+	tx, err := pool.Begin(ctx)
+	if err != nil {
+		return rep, fmt.Errorf("connexion à la base : %w", err)
+	}
+	defer tx.Rollback(context.WithoutCancel(ctx))
+	// One import at a time: a second run waits for the first to commit.
+	if err := lockImports(ctx, pool, tx, opt.LockTimeout); err != nil {
+		return rep, err
+	}
+	if len(skip) > 0 {
+		// Another run may have committed since: the files it made stale
+		// are read now, under the lock.
+		var kept []candidate
+		for _, c := range cands {
+			if skip[c.path] != nil {
+				kept = append(kept, c)
+			}
+		}
+		still, err := currentFiles(ctx, tx, kept, opt)
+		if err != nil {
+			return rep, err
+		}
+		for p := range skip {
+			if still[p] == nil {
+				delete(skip, p)
+			}
+		}
+		if err := settle(files, skip, &parsed, opt); err != nil {
+			return rep, err
+		}
+		rep.Files = parsed
+		if rj := rep.Rejects(); len(rj) > 0 && !opt.SkipInvalid {
+			return rep, &RejectedError{Rejects: rj}
+		}
+	}
+	order := make(map[string]int, len(files))
+	for i, p := range files {
+		if _, dup := order[p]; !dup {
+			order[p] = i
+		}
+	}
 	sort.SliceStable(rep.Files, func(i, j int) bool {
 		a, b := &rep.Files[i], &rep.Files[j]
 		if a.parsed.format.Order != b.parsed.format.Order {
 			return a.parsed.format.Order < b.parsed.format.Order
 		}
-		return a.asOf < b.asOf
+		if a.asOf != b.asOf {
+			return a.asOf < b.asOf
+		}
+		return order[a.Path] < order[b.Path] // as given
 	})
-	if rj := rep.Rejects(); len(rj) > 0 && !opt.SkipInvalid {
-		return rep, &RejectedError{Rejects: rj}
-	}
 	supersede(rep.Files)
-	// 2. Load, atomically.
-	if err := load(ctx, pool, rep, opt, start); err != nil {
+	if err := load(ctx, tx, rep, opt, start); err != nil {
 		return rep, err
 	}
+	rep.Files = append(rep.Files, skippedReports(skip)...)
 	rep.Seconds = time.Since(start).Seconds()
 	return rep, nil
 }
 
-func load(ctx context.Context, pool *pgxpool.Pool, rep *Report, opt Options, start time.Time) error {
-	tx, err := pool.Begin(ctx)
-	if err != nil {
-		return fmt.Errorf("connexion à la base : %w", err)
-	}
-	defer tx.Rollback(context.WithoutCancel(ctx))
-	// One import at a time: a second run waits for the first to commit.
-	if err := lockImports(ctx, pool, tx, opt.LockTimeout); err != nil {
-		return err
-	}
-	// The merges are set-based joins of a whole staging table with its
-	// target, whose statistics are stale within the run (a table filled by
-	// the previous file still looks empty): a nested loop would scan the
-	// target once per staged row, and merge joins sort multi-column text
-	// keys, which is slow under a libc collation. Hash joins, with enough
+func load(ctx context.Context, tx pgx.Tx, rep *Report, opt Options, start time.Time) error {
+	// The merges are set-based joins of a staging table with its target,
+	// whose statistics are stale within the run (a table filled by the
+	// previous file still looks empty): a nested loop would scan the target
+	// once per staged row, and merge joins sort multi-column text keys,
+	// which is slow under a libc collation. Hash joins, with enough
 	// work_mem not to spill (the default 4 MB spills at ~20,000 rows), are
-	// right for every statement of an import; these settings last for this
-	// transaction only.
-	if _, err := tx.Exec(ctx, `SET LOCAL enable_nestloop = off; SET LOCAL enable_mergejoin = off; SET LOCAL work_mem = '128MB'`); err != nil {
+	// right for every statement of an import. Each statement reads only the
+	// rows of the file's keys (Target.Narrow): a hash of the whole target
+	// per file made the cost grow with files × table size. JIT compilation
+	// costs more than it saves on these statements. These settings last for
+	// this transaction only.
+	if _, err := tx.Exec(ctx, `SET LOCAL enable_nestloop = off; SET LOCAL enable_mergejoin = off; SET LOCAL work_mem = '128MB'; SET LOCAL jit = off`); err != nil {
 		return err
 	}
+	var err error
 	optJSON, _ := json.Marshal(map[string]any{"skip_invalid": opt.SkipInvalid, "source": opt.Source, "synthetic": opt.Synthetic})
 	// A dry run takes no number from the sequences (each try would burn
 	// one): its rows, rolled back, carry negative ids no real run has.
@@ -229,9 +300,36 @@ func load(ctx context.Context, pool *pgxpool.Pool, rep *Report, opt Options, sta
 	}
 	var tot FileReport
 	var changes int64
+	// The rows of one file at a time (and of the next one, read while this
+	// one loads): memory follows the largest file, not the run.
+	type fileRows struct {
+		rows map[*Target][][]any
+		err  error
+	}
+	next := make(chan fileRows, 1)
+	stop := make(chan struct{})
+	defer close(stop)
+	go func() {
+		for i := range rep.Files {
+			r, err := rowsOf(&rep.Files[i], opt)
+			select {
+			case next <- fileRows{r, err}:
+			case <-stop:
+				return
+			}
+			if err != nil {
+				return
+			}
+		}
+	}()
 	for i := range rep.Files {
 		f := &rep.Files[i]
 		t0 := time.Now()
+		fr := <-next
+		if fr.err != nil {
+			return fr.err
+		}
+		f.parsed.rows = fr.rows
 		if opt.Progress != nil {
 			fmt.Fprintf(opt.Progress, "\rchargement %-60s", trunc(f.Name, 60))
 		}
@@ -240,6 +338,7 @@ func load(ctx context.Context, pool *pgxpool.Pool, rep *Report, opt Options, sta
 			fileID = -int64(i + 1)
 		}
 		n, err := loadFile(ctx, tx, runID, fileID, f)
+		f.parsed.rows = nil
 		if err != nil {
 			return fmt.Errorf("%s : chargement : %w", f.Name, err)
 		}
@@ -249,8 +348,13 @@ func load(ctx context.Context, pool *pgxpool.Pool, rep *Report, opt Options, sta
 		tot.Loaded += f.Loaded
 		tot.Rejected += f.Rejected
 		tot.Unchanged += f.Unchanged
-		if _, err := tx.Exec(ctx, `UPDATE import_files SET loaded=$2, unchanged=$3, seconds=$4 WHERE id=$1`,
-			f.FileID, f.Loaded, f.Unchanged, f.Seconds); err != nil {
+		if _, err := tx.Exec(ctx, `UPDATE import_files SET loaded=$2, unchanged=$3, seconds=$4, changed_tables=$5 WHERE id=$1`,
+			f.FileID, f.Loaded, f.Unchanged, f.Seconds, append([]string{}, f.changedTables...)); err != nil {
+			return err
+		}
+	}
+	for i, f := range rep.Files {
+		if _, err := tx.Exec(ctx, `UPDATE import_files SET replaced_by = $2 WHERE id = $1`, f.FileID, replacedBy(rep.Files, i)); err != nil {
 			return err
 		}
 	}
@@ -403,6 +507,15 @@ func loadFile(ctx context.Context, tx pgx.Tx, runID, fileID int64, f *FileReport
 			return 0, err
 		}
 		changes += deleted + int64(ins+upd)
+		if deleted > 0 {
+			if f.deletedTables == nil {
+				f.deletedTables = map[string]bool{}
+			}
+			f.deletedTables[t.Table] = true
+		}
+		if deleted+int64(ins+upd) > 0 {
+			f.changedTables = append(f.changedTables, t.Table)
+		}
 		if ti == 0 {
 			f.Loaded = ins + upd
 			f.Unchanged = len(rows) - ins - upd
@@ -441,6 +554,14 @@ func upsert(ctx context.Context, tx pgx.Tx, t *Target, rows [][]any, fileID int6
 		on = append(on, "t."+k+" = s."+k)
 	}
 	join := strings.Join(on, " AND ")
+	// Only the target rows that can match: those of the file's values of
+	// the narrowing column (an index leads with it).
+	narrow := ""
+	var vals []string
+	if t.Narrow != "" {
+		vals = narrowValues(t, rows)
+		narrow = " AND t." + t.Narrow + " = ANY($2::text[])"
+	}
 	// Two set-based statements (hash joins) rather than INSERT … ON
 	// CONFLICT, whose per-row speculative insertion is several times
 	// slower on large files: update the rows whose values changed, then
@@ -456,15 +577,15 @@ func upsert(ctx context.Context, tx pgx.Tx, t *Target, rows [][]any, fileID int6
 			neu[i] = "s." + c
 		}
 		set = append(set, "file_id = $1")
-		tag, err := tx.Exec(ctx, fmt.Sprintf(`UPDATE %s AS t SET %s FROM %s AS s WHERE %s AND (%s) IS DISTINCT FROM (%s)`,
-			t.Table, strings.Join(set, ", "), stg, join, strings.Join(old, ", "), strings.Join(neu, ", ")), fileID)
+		tag, err := tx.Exec(ctx, fmt.Sprintf(`UPDATE %s AS t SET %s FROM %s AS s WHERE %s%s AND (%s) IS DISTINCT FROM (%s)`,
+			t.Table, strings.Join(set, ", "), stg, join, narrow, strings.Join(old, ", "), strings.Join(neu, ", ")), narrowArgs(fileID, vals)...)
 		if err != nil {
 			return 0, 0, fmt.Errorf("mise à jour %s : %w", t.Table, err)
 		}
 		updated = int(tag.RowsAffected())
 	}
-	tag, err := tx.Exec(ctx, fmt.Sprintf(`INSERT INTO %s (%s, file_id) SELECT %s, $1 FROM %s AS s WHERE NOT EXISTS (SELECT 1 FROM %s AS t WHERE %s)`,
-		t.Table, cols, prefixed("s.", t.Cols), stg, t.Table, join), fileID)
+	tag, err := tx.Exec(ctx, fmt.Sprintf(`INSERT INTO %s (%s, file_id) SELECT %s, $1 FROM %s AS s WHERE NOT EXISTS (SELECT 1 FROM %s AS t WHERE %s%s)`,
+		t.Table, cols, prefixed("s.", t.Cols), stg, t.Table, join, narrow), narrowArgs(fileID, vals)...)
 	if err != nil {
 		return 0, 0, fmt.Errorf("insertion %s : %w", t.Table, err)
 	}
@@ -472,8 +593,35 @@ func upsert(ctx context.Context, tx pgx.Tx, t *Target, rows [][]any, fileID int6
 	return inserted, updated, nil
 }
 
-// parseAll parses files with one worker per CPU; the first error (in file
-// order) wins.
+// narrowValues returns the distinct values of t.Narrow in rows.
+func narrowValues(t *Target, rows [][]any) []string {
+	i := -1
+	for j, c := range t.Cols {
+		if c == t.Narrow {
+			i = j
+		}
+	}
+	seen := map[string]bool{}
+	out := []string{}
+	for _, r := range rows {
+		if s, ok := r[i].(string); ok && !seen[s] {
+			seen[s] = true
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+func narrowArgs(fileID int64, vals []string) []any {
+	if vals == nil {
+		return []any{fileID}
+	}
+	return []any{fileID, vals}
+}
+
+// parseAll parses files with one worker per CPU, keeping the hashes of the
+// rows' keys, not the rows (load reads each file again); the first error
+// (in file order) wins.
 func parseAll(files []string, opt Options) ([]FileReport, error) {
 	out := make([]FileReport, len(files))
 	errs := make([]error, len(files))
@@ -488,7 +636,7 @@ func parseAll(files []string, opt Options) ([]FileReport, error) {
 		go func() {
 			defer wg.Done()
 			for i := range next {
-				fr, err := parseFile(files[i], opt)
+				fr, err := parseFileMode(files[i], opt, true)
 				if err != nil {
 					errs[i] = err
 					continue
@@ -535,43 +683,109 @@ func trunc(s string, n int) string {
 // first, then oldest snapshot first). Loading every version would rewrite
 // the key once per file and make a re-import of the same files report
 // changes. A superseded row of a file's primary target counts as ignored.
+// It works on the key hashes of the first pass and records, per file, the
+// keys to drop when its rows are read again (load); the hashes are freed.
 func supersede(files []FileReport) {
-	claimed := map[*Target]map[string]bool{}
-	var kb []byte
+	claimed := map[*Target]map[keyHash]int{} // key → the file that holds it
 	for i := len(files) - 1; i >= 0; i-- {
 		f := &files[i]
 		p := f.parsed
 		for ti, t := range p.format.Targets {
-			rows := p.rows[t]
-			if len(rows) == 0 {
+			keys := p.keys[t]
+			if len(keys) == 0 {
 				continue
 			}
 			if claimed[t] == nil {
-				claimed[t] = map[string]bool{}
+				claimed[t] = map[keyHash]int{}
 			}
-			idx := keyIndexes(t)
-			keep := make([][]any, 0, len(rows))
-			mine := make([]string, 0, len(rows))
-			for _, r := range rows {
-				kb = kb[:0]
-				for _, j := range idx {
-					kb = appendKey(kb, r[j])
-				}
-				if claimed[t][string(kb)] {
+			var mine []keyHash
+			for _, k := range keys {
+				if j, ok := claimed[t][k]; ok {
 					if ti == 0 {
 						f.Ignored++
 					}
+					if f.replacedBy == nil {
+						f.replacedBy = map[string]bool{}
+					}
+					f.replacedBy[files[j].SHA256] = true
+					if p.superseded == nil {
+						p.superseded = map[*Target]map[keyHash]bool{}
+					}
+					if p.superseded[t] == nil {
+						p.superseded[t] = map[keyHash]bool{}
+					}
+					p.superseded[t][k] = true
 					continue
 				}
-				keep = append(keep, r)
-				mine = append(mine, string(kb))
+				mine = append(mine, k)
 			}
 			for _, k := range mine {
-				claimed[t][k] = true
+				claimed[t][k] = i
 			}
-			p.rows[t] = keep
+		}
+		p.keys = nil
+	}
+}
+
+// rowsOf reads the rows of a file of the run again (the first pass kept
+// only their keys) and drops those a newer file of the run holds.
+func rowsOf(f *FileReport, opt Options) (map[*Target][][]any, error) {
+	fr, err := parseFileMode(f.Path, opt, false)
+	if err != nil {
+		return nil, err
+	}
+	if fr.SHA256 != f.SHA256 {
+		return nil, fmt.Errorf("%s : le fichier a changé pendant l'import ; relancez l'import", f.Path)
+	}
+	rows := fr.parsed.rows
+	sup := f.parsed.superseded
+	if len(sup) == 0 {
+		return rows, nil
+	}
+	h := fnv.New128a()
+	var kb []byte
+	for t, drop := range sup {
+		idx := keyIndexes(t)
+		keep := rows[t][:0]
+		for _, r := range rows[t] {
+			kb = kb[:0]
+			for _, j := range idx {
+				kb = appendKey(kb, r[j])
+			}
+			if !drop[hashKey(h, kb)] {
+				keep = append(keep, r)
+			}
+		}
+		rows[t] = keep
+	}
+	return rows, nil
+}
+
+// replacedBy returns the sha256 of the files loaded after files[i] in the
+// run that replaced some of its rows (see current.go): the newer files that
+// held one of its keys (supersede) and, for a demonstration file, the real
+// files that deleted demonstration rows in one of its tables.
+func replacedBy(files []FileReport, i int) []string {
+	f := &files[i]
+	set := map[string]bool{}
+	for s := range f.replacedBy {
+		set[s] = true
+	}
+	if f.Synthetic {
+		for j := i + 1; j < len(files); j++ {
+			for _, t := range f.parsed.format.Targets {
+				if files[j].deletedTables[t.Table] {
+					set[files[j].SHA256] = true
+				}
+			}
 		}
 	}
+	out := make([]string, 0, len(set))
+	for s := range set {
+		out = append(out, s)
+	}
+	sort.Strings(out)
+	return out
 }
 
 // keyIndexes returns the positions of t's key columns in t.Cols.
