@@ -1,12 +1,13 @@
 package web
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
 	"strings"
 	"testing"
+
+	"github.com/vitrine-inserjeunes/vitrine/internal/testdb"
 )
 
 // getJSON GETs an API URL and decodes its JSON body.
@@ -130,15 +131,7 @@ func TestAPIFormation(t *testing.T) {
 // rates at 20.
 func TestAPIThreshold(t *testing.T) {
 	_, pool := siteTestApp(t)
-	var code, uai19, uai20, pours20 string
-	err := pool.QueryRow(context.Background(), `
-WITH x AS (SELECT code, uai, nb_annee_term t, nb_sortant s, taux_poursuite_etudes p FROM ij_uai_formation
-  WHERE millesime = '2021_2022' AND voie = 'scolaire' AND source = 'depp_api_uai')
-SELECT a.code, a.uai, b.uai, b.p::text FROM x a JOIN x b ON a.code = b.code
-WHERE a.t = 19 AND b.t = 20 AND b.s < 20 AND b.p IS NOT NULL ORDER BY 1, 2, 3 LIMIT 1`).Scan(&code, &uai19, &uai20, &pours20)
-	if err != nil {
-		t.Fatalf("no pair of 19 and 20 learners in the demo data: %v", err)
-	}
+	code, uai19, uai20, pours20 := testdb.ThresholdPair(t, pool)
 	for _, tc := range []struct {
 		uai, statut, pours string
 	}{{uai19, "sous_seuil", "<nil>"}, {uai20, "ok", pours20}} {

@@ -111,18 +111,17 @@ func (s *Server) badgeEtablissement(c *fiber.Ctx) error {
 // badgeEtablissementFormation is GET
 // /badges/etablissements/{uai}/formations/{code}.{svg,png,pdf}.
 func (s *Server) badgeEtablissementFormation(c *fiber.Ctx) error {
-	rawUAI := strings.Clone(c.Params("uai"))
 	rawCode, o, err := badgeFile(c.Params("file"))
 	if err != nil {
 		return err
 	}
-	uai, err := model.NormalizeUAI(rawUAI)
+	uai, err := uaiParam(c)
 	if err != nil {
-		return errNotFound("uai_invalide", fmt.Sprintf("« %s » n'est pas un UAI valide : %v.", rawUAI, err))
+		return err
 	}
-	code, kind, err := model.ParseFormationCode(rawCode)
+	code, kind, err := formationParam(rawCode)
 	if err != nil {
-		return errNotFound(model.StatutCodeInconnu, fmt.Sprintf("« %s » n'est pas un code de formation : %v.", rawCode, err))
+		return err
 	}
 	canonical := "/badges/etablissements/" + uai + "/formations/" + code + "." + string(o)
 	if c.Path() != canonical {

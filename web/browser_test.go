@@ -4,7 +4,6 @@ import (
 	"context"
 	_ "embed"
 	"encoding/json"
-	"fmt"
 	"net"
 	"os"
 	"os/exec"
@@ -163,28 +162,7 @@ func TestAccessibility(t *testing.T) {
 				}
 				artefact(t, pg.name+w.suffix, shot)
 				checkLayout(t, ctx, w.width)
-				if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool](axeSource+";true")); err != nil {
-					t.Fatal(err)
-				}
-				raw, err := chromedp.Run(ctx, chromedp.Evaluate[string](`axe.run(document, {resultTypes: ["violations"]}).then(r => JSON.stringify(r))`, chromedp.EvalAwaitPromise))
-				if err != nil {
-					t.Fatal(err)
-				}
-				var res axeResult
-				if err := json.Unmarshal([]byte(raw), &res); err != nil {
-					t.Fatal(err)
-				}
-				for _, v := range res.Violations {
-					var where []string
-					for i, n := range v.Nodes {
-						if i == 5 {
-							where = append(where, fmt.Sprintf("… (%d nœuds)", len(v.Nodes)))
-							break
-						}
-						where = append(where, fmt.Sprint(n.Target)+" "+truncate(n.HTML, 140))
-					}
-					t.Errorf("axe %s: %s\n  %s", v.ID, v.Help, strings.Join(where, "\n  "))
-				}
+				axeViolations(t, ctx)
 			})
 		}
 	}

@@ -49,14 +49,13 @@ func (p *pairPage) tables() []*dataTable { return []*dataTable{p.Table} }
 
 // etablissementFormationShow is GET /etablissements/{uai}/formations/{code}.
 func (s *Server) etablissementFormationShow(c *fiber.Ctx) error {
-	rawUAI, rawCode := strings.Clone(c.Params("uai")), strings.Clone(c.Params("code"))
-	uai, err := model.NormalizeUAI(rawUAI)
+	uai, err := uaiParam(c)
 	if err != nil {
-		return errNotFound("uai_invalide", fmt.Sprintf("« %s » n'est pas un UAI valide : %v.", rawUAI, err))
+		return err
 	}
-	code, kind, err := model.ParseFormationCode(rawCode)
+	code, kind, err := formationParam(c.Params("code"))
 	if err != nil {
-		return errNotFound(model.StatutCodeInconnu, fmt.Sprintf("« %s » n'est pas un code de formation : %v.", rawCode, err))
+		return err
 	}
 	return s.dataPage(c, "/etablissements/"+uai+"/formations/"+code, s.apiEtablissementFormation, func(st dataState, f string) (*built, error) {
 		var p *pairPage

@@ -17,10 +17,9 @@ import (
 // figures, valeur ajoutée, history, formations. Other spellings of the
 // UAI redirect to the canonical URL.
 func (s *Server) etablissementShow(c *fiber.Ctx) error {
-	raw := strings.Clone(c.Params("uai"))
-	uai, err := model.NormalizeUAI(raw)
+	uai, err := uaiParam(c)
 	if err != nil {
-		return errNotFound("uai_invalide", fmt.Sprintf("« %s » n'est pas un UAI valide : %v.", raw, err))
+		return err
 	}
 	return s.dataPage(c, "/etablissements/"+uai, s.apiEtablissement, func(st dataState, f string) (*built, error) {
 		p, err := s.etablissementPage(c, st, uai)

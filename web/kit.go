@@ -63,10 +63,9 @@ var formatLabels = map[badge.Format][2]string{
 
 // kitEtablissement is GET /etablissements/{uai}/kit.
 func (s *Server) kitEtablissement(c *fiber.Ctx) error {
-	raw := strings.Clone(c.Params("uai"))
-	uai, err := model.NormalizeUAI(raw)
+	uai, err := uaiParam(c)
 	if err != nil {
-		return errNotFound("uai_invalide", fmt.Sprintf("« %s » n'est pas un UAI valide : %v.", raw, err))
+		return err
 	}
 	path := "/etablissements/" + uai
 	if c.Path() != path+"/kit" {
@@ -93,14 +92,13 @@ func (s *Server) kitEtablissement(c *fiber.Ctx) error {
 
 // kitEtablissementFormation is GET /etablissements/{uai}/formations/{code}/kit.
 func (s *Server) kitEtablissementFormation(c *fiber.Ctx) error {
-	rawUAI, rawCode := strings.Clone(c.Params("uai")), strings.Clone(c.Params("code"))
-	uai, err := model.NormalizeUAI(rawUAI)
+	uai, err := uaiParam(c)
 	if err != nil {
-		return errNotFound("uai_invalide", fmt.Sprintf("« %s » n'est pas un UAI valide : %v.", rawUAI, err))
+		return err
 	}
-	code, kind, err := model.ParseFormationCode(rawCode)
+	code, kind, err := formationParam(c.Params("code"))
 	if err != nil {
-		return errNotFound(model.StatutCodeInconnu, fmt.Sprintf("« %s » n'est pas un code de formation : %v.", rawCode, err))
+		return err
 	}
 	if kind == model.KindSISE {
 		return errNotFound("badge_non_propose", "Les badges ne sont proposés que pour les chiffres InserJeunes (voie professionnelle) ; les diplômes de l'enseignement supérieur (InserSup) n'en ont pas encore.")

@@ -10,6 +10,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/gofiber/fiber/v2"
+
+	"github.com/vitrine-inserjeunes/vitrine/internal/model"
 )
 
 // The one place where numeric URL parameters are read: every page number,
@@ -183,4 +185,26 @@ func cacheKey(c *fiber.Ctx) string {
 		return strings.Clone(c.Path())
 	}
 	return c.Path() + "?" + q.Encode()
+}
+
+// uaiParam reads the {uai} route parameter: the normalised UAI, or a 404
+// that says why the text is not one (the one wording of every route).
+func uaiParam(c *fiber.Ctx) (string, error) {
+	raw := strings.Clone(c.Params("uai"))
+	uai, err := model.NormalizeUAI(raw)
+	if err != nil {
+		return "", errNotFound("uai_invalide", fmt.Sprintf("« %s » n'est pas un UAI valide : %v.", raw, err))
+	}
+	return uai, nil
+}
+
+// formationParam reads a formation code of a route (CFD, MEFSTAT11 or
+// SISE): the normalised code and its kind, or a 404 that says why.
+func formationParam(raw string) (string, model.CodeKind, error) {
+	raw = strings.Clone(raw)
+	code, kind, err := model.ParseFormationCode(raw)
+	if err != nil {
+		return "", "", errNotFound(model.StatutCodeInconnu, fmt.Sprintf("« %s » n'est pas un code de formation : %v.", raw, err))
+	}
+	return code, kind, nil
 }

@@ -3,7 +3,6 @@ package web
 import (
 	"bytes"
 	"fmt"
-	"strings"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -26,10 +25,9 @@ const widgetTemplate = "layouts/widget"
 
 // widgetEtablissement is GET /widget/etablissements/{uai}.
 func (s *Server) widgetEtablissement(c *fiber.Ctx) error {
-	raw := strings.Clone(c.Params("uai"))
-	uai, err := model.NormalizeUAI(raw)
+	uai, err := uaiParam(c)
 	if err != nil {
-		return errNotFound("uai_invalide", fmt.Sprintf("« %s » n'est pas un UAI valide : %v.", raw, err))
+		return err
 	}
 	path := "/widget/etablissements/" + uai
 	if c.Path() != path {
@@ -54,14 +52,16 @@ func (s *Server) widgetEtablissement(c *fiber.Ctx) error {
 
 // widgetEtablissementFormation is GET /widget/etablissements/{uai}/formations/{code}.
 func (s *Server) widgetEtablissementFormation(c *fiber.Ctx) error {
-	rawUAI, rawCode := strings.Clone(c.Params("uai")), strings.Clone(c.Params("code"))
-	uai, err := model.NormalizeUAI(rawUAI)
+	uai, err := uaiParam(c)
 	if err != nil {
-		return errNotFound("uai_invalide", fmt.Sprintf("« %s » n'est pas un UAI valide : %v.", rawUAI, err))
+		return err
 	}
-	code, kind, err := model.ParseFormationCode(rawCode)
-	if err != nil || kind == model.KindSISE {
-		return errNotFound(model.StatutCodeInconnu, fmt.Sprintf("« %s » n'est pas un code de formation InserJeunes (CFD ou MEFSTAT11).", rawCode))
+	code, kind, err := formationParam(c.Params("code"))
+	if err != nil {
+		return err
+	}
+	if kind == model.KindSISE {
+		return errNotFound(model.StatutCodeInconnu, fmt.Sprintf("« %s » est un code SISE : le widget ne montre que les chiffres InserJeunes (CFD ou MEFSTAT11).", code))
 	}
 	path := "/widget/etablissements/" + uai + "/formations/" + code
 	if c.Path() != path {

@@ -344,15 +344,7 @@ WHERE p.source = 'portail_formation_fine'`)
 func TestThresholdOnPairs(t *testing.T) {
 	s := demoStore(t)
 	ctx := context.Background()
-	var code, uai19, uai20, pours20 string
-	err := s.Pool().QueryRow(ctx, `
-WITH x AS (SELECT code, uai, nb_annee_term t, nb_sortant s, taux_poursuite_etudes p FROM ij_uai_formation
-  WHERE millesime = '2021_2022' AND voie = 'scolaire' AND source = 'depp_api_uai')
-SELECT a.code, a.uai, b.uai, b.p::text FROM x a JOIN x b ON a.code = b.code
-WHERE a.t = 19 AND b.t = 20 AND b.s < 20 AND b.p IS NOT NULL ORDER BY 1, 2, 3 LIMIT 1`).Scan(&code, &uai19, &uai20, &pours20)
-	if err != nil {
-		t.Fatalf("no pair of 19 and 20 learners in the demo data: %v", err)
-	}
+	code, uai19, uai20, pours20 := testdb.ThresholdPair(t, s.Pool())
 	for _, tc := range []struct {
 		uai    string
 		term   int
