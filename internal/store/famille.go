@@ -132,5 +132,12 @@ WHERE m.cfd_specialite = $1 OR m.cfd_commun = $1 ORDER BY (m.cfd_specialite = $1
 		return nil, fmt.Errorf("famille de métiers de %s : %w", cfd, err)
 	}
 	l.Commune = spec != cfd
+	if l.LibelleCommun != "" {
+		ref, err := s.referentiel(ctx)
+		if err != nil {
+			return nil, err
+		}
+		l.LibelleCommun, _ = model.ReadableFormationLabel(l.LibelleCommun, ref.certif[l.CFDCommun], ref.lex)
+	}
 	return &l, nil
 }
