@@ -45,40 +45,15 @@ func TestFamillesRejects(t *testing.T) {
 	dir := t.TempDir()
 	const h = "\ufeffFAMILLE;SPECIALITE;MEFSTAT11_COMMUN;CFD_COMMUN;MEFSTAT11_SPECIALITE;CFD_SPECIALITE;CODE_MINISTERE_TUTELLE"
 	const good = "Métiers de la mer;Conduite et gestion des entreprises maritimes;23810020007;40020007;23830020107;40020107;28"
-	tests := []struct {
-		name   string
-		rows   []string
-		column string
-		reason string
-	}{
-		{"good row", []string{h, good}, "", ""},
-		{"empty famille", []string{h, ";Travaux publics;23810020006;40020006;23830023102;40023102;06"}, "FAMILLE", "famille de métiers vide"},
-		{"empty specialty", []string{h, "Métiers de la mer;;23810020007;40020007;23830020107;40020107;28"}, "SPECIALITE", "spécialité vide"},
-		{"bad MEFSTAT11", []string{h, "Métiers de la mer;X;2381002000;40020007;23830020107;40020107;28"}, "MEFSTAT11_COMMUN", "MEFSTAT11"},
-		{"bad CFD", []string{h, "Métiers de la mer;X;23810020007;40020007;23830020107;4002010;28"}, "CFD_SPECIALITE", "CFD"},
-		{"bad ministry", []string{h, "Métiers de la mer;X;23810020007;40020007;23830020107;40020107;6"}, "CODE_MINISTERE_TUTELLE", "2 chiffres"},
-		{"specialty is the common 2nde", []string{h, "Métiers de la mer;X;23810020007;40020007;23810020007;40020007;28"}, "CFD_SPECIALITE", "même CFD"},
-		{"duplicate specialty", []string{h, good, good}, "cfd_specialite", "clé en double"},
+	tests := []rejectCase{
+		{"good row", "familles.csv", []string{h, good}, "", ""},
+		{"empty famille", "familles.csv", []string{h, ";Travaux publics;23810020006;40020006;23830023102;40023102;06"}, "FAMILLE", "famille de métiers vide"},
+		{"empty specialty", "familles.csv", []string{h, "Métiers de la mer;;23810020007;40020007;23830020107;40020107;28"}, "SPECIALITE", "spécialité vide"},
+		{"bad MEFSTAT11", "familles.csv", []string{h, "Métiers de la mer;X;2381002000;40020007;23830020107;40020107;28"}, "MEFSTAT11_COMMUN", "MEFSTAT11"},
+		{"bad CFD", "familles.csv", []string{h, "Métiers de la mer;X;23810020007;40020007;23830020107;4002010;28"}, "CFD_SPECIALITE", "CFD"},
+		{"bad ministry", "familles.csv", []string{h, "Métiers de la mer;X;23810020007;40020007;23830020107;40020107;6"}, "CODE_MINISTERE_TUTELLE", "2 chiffres"},
+		{"specialty is the common 2nde", "familles.csv", []string{h, "Métiers de la mer;X;23810020007;40020007;23810020007;40020007;28"}, "CFD_SPECIALITE", "même CFD"},
+		{"duplicate specialty", "familles.csv", []string{h, good, good}, "cfd_specialite", "clé en double"},
 	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			p := writeFile(t, dir, "familles.csv", lines("\n", tc.rows...))
-			fr, err := parseFile(p, Options{})
-			if err != nil {
-				t.Fatal(err)
-			}
-			if fr.Format != "familles_metiers" {
-				t.Fatalf("format %q, want familles_metiers", fr.Format)
-			}
-			if tc.reason == "" {
-				if len(fr.Rejects) > 0 {
-					t.Errorf("unexpected rejects: %v", fr.Rejects)
-				}
-				return
-			}
-			if len(fr.Rejects) != 1 || fr.Rejects[0].Column != tc.column || !strings.Contains(fr.Rejects[0].Reason, tc.reason) {
-				t.Errorf("rejects %v, want one on %s saying %q", fr.Rejects, tc.column, tc.reason)
-			}
-		})
-	}
+	checkRejects(t, dir, "familles_metiers", tests)
 }

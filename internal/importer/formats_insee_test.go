@@ -84,12 +84,7 @@ func TestChomageRejects(t *testing.T) {
 	dir := t.TempDir()
 	const reg = "\ufeffcodeRegion;rentreeScolaire;tauxChomage"
 	const dep = "codeDepartement;libelleDepartement;rentreeScolaire;tauxChomage"
-	tests := []struct {
-		name, file string
-		rows       []string
-		column     string
-		reason     string
-	}{
+	tests := []rejectCase{
 		{"good regional rows", "r.csv", []string{reg, "53;2023;6,1", "11;2023;7.1", "94;2023;8"}, "", ""},
 		{"good departmental rows", "d.csv", []string{dep, "001;AIN;2023;5,7", "02A;CORSE-DU-SUD;2023;6,4", "971;GUADELOUPE;2023;19,3"}, "", ""},
 		{"unknown région code", "r.csv", []string{reg, "99;2023;6,1"}, "codeRegion", "code région INSEE inconnu"},
@@ -106,24 +101,7 @@ func TestChomageRejects(t *testing.T) {
 		{"bad year", "r.csv", []string{reg, "53;23;6,1"}, "rentreeScolaire", "année sur 4 chiffres"},
 		{"duplicate key", "r.csv", []string{reg, "53;2023;6,1", "53;2023;6,2"}, "region+annee", "clé en double (déjà vue ligne 2)"},
 	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			p := writeFile(t, dir, tc.file, lines("\n", tc.rows...))
-			fr, err := parseFile(p, Options{})
-			if err != nil {
-				t.Fatal(err)
-			}
-			if tc.reason == "" {
-				if len(fr.Rejects) > 0 {
-					t.Errorf("unexpected rejects: %v", fr.Rejects)
-				}
-				return
-			}
-			if len(fr.Rejects) != 1 || fr.Rejects[0].Column != tc.column || !strings.Contains(fr.Rejects[0].Reason, tc.reason) {
-				t.Errorf("rejects %v, want one on %s saying %q", fr.Rejects, tc.column, tc.reason)
-			}
-		})
-	}
+	checkRejects(t, dir, "", tests)
 
 	// Atomicity: a good regional file and a departmental file with one bad
 	// row are refused together; nothing is written.

@@ -149,12 +149,7 @@ func TestMetiersRejects(t *testing.T) {
 	const fi = "code_rome;code_fiche_metier;code_ogr;libelle_rome;transition_eco;transition_num;transition_demo;emploi_reglemente;emploi_cadre;code_rome_parent"
 	const ap = "code_ogr;libelle_appellation_long;libelle_appellation_court;code_rome;transition_eco;transition_num;transition_demo;emploi_reglemente;emploi_cadre;classification;origine"
 	const dom = "code_domaine_professionnel;libelle_domaine_professionnel"
-	tests := []struct {
-		name, file string
-		rows       []string
-		column     string
-		reason     string
-	}{
+	tests := []rejectCase{
 		{"good Certif Info row", "c.csv", []string{ci, ciRow("82775", "Bac pro maintenance des véhicules", "I1604", "19117", "40025214", "2026", "FOR.5615")}, "", ""},
 		{"double-encoded label repaired", "c.csv", []string{ci, ciRow("116538", "Licence pro santÃ©", "", "", "", "", "")}, "", ""},
 		{"bad Certif Info code", "c.csv", []string{ci, ciRow("A82", "Bac pro", "", "", "", "", "")}, "Code_Diplome", "code de certification"},
@@ -175,24 +170,7 @@ func TestMetiersRejects(t *testing.T) {
 		{"good domaine", "d.csv", []string{dom, "A11;Engins agricoles et forestiers"}, "", ""},
 		{"bad domaine", "d.csv", []string{dom, "A1;Engins agricoles"}, "code_domaine_professionnel", "une lettre et deux chiffres"},
 	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			p := writeFile(t, dir, tc.file, lines("\n", tc.rows...))
-			fr, err := parseFile(p, Options{})
-			if err != nil {
-				t.Fatal(err)
-			}
-			if tc.reason == "" {
-				if len(fr.Rejects) > 0 {
-					t.Errorf("unexpected rejects: %v", fr.Rejects)
-				}
-				return
-			}
-			if len(fr.Rejects) != 1 || fr.Rejects[0].Column != tc.column || !strings.Contains(fr.Rejects[0].Reason, tc.reason) {
-				t.Errorf("rejects %v, want one on %s saying %q", fr.Rejects, tc.column, tc.reason)
-			}
-		})
-	}
+	checkRejects(t, dir, "", tests)
 }
 
 // TestRepairText on the garbled sequences of the real file and on clean

@@ -181,3 +181,40 @@ func writeFile(t testing.TB, dir, name string, data []byte) string {
 func lines(sep string, ls ...string) []byte {
 	return []byte(strings.Join(ls, sep) + sep)
 }
+
+// rejectCase is one file of a format's validation table: its rows (header
+// first), and the column and reason of its one reject ("" for a good file).
+type rejectCase struct {
+	name, file string
+	rows       []string
+	column     string
+	reason     string
+}
+
+// checkRejects parses each case's file (in dir) and checks it has exactly
+// the reject it names, or none; format, when set, is the detected format
+// every file must have.
+func checkRejects(t *testing.T, dir, format string, cases []rejectCase) {
+	t.Helper()
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			p := writeFile(t, dir, tc.file, lines("\n", tc.rows...))
+			fr, err := parseFile(p, Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if format != "" && fr.Format != format {
+				t.Fatalf("format %q, want %s", fr.Format, format)
+			}
+			if tc.reason == "" {
+				if len(fr.Rejects) > 0 {
+					t.Errorf("unexpected rejects: %v", fr.Rejects)
+				}
+				return
+			}
+			if len(fr.Rejects) != 1 || fr.Rejects[0].Column != tc.column || !strings.Contains(fr.Rejects[0].Reason, tc.reason) {
+				t.Errorf("rejects %v, want one on %s saying %q", fr.Rejects, tc.column, tc.reason)
+			}
+		})
+	}
+}
