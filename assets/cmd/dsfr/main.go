@@ -12,20 +12,18 @@
 package main
 
 import (
-	"archive/tar"
-	"compress/gzip"
 	"errors"
 	"flag"
 	"fmt"
-	"io"
 	"io/fs"
 	"os"
-	"os/exec"
 	"path"
 	"path/filepath"
 	"regexp"
 	"sort"
 	"strings"
+
+	"github.com/vitrine-inserjeunes/vitrine/assets/internal/npmpack"
 )
 
 func main() {
@@ -45,21 +43,10 @@ func main() {
 }
 
 func run(version, views, out, tgz string) error {
-	tmp, err := os.MkdirTemp("", "dsfr-")
-	if err != nil {
-		return err
-	}
-	defer os.RemoveAll(tmp)
-	if tgz == "" {
-		cmd := exec.Command("npm", "pack", "--silent", "--pack-destination", tmp, "@gouvfr/dsfr@"+version)
-		cmd.Stderr = os.Stderr
-		name, err := cmd.Output()
-		if err != nil {
-			return fmt.Errorf("npm pack @gouvfr/dsfr@%s : %w", version, err)
-		}
-		tgz = filepath.Join(tmp, strings.TrimSpace(string(name)))
-	}
-	files, err := readTarball(tgz)
+	// only what we may copy: dist/, the licence and the manifest.
+	files, err := npmpack.Files("@gouvfr/dsfr@"+version, tgz, func(n string) bool {
+		return strings.HasPrefix(n, "package/dist/") || n == "package/LICENSE.md" || n == "package/package.json"
+	}, "package/package.json")
 	if err != nil {
 		return err
 	}
@@ -148,41 +135,6 @@ func run(version, views, out, tgz string) error {
 	}
 	fmt.Printf("DSFR %s : %d fichiers écrits dans %s (%d icônes)\n", pkgVersion, len(write), out, len(used))
 	return nil
-}
-
-func readTarball(p string) (map[string][]byte, error) {
-	f, err := os.Open(p)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	gz, err := gzip.NewReader(f)
-	if err != nil {
-		return nil, err
-	}
-	tr := tar.NewReader(gz)
-	files := map[string][]byte{}
-	for {
-		h, err := tr.Next()
-		if err == io.EOF {
-			return files, nil
-		}
-		if err != nil {
-			return nil, err
-		}
-		if h.Typeflag != tar.TypeReg {
-			continue
-		}
-		// only what we may copy: dist/, the licence and the manifest.
-		if !strings.HasPrefix(h.Name, "package/dist/") && h.Name != "package/LICENSE.md" && h.Name != "package/package.json" {
-			continue
-		}
-		b, err := io.ReadAll(tr)
-		if err != nil {
-			return nil, err
-		}
-		files[h.Name] = b
-	}
 }
 
 var versionRe = regexp.MustCompile(`"version"\s*:\s*"([^"]+)"`)

