@@ -42,11 +42,7 @@ cleanup() {
 trap cleanup EXIT
 
 echo "# bench-pages $(date -u +%Y-%m-%dT%H:%MZ) on $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(psql "$srv/postgres" -Atc 'show server_version' | cut -d' ' -f1) PostgreSQL, commit $(git rev-parse --short HEAD)"
-if git rev-parse -q --verify perfimport >/dev/null && git log --oneline perfimport | grep -qi 'scale'; then
-  echo "# note: the data scaler exists on branch perfimport; this run is at 1× (scaled runs: see docs/PERFORMANCE.md)"
-else
-  echo "# note: no data scaler (vitrine gen --scale) on this branch yet: 1× data only"
-fi
+echo "# note: pages are measured at 1× data; the import part (scripts/bench-import.sh) measures 1×, 2× and 4× with vitrine gen --scale"
 
 psql "$srv/postgres" -qc "SET client_min_messages=warning" -c "DROP DATABASE IF EXISTS $db" -c "CREATE DATABASE $db" >/dev/null
 dburl="$srv/$db"
