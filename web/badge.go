@@ -24,6 +24,12 @@ const sourceInserJeunes = "Données InserJeunes — DEPP, DARES"
 // noteEmploiPublic is the caveat of the promotions that left before 2022.
 const noteEmploiPublic = "Promotions sorties jusqu'en 2021 : l'emploi dans la fonction publique n'est pas compté dans les taux d'emploi (la DSN ne le couvre qu'à partir des sortants de 2022)."
 
+// errNoBadgeSup is the answer of the badge, kit and widget routes to a
+// SISE code: InserSup diplomas have no badge yet.
+func errNoBadgeSup() error {
+	return errNotFound("badge_non_propose", "Les badges ne sont proposés que pour les chiffres InserJeunes (voie professionnelle) ; les diplômes de l'enseignement supérieur (InserSup) n'en ont pas encore.")
+}
+
 // voieBadge is the badge of one voie (scolaire, apprentissage) of an
 // establishment or a pair, at one millésime: Badge.Unavailable says why
 // there is no figure to show.

@@ -134,8 +134,7 @@ func (s *Server) badgeEtablissementFormation(c *fiber.Ctx) error {
 	page := s.cfg.BaseURL + "/etablissements/" + uai + "/formations/" + code
 	return s.serveBadge(c, o, p, func() (*badge.Badge, error) {
 		if kind == model.KindSISE {
-			return unavailableTitle("Établissement "+uai, page), errNotFound("badge_non_propose",
-				"Les badges ne sont proposés que pour les chiffres InserJeunes (voie professionnelle) ; les diplômes de l'enseignement supérieur (InserSup) n'en ont pas encore.")
+			return unavailableTitle("Établissement "+uai, page), errNoBadgeSup()
 		}
 		d, vbs, err := s.pairBadges(c.UserContext(), uai, code, p.Millesime)
 		if err != nil {

@@ -90,6 +90,28 @@ func browser(t *testing.T, width, height int) context.Context {
 	return ctx
 }
 
+// screen is a width the browser tests check pages at; suffix names its
+// screenshots.
+type screen struct {
+	suffix        string
+	width, height int
+}
+
+// screens are a desktop and a phone (390 px, emulated as a mobile).
+var screens = []screen{{"", 1280, 900}, {"-390", 390, 844}}
+
+// screenBrowser starts a browser at w, emulating a phone below 500 px.
+func screenBrowser(t *testing.T, w screen) context.Context {
+	t.Helper()
+	ctx := browser(t, w.width, w.height)
+	if w.width < 500 {
+		if err := chromedp.Do(ctx, chromedp.EmulateViewport(int64(w.width), int64(w.height), chromedp.EmulateMobile)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return ctx
+}
+
 // artefact writes a screenshot under testdata/artefacts/.
 func artefact(t *testing.T, name string, png []byte) {
 	dir := filepath.Join("..", "testdata", "artefacts")
@@ -141,16 +163,8 @@ func TestAccessibility(t *testing.T) {
 		{"donnees", "/a-propos/donnees"},
 		{"erreur-404", "/etablissements/9990001X"},
 	}
-	for _, w := range []struct {
-		suffix        string
-		width, height int
-	}{{"", 1280, 900}, {"-390", 390, 844}} {
-		ctx := browser(t, w.width, w.height)
-		if w.width < 500 {
-			if err := chromedp.Do(ctx, chromedp.EmulateViewport(int64(w.width), int64(w.height), chromedp.EmulateMobile)); err != nil {
-				t.Fatal(err)
-			}
-		}
+	for _, w := range screens {
+		ctx := screenBrowser(t, w)
 		for _, pg := range pages {
 			t.Run(pg.name+w.suffix, func(t *testing.T) {
 				if err := chromedp.Do(ctx, chromedp.Navigate(base+pg.path), chromedp.WaitReady(chromedp.CSS("footer"))); err != nil {

@@ -101,7 +101,7 @@ func (s *Server) kitEtablissementFormation(c *fiber.Ctx) error {
 		return err
 	}
 	if kind == model.KindSISE {
-		return errNotFound("badge_non_propose", "Les badges ne sont proposés que pour les chiffres InserJeunes (voie professionnelle) ; les diplômes de l'enseignement supérieur (InserSup) n'en ont pas encore.")
+		return errNoBadgeSup()
 	}
 	path := "/etablissements/" + uai + "/formations/" + code
 	if c.Path() != path+"/kit" {

@@ -24,16 +24,8 @@ func TestKitInBrowser(t *testing.T) {
 		{"kit-etablissement-formation-demo", "/etablissements/" + uai + "/formations/" + cfd + "/kit?millesime=" + m},
 		{"widget", "/widget/etablissements/0010001W"},
 	}
-	for _, w := range []struct {
-		suffix        string
-		width, height int
-	}{{"", 1280, 900}, {"-390", 390, 844}} {
-		ctx := browser(t, w.width, w.height)
-		if w.width < 500 {
-			if err := chromedp.Do(ctx, chromedp.EmulateViewport(int64(w.width), int64(w.height), chromedp.EmulateMobile)); err != nil {
-				t.Fatal(err)
-			}
-		}
+	for _, w := range screens {
+		ctx := screenBrowser(t, w)
 		for _, pg := range pages {
 			t.Run(pg.name+w.suffix, func(t *testing.T) {
 				if err := chromedp.Do(ctx, chromedp.Navigate(base+pg.path), chromedp.WaitReady(chromedp.CSS("main"))); err != nil {

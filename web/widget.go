@@ -61,7 +61,7 @@ func (s *Server) widgetEtablissementFormation(c *fiber.Ctx) error {
 		return err
 	}
 	if kind == model.KindSISE {
-		return errNotFound(model.StatutCodeInconnu, fmt.Sprintf("« %s » est un code SISE : le widget ne montre que les chiffres InserJeunes (CFD ou MEFSTAT11).", code))
+		return errNoBadgeSup()
 	}
 	path := "/widget/etablissements/" + uai + "/formations/" + code
 	if c.Path() != path {
