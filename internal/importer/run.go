@@ -309,9 +309,10 @@ func load(ctx context.Context, tx pgx.Tx, rep *Report, opt Options, start time.T
 	next := make(chan fileRows, 1)
 	stop := make(chan struct{})
 	defer close(stop)
+	files := rep.Files // the goroutine and this loop share this array only
 	go func() {
-		for i := range rep.Files {
-			r, err := rowsOf(&rep.Files[i], opt)
+		for i := range files {
+			r, err := rowsOf(&files[i], opt)
 			select {
 			case next <- fileRows{r, err}:
 			case <-stop:
@@ -322,8 +323,8 @@ func load(ctx context.Context, tx pgx.Tx, rep *Report, opt Options, start time.T
 			}
 		}
 	}()
-	for i := range rep.Files {
-		f := &rep.Files[i]
+	for i := range files {
+		f := &files[i]
 		t0 := time.Now()
 		fr := <-next
 		if fr.err != nil {
@@ -730,6 +731,9 @@ func supersede(files []FileReport) {
 // rowsOf reads the rows of a file of the run again (the first pass kept
 // only their keys) and drops those a newer file of the run holds.
 func rowsOf(f *FileReport, opt Options) (map[*Target][][]any, error) {
+	if f.parsed == nil {
+		return nil, fmt.Errorf("%s : fichier non validé avant le chargement (erreur interne) ; rien n'a été écrit, relancez l'import", f.Path)
+	}
 	fr, err := parseFileMode(f.Path, opt, false)
 	if err != nil {
 		return nil, err
