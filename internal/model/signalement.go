@@ -165,3 +165,43 @@ func ValidNumero(s string) bool {
 	}
 	return true
 }
+
+// Submitter roles offered by the form (« vous êtes »).
+var DeclarantRoles = []Categorie{
+	{"etablissement", "Établissement (lycée, université…)"},
+	{"cfa", "CFA"},
+	{"rectorat", "Rectorat, DRAAF, région"},
+	{"partenaire", "Partenaire ou réutilisateur des données"},
+	{"particulier", "Particulier (jeune, famille…)"},
+	{"autre", "Autre"},
+}
+
+// Signalement is a correction request as stored (00011). The personal data
+// (Nom, Email, Role, ContactOK) are for staff only: public views never
+// carry them.
+type Signalement struct {
+	ID                             int64
+	Numero                         string
+	CreatedAt, UpdatedAt           time.Time
+	UAI, Code, Millesime, Academie string
+	Page                           string
+	Categorie, Message             string
+	ValeurCorrecte                 string
+	Statut, MotifPublic            string
+	DoublonDe                      string // tracking number of the original, when doublon
+	AvisPublic                     bool
+	AssigneA                       *int64
+	Nom, Email, Role               string
+	ContactOK                      bool
+	ClosedAt, PurgedAt             *time.Time
+}
+
+// SignalementEvenement is one row of a request's append-only history.
+// Acteur is "public" or a staff email: public views show neither.
+type SignalementEvenement struct {
+	At                           time.Time
+	Acteur                       string
+	Nature, DeStatut, VersStatut string
+	Note                         string
+	Public                       bool
+}
