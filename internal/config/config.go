@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/mail"
 	"net/netip"
 	"net/url"
 	"os"
@@ -23,6 +24,23 @@ type Config struct {
 	// to finish (0: no limit).
 	ImportLockTimeout time.Duration // IMPORT_LOCK_TIMEOUT, default 10m
 	Server            Server
+	Mail              Mail
+	// RetentionMonths is how long the personal data of a closed correction
+	// request is kept before « vitrine purge » erases it (RETENTION_MONTHS).
+	RetentionMonths int
+}
+
+// Mail is the outgoing email of the correction requests (signalements).
+type Mail struct {
+	// SMTPURL is smtp://[user:pass@]host[:port] (STARTTLS when offered) or
+	// smtps://… (TLS from the start) (SMTP_URL); empty: mail is off and
+	// messages stay in the outbox.
+	SMTPURL string
+	// From is the sender address (MAIL_FROM), required with SMTP_URL.
+	From string
+	// MaxAttempts is how many times a message is tried before it is
+	// abandoned (MAIL_MAX_ATTEMPTS).
+	MaxAttempts int
 }
 
 // Server is what the HTTP server and its database pool need.
@@ -62,6 +80,15 @@ type Server struct {
 	PageCacheBytes int
 	// AccessLog writes one log line per request (ACCESS_LOG, default on).
 	AccessLog bool
+	// PostRateLimit is the number of correction requests a client IP may
+	// submit per PostRateWindow, counted in PostgreSQL so every node shares
+	// it (POST_RATE_LIMIT, POST_RATE_WINDOW); 0 turns it off.
+	PostRateLimit  int
+	PostRateWindow time.Duration
+	// CSRFSecret signs the CSRF tokens of the forms (CSRF_SECRET, at least
+	// 32 characters): nodes that share it accept each other's tokens.
+	// Empty: a random secret per process (one node only).
+	CSRFSecret string
 	// MemoryLimit is the Go runtime's soft memory limit (MEMORY_LIMIT_MB;
 	// 0: none; GOMEMLIMIT, when set, wins): the garbage collector works
 	// harder near it instead of letting the heap double.
@@ -85,8 +112,13 @@ func Defaults() Server {
 		PageCacheBytes:   96 << 20,
 		AccessLog:        true,
 		MemoryLimit:      256 << 20,
+		PostRateLimit:    5,
+		PostRateWindow:   time.Hour,
 	}
 }
+
+// DefaultMail is the mail configuration when the environment says nothing.
+func DefaultMail() Mail { return Mail{MaxAttempts: 8} }
 
 // minHeaderBytes is the least header size accepted: a 6 KB cookie must pass.
 const minHeaderBytes = 16 << 10
@@ -99,7 +131,9 @@ func FromEnv() (Config, error) {
 		DemoDir:     getenv("DEMO_DIR", "testdata/demo"),
 		IndexDir:    getenv("INDEX_DIR", "var/index"),
 		Server:      Defaults(),
+		Mail:        DefaultMail(),
 	}
+	c.RetentionMonths = 12
 	c.ImportLockTimeout = 10 * time.Minute
 	if c.DatabaseURL == "" {
 		return c, errors.New("DATABASE_URL n'est pas défini (ex. postgres://postgres@127.0.0.1:5432/vitrine) ; « make run » le trouve ou démarre PostgreSQL pour vous")
@@ -123,7 +157,7 @@ func FromEnv() (Config, error) {
 	}{
 		{"READ_TIMEOUT", &s.ReadTimeout}, {"WRITE_TIMEOUT", &s.WriteTimeout}, {"IDLE_TIMEOUT", &s.IdleTimeout},
 		{"REQUEST_TIMEOUT", &s.RequestTimeout}, {"STATEMENT_TIMEOUT", &s.StatementTimeout}, {"RATE_LIMIT_WINDOW", &s.RateWindow},
-		{"IMPORT_LOCK_TIMEOUT", &c.ImportLockTimeout},
+		{"IMPORT_LOCK_TIMEOUT", &c.ImportLockTimeout}, {"POST_RATE_WINDOW", &s.PostRateWindow},
 	}
 	for _, d := range durations {
 		if err := envDuration(d.name, d.dst); err != nil {
@@ -140,6 +174,9 @@ func FromEnv() (Config, error) {
 		{"RATE_LIMIT", &s.RateLimit, 0, 1},
 		{"PAGE_CACHE_MB", &s.PageCacheBytes, 0, 1 << 20},
 		{"MEMORY_LIMIT_MB", &s.MemoryLimit, 0, 1 << 20},
+		{"POST_RATE_LIMIT", &s.PostRateLimit, 0, 1},
+		{"RETENTION_MONTHS", &c.RetentionMonths, 1, 1},
+		{"MAIL_MAX_ATTEMPTS", &c.Mail.MaxAttempts, 1, 1},
 	}
 	for _, n := range ints {
 		if err := envInt(n.name, n.dst, n.min, n.mul); err != nil {
@@ -165,6 +202,19 @@ func FromEnv() (Config, error) {
 	}
 	if s.MemoryLimit > 0 && s.MemoryLimit < s.PageCacheBytes+(64<<20) {
 		errs = append(errs, fmt.Errorf("MEMORY_LIMIT_MB (%d) doit dépasser PAGE_CACHE_MB (%d) d'au moins 64", s.MemoryLimit>>20, s.PageCacheBytes>>20))
+	}
+	if err := c.Mail.fromEnv(); err != nil {
+		errs = append(errs, err)
+	}
+	s.CSRFSecret = os.Getenv("CSRF_SECRET")
+	if s.CSRFSecret != "" && len(s.CSRFSecret) < 32 {
+		errs = append(errs, errors.New("CSRF_SECRET : au moins 32 caractères (ex. openssl rand -hex 32), le même sur chaque nœud"))
+	}
+	if s.PostRateLimit > 0 && s.PostRateWindow <= 0 {
+		errs = append(errs, errors.New("POST_RATE_WINDOW doit être une durée positive (ex. 1h) quand POST_RATE_LIMIT est défini"))
+	}
+	if c.RetentionMonths > 120 {
+		errs = append(errs, fmt.Errorf("RETENTION_MONTHS=%d : au plus 120 mois", c.RetentionMonths))
 	}
 	if s.RequestTimeout > 0 && s.StatementTimeout > s.RequestTimeout {
 		errs = append(errs, fmt.Errorf("STATEMENT_TIMEOUT (%s) dépasse REQUEST_TIMEOUT (%s)", s.StatementTimeout, s.RequestTimeout))
@@ -247,4 +297,58 @@ func getenv(k, def string) string {
 		return v
 	}
 	return def
+}
+
+// fromEnv reads SMTP_URL and MAIL_FROM.
+func (m *Mail) fromEnv() error {
+	m.SMTPURL = os.Getenv("SMTP_URL")
+	m.From = os.Getenv("MAIL_FROM")
+	if m.SMTPURL == "" {
+		return nil
+	}
+	if _, err := ParseSMTPURL(m.SMTPURL); err != nil {
+		return err
+	}
+	if m.From == "" {
+		return errors.New("MAIL_FROM est obligatoire avec SMTP_URL (ex. « Vitrine InserJeunes <ne-pas-repondre@exemple.fr> »)")
+	}
+	if _, err := mail.ParseAddress(m.From); err != nil {
+		return fmt.Errorf("MAIL_FROM=%q : adresse invalide", m.From)
+	}
+	return nil
+}
+
+// SMTPServer is a parsed SMTP_URL.
+type SMTPServer struct {
+	Host     string
+	Port     int
+	TLS      bool // smtps: TLS from the start; smtp: STARTTLS when offered
+	User     string
+	Password string
+}
+
+// ParseSMTPURL reads smtp://[user:pass@]host[:port] (port 25 by default, 587
+// is usual) or smtps://…(port 465 by default).
+func ParseSMTPURL(v string) (SMTPServer, error) {
+	bad := fmt.Errorf("SMTP_URL : attendu smtp://[utilisateur:mot-de-passe@]hôte[:port] ou smtps://… (reçu une valeur de %d caractères)", len(v))
+	u, err := url.Parse(v)
+	if err != nil || (u.Scheme != "smtp" && u.Scheme != "smtps") || u.Hostname() == "" || (u.Path != "" && u.Path != "/") {
+		return SMTPServer{}, bad
+	}
+	s := SMTPServer{Host: u.Hostname(), TLS: u.Scheme == "smtps", Port: 25}
+	if s.TLS {
+		s.Port = 465
+	}
+	if p := u.Port(); p != "" {
+		n, err := strconv.Atoi(p)
+		if err != nil || n < 1 || n > 65535 {
+			return SMTPServer{}, bad
+		}
+		s.Port = n
+	}
+	if u.User != nil {
+		s.User = u.User.Username()
+		s.Password, _ = u.User.Password()
+	}
+	return s, nil
 }
