@@ -35,14 +35,17 @@ type Server struct {
 	nodeID   string
 	limiter  *rateLimiter
 	dbErrors *rateLog
+	// csrfTokens signs the CSRF tokens of the forms (csrf.go).
+	csrfTokens *signedTokens
 }
 
 // New builds the fiber app with the server settings cfg
 // (config.Defaults() in tests).
 func New(st *store.Store, log *slog.Logger, cfg config.Server, opts ...Option) *fiber.App {
 	s := &Server{store: st, log: log, cfg: cfg, nodeID: nodeID(),
-		limiter:  newRateLimiter(cfg.RateLimit, cfg.RateWindow),
-		dbErrors: &rateLog{log: log, msg: "database unavailable", interval: time.Second}}
+		limiter:    newRateLimiter(cfg.RateLimit, cfg.RateWindow),
+		dbErrors:   &rateLog{log: log, msg: "database unavailable", interval: time.Second},
+		csrfTokens: newSignedTokens(cfg.CSRFSecret)}
 	for _, o := range opts {
 		o(s)
 	}
@@ -55,11 +58,13 @@ func New(st *store.Store, log *slog.Logger, cfg config.Server, opts ...Option) *
 		WriteTimeout:          cfg.WriteTimeout,
 		IdleTimeout:           cfg.IdleTimeout,
 		ReadBufferSize:        cfg.MaxHeaderBytes,
-		BodyLimit:             cfg.MaxBodyBytes,
+		// The form /signaler takes an attachment: the transport accepts
+		// its bodies, bodyLimit holds every other route to MaxBodyBytes.
+		BodyLimit: max(cfg.MaxBodyBytes, signalerTransportLimit),
 		// Values are copied where they outlive the request (strings.Clone):
 		// fiber's immutable mode would copy every one of them.
 	})
-	app.Use(s.observe, securityHeaders, s.rateLimit, compression())
+	app.Use(s.observe, securityHeaders, s.rateLimit, s.bodyLimit, compression())
 	s.routes(app)
 	return app
 }

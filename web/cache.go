@@ -23,6 +23,13 @@ import (
 type dataState struct {
 	Version   int64
 	Synthetic bool
+	// Avis fingerprints the open correction requests staff marked public
+	// (store.AvisVersion; 0: none): the pages that may show the notice
+	// fold it into their cache key (avisSuffix).
+	Avis int64
+	// AvisPage: an open public request concerns the page being built
+	// (set by serve for the routes of avisRoutes).
+	AvisPage bool
 }
 
 // stateCache keeps the data state for a short while, so a cached page
@@ -99,7 +106,11 @@ func (s *Server) readState(ctx context.Context) (dataState, error) {
 	if err != nil {
 		return dataState{}, err
 	}
-	return dataState{Version: v, Synthetic: syn}, nil
+	avis, err := s.store.AvisVersion(ctx)
+	if err != nil {
+		return dataState{}, err
+	}
+	return dataState{Version: v, Synthetic: syn, Avis: avis}, nil
 }
 
 // lastState is the last data state read successfully (zero before any).
@@ -307,7 +318,7 @@ func (s *Server) serve(c *fiber.Ctx, build func(st dataState) (*built, error)) e
 	c.Set(fiber.HeaderVary, "Accept-Encoding")
 	st, err := s.state(c.UserContext())
 	if err != nil {
-		if p := s.cache.stale(key); p != nil && store.IsUnavailable(err) {
+		if p := s.cache.stale(key + avisSuffix(c, s.lastState())); p != nil && store.IsUnavailable(err) {
 			s.dbErrors.note(err)
 			c.Set("X-Vitrine-Stale", "1")
 			err := s.write(c, p)
@@ -315,6 +326,12 @@ func (s *Server) serve(c *fiber.Ctx, build func(st dataState) (*built, error)) e
 			return err
 		}
 		return err
+	}
+	if sfx := avisSuffix(c, st); sfx != "" {
+		key += sfx
+		if st.AvisPage, err = s.avisPage(c); err != nil {
+			return err
+		}
 	}
 	p := s.cache.get(st.Version, key)
 	var etag string

@@ -163,6 +163,7 @@ func (s *Server) errorHandler(c *fiber.Ctx, err error) error {
 	// The database may be what failed: the last known state is enough.
 	p.basePage = s.newBase(s.lastState(), p.Heading, p.Message, c.Path())
 	p.NoIndex = true
+	p.SignalerURL = ""
 	p.Breadcrumb = []crumb{{Label: p.Heading}}
 	if p.Status == fiber.StatusNotFound {
 		p.Query = searchWords(c.Path())

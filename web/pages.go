@@ -33,6 +33,11 @@ type basePage struct {
 	Exports []exportLink
 	// NoIndex asks robots not to index the page (errors, search results).
 	NoIndex bool
+	// SignalerURL is the « Signaler une erreur » link of a data page,
+	// prefilled (signalerURL); AvisSignalement shows « un signalement est
+	// en cours d'examen » (an open request staff marked public).
+	SignalerURL     string
+	AvisSignalement bool
 	// Content is the rendered page inside the layout (renderPage).
 	Content template.HTML
 }

@@ -20,6 +20,13 @@ func (s *Server) routes(app *fiber.App) {
 	app.Get("/etablissements/:uai/formations/:code/kit", s.kitEtablissementFormation)
 	app.Get("/a-propos/donnees", s.aproposDonnees)
 
+	// correction requests, public side (signaler.go); CSRF on the form only
+	signalerCSRF := s.csrfProtect(s.signalerRefused)
+	app.Get("/signaler", signalerCSRF, s.signalerForm)
+	app.Post("/signaler", signalerCSRF, s.signalerSubmit)
+	app.Get("/signalements/:numero", s.signalementShow)
+	app.Get("/donnees-personnelles", s.donneesPersonnelles)
+
 	// badges (SVG, PNG, PDF) and the embeddable widget
 	app.Get("/badges/etablissements/:uai/formations/:file", s.badgeEtablissementFormation)
 	app.Get("/badges/etablissements/:file", s.badgeEtablissement)

@@ -47,12 +47,14 @@ func newSite(cacheBytes int) site {
 // configured BASE_URL, never with the Host header of the request.
 func (s *Server) newBase(st dataState, title, description, path string) basePage {
 	return basePage{
-		Title:       title,
-		Description: description,
-		Path:        path,
-		BaseURL:     s.cfg.BaseURL,
-		Demo:        st.Synthetic,
-		DataVersion: st.Version,
+		Title:           title,
+		Description:     description,
+		Path:            path,
+		BaseURL:         s.cfg.BaseURL,
+		Demo:            st.Synthetic,
+		DataVersion:     st.Version,
+		SignalerURL:     signalerURL(path),
+		AvisSignalement: st.AvisPage,
 	}
 }
 

@@ -560,5 +560,6 @@ WHERE voie = 'scolaire' AND millesime = (SELECT max(millesime) FROM ij_region_fo
 func testConfig() config.Server {
 	c := config.Defaults()
 	c.RateLimit = 0
+	c.PostRateLimit = 0 // TestSignalerRateLimit checks it
 	return c
 }

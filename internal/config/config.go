@@ -25,9 +25,6 @@ type Config struct {
 	ImportLockTimeout time.Duration // IMPORT_LOCK_TIMEOUT, default 10m
 	Server            Server
 	Mail              Mail
-	// RetentionMonths is how long the personal data of a closed correction
-	// request is kept before « vitrine purge » erases it (RETENTION_MONTHS).
-	RetentionMonths int
 }
 
 // Mail is the outgoing email of the correction requests (signalements).
@@ -89,6 +86,10 @@ type Server struct {
 	// 32 characters): nodes that share it accept each other's tokens.
 	// Empty: a random secret per process (one node only).
 	CSRFSecret string
+	// RetentionMonths is how long the personal data of a closed correction
+	// request is kept before « vitrine purge » erases it (RETENTION_MONTHS);
+	// the « données personnelles » page states it.
+	RetentionMonths int
 	// MemoryLimit is the Go runtime's soft memory limit (MEMORY_LIMIT_MB;
 	// 0: none; GOMEMLIMIT, when set, wins): the garbage collector works
 	// harder near it instead of letting the heap double.
@@ -114,6 +115,7 @@ func Defaults() Server {
 		MemoryLimit:      256 << 20,
 		PostRateLimit:    5,
 		PostRateWindow:   time.Hour,
+		RetentionMonths:  12,
 	}
 }
 
@@ -133,7 +135,6 @@ func FromEnv() (Config, error) {
 		Server:      Defaults(),
 		Mail:        DefaultMail(),
 	}
-	c.RetentionMonths = 12
 	c.ImportLockTimeout = 10 * time.Minute
 	if c.DatabaseURL == "" {
 		return c, errors.New("DATABASE_URL n'est pas défini (ex. postgres://postgres@127.0.0.1:5432/vitrine) ; « make run » le trouve ou démarre PostgreSQL pour vous")
@@ -175,7 +176,7 @@ func FromEnv() (Config, error) {
 		{"PAGE_CACHE_MB", &s.PageCacheBytes, 0, 1 << 20},
 		{"MEMORY_LIMIT_MB", &s.MemoryLimit, 0, 1 << 20},
 		{"POST_RATE_LIMIT", &s.PostRateLimit, 0, 1},
-		{"RETENTION_MONTHS", &c.RetentionMonths, 1, 1},
+		{"RETENTION_MONTHS", &s.RetentionMonths, 1, 1},
 		{"MAIL_MAX_ATTEMPTS", &c.Mail.MaxAttempts, 1, 1},
 	}
 	for _, n := range ints {
@@ -213,8 +214,8 @@ func FromEnv() (Config, error) {
 	if s.PostRateLimit > 0 && s.PostRateWindow <= 0 {
 		errs = append(errs, errors.New("POST_RATE_WINDOW doit être une durée positive (ex. 1h) quand POST_RATE_LIMIT est défini"))
 	}
-	if c.RetentionMonths > 120 {
-		errs = append(errs, fmt.Errorf("RETENTION_MONTHS=%d : au plus 120 mois", c.RetentionMonths))
+	if s.RetentionMonths > 120 {
+		errs = append(errs, fmt.Errorf("RETENTION_MONTHS=%d : au plus 120 mois", s.RetentionMonths))
 	}
 	if s.RequestTimeout > 0 && s.StatementTimeout > s.RequestTimeout {
 		errs = append(errs, fmt.Errorf("STATEMENT_TIMEOUT (%s) dépasse REQUEST_TIMEOUT (%s)", s.StatementTimeout, s.RequestTimeout))
