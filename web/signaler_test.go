@@ -455,11 +455,11 @@ func TestSignalerBodyLimit(t *testing.T) {
 func TestSignalerLinks(t *testing.T) {
 	app, _ := siteTestApp(t)
 	for path, want := range map[string]string{
-		"/etablissements/0010001W":                    "/signaler?page=%2Fetablissements%2F0010001W&uai=0010001W",
+		"/etablissements/0010001W":                     "/signaler?page=%2Fetablissements%2F0010001W&uai=0010001W",
 		"/etablissements/0010001W/formations/40025214": "/signaler?code=40025214&page=%2Fetablissements%2F0010001W%2Fformations%2F40025214&uai=0010001W",
-		"/formations/40031213":                        "/signaler?code=40031213&page=%2Fformations%2F40031213",
-		"/regions/84":                                 "/signaler?page=%2Fregions%2F84",
-		"/academies/10":                               "/signaler?page=%2Facademies%2F10",
+		"/formations/40031213":                         "/signaler?code=40031213&page=%2Fformations%2F40031213",
+		"/regions/84":                                  "/signaler?page=%2Fregions%2F84",
+		"/academies/10":                                "/signaler?page=%2Facademies%2F10",
 	} {
 		d := doc(t, get(t, app, path))
 		if href, _ := d.Find("#signaler-erreur a").Attr("href"); href != want {
