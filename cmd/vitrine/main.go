@@ -6,6 +6,7 @@
 //	vitrine reindex [--if-outdated]    build the search index from the database into INDEX_DIR
 //	vitrine demo                       migrate, load the bundled demo data if the database is empty, serve
 //	vitrine gen --scale N --out DIR    write synthetic copies of the establishment × formation files (benchmarks)
+//	vitrine purge [--mois N]           erase the personal data of correction requests closed long ago
 package main
 
 import (
@@ -30,11 +31,13 @@ commandes :
   demo      migre, charge les données de démonstration si la base est vide, puis sert le site
   formats   liste les formats de fichiers reconnus
   reindex   reconstruit l'index de recherche depuis la base : vitrine reindex [--if-outdated]
+  purge     efface les données personnelles des signalements clos depuis plus de RETENTION_MONTHS mois : vitrine purge [--mois N]
   gen       multiplie les données de démonstration établissement × formation : vitrine gen --scale N --out DOSSIER [FICHIER|DOSSIER...]
 
 environnement : DATABASE_URL (obligatoire), ADDR, BASE_URL, DEMO_DIR, INDEX_DIR, IMPORT_LOCK_TIMEOUT ;
   serveur : READ_TIMEOUT, WRITE_TIMEOUT, IDLE_TIMEOUT, MAX_HEADER_BYTES, MAX_BODY_BYTES, REQUEST_TIMEOUT,
   STATEMENT_TIMEOUT, RATE_LIMIT, RATE_LIMIT_WINDOW, TRUSTED_PROXIES, PAGE_CACHE_MB, MEMORY_LIMIT_MB, ACCESS_LOG
+  signalements : POST_RATE_LIMIT, POST_RATE_WINDOW, CSRF_SECRET, SMTP_URL, MAIL_FROM, MAIL_MAX_ATTEMPTS, RETENTION_MONTHS
   (voir le README)
 `
 
@@ -74,6 +77,8 @@ func run(ctx context.Context, log *slog.Logger, args []string) int {
 		err = cmdReindex(ctx, log, args[1:])
 	case "gen":
 		err = cmdGen(args[1:])
+	case "purge":
+		err = cmdPurge(ctx, log, args[1:])
 	case "-h", "--help", "help":
 		fmt.Print(usage)
 	default:

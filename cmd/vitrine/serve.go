@@ -101,6 +101,9 @@ func cmdServe(ctx context.Context, log *slog.Logger, args []string, demo bool) e
 		return err
 	}
 	defer webStore.Close()
+	if err := startBackground(ctx, log, webStore, cfg); err != nil {
+		return err
+	}
 	app := web.New(webStore, log, cfg.Server, web.WithSearch(ix))
 	errc := make(chan error, 1)
 	go func() { errc <- app.Listen(cfg.Addr) }()

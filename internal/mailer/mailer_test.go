@@ -3,96 +3,18 @@ package mailer
 import (
 	"context"
 	"fmt"
-	"io"
 	"log/slog"
-	"net"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
-	"github.com/emersion/go-smtp"
 
 	"github.com/vitrine-inserjeunes/vitrine/internal/config"
+	"github.com/vitrine-inserjeunes/vitrine/internal/smtpsink"
 	"github.com/vitrine-inserjeunes/vitrine/internal/store"
 	"github.com/vitrine-inserjeunes/vitrine/internal/testdb"
 )
-
-// smtpSink is a real SMTP server (emersion/go-smtp) on loopback that keeps
-// what it receives; while failing is set it refuses every message.
-type smtpSink struct {
-	mu      sync.Mutex
-	msgs    []received
-	failing bool
-	addr    string
-}
-
-type received struct {
-	From string
-	To   []string
-	Data string
-}
-
-type sinkSession struct {
-	sink *smtpSink
-	cur  received
-}
-
-func (s *sinkSession) Reset()        { s.cur = received{} }
-func (s *sinkSession) Logout() error { return nil }
-func (s *sinkSession) Mail(from string, _ *smtp.MailOptions) error {
-	s.sink.mu.Lock()
-	defer s.sink.mu.Unlock()
-	if s.sink.failing {
-		return &smtp.SMTPError{Code: 451, EnhancedCode: smtp.EnhancedCode{4, 3, 0}, Message: "indisponible pour le test"}
-	}
-	s.cur.From = from
-	return nil
-}
-func (s *sinkSession) Rcpt(to string, _ *smtp.RcptOptions) error {
-	s.cur.To = append(s.cur.To, to)
-	return nil
-}
-func (s *sinkSession) Data(r io.Reader) error {
-	b, err := io.ReadAll(r)
-	if err != nil {
-		return err
-	}
-	s.cur.Data = string(b)
-	s.sink.mu.Lock()
-	s.sink.msgs = append(s.sink.msgs, s.cur)
-	s.sink.mu.Unlock()
-	return nil
-}
-
-// StartSMTPSink serves a sink on 127.0.0.1 for the test.
-func startSMTPSink(t *testing.T) *smtpSink {
-	t.Helper()
-	sink := &smtpSink{}
-	srv := smtp.NewServer(smtp.BackendFunc(func(*smtp.Conn) (smtp.Session, error) { return &sinkSession{sink: sink}, nil }))
-	srv.Domain = "localhost"
-	srv.ReadTimeout, srv.WriteTimeout = 10*time.Second, 10*time.Second
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	sink.addr = ln.Addr().String()
-	go func() { _ = srv.Serve(ln) }()
-	t.Cleanup(func() { _ = srv.Close() })
-	return sink
-}
-
-func (s *smtpSink) received() []received {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return append([]received(nil), s.msgs...)
-}
-
-func (s *smtpSink) setFailing(b bool) {
-	s.mu.Lock()
-	s.failing = b
-	s.mu.Unlock()
-}
 
 func newStore(t *testing.T) *store.Store {
 	t.Helper()
@@ -109,10 +31,10 @@ func newStore(t *testing.T) *store.Store {
 // after MaxAttempts failures it is abandoned.
 func TestSenderDeliversAndRetries(t *testing.T) {
 	ctx := context.Background()
-	sink := startSMTPSink(t)
+	sink := smtpsink.Start(t)
 	st := newStore(t)
 	pool := st.Pool()
-	s, err := New(st, slog.New(slog.DiscardHandler), config.Mail{SMTPURL: "smtp://" + sink.addr, From: "Vitrine <ne-pas-repondre@exemple.fr>", MaxAttempts: 3})
+	s, err := New(st, slog.New(slog.DiscardHandler), config.Mail{SMTPURL: "smtp://" + sink.Addr, From: "Vitrine <ne-pas-repondre@exemple.fr>", MaxAttempts: 3})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -124,7 +46,7 @@ func TestSenderDeliversAndRetries(t *testing.T) {
 	if err != nil || sent != 1 || failed != 0 {
 		t.Fatalf("round: sent %d failed %d err %v", sent, failed, err)
 	}
-	got := sink.received()
+	got := sink.Received()
 	if len(got) != 1 || len(got[0].To) != 1 || got[0].To[0] != "a@exemple.fr" || got[0].From != "ne-pas-repondre@exemple.fr" ||
 		!strings.Contains(got[0].Data, "https://vitrine.example/signalements/SIG-2026-ABCDEF") {
 		t.Fatalf("received %+v", got)
@@ -138,7 +60,7 @@ func TestSenderDeliversAndRetries(t *testing.T) {
 	}
 
 	// The server refuses: retried later, the error kept.
-	sink.setFailing(true)
+	sink.SetFailing(true)
 	if err := pool.QueryRow(ctx, `INSERT INTO outbox (destinataire, sujet, corps) VALUES ('b@exemple.fr', 's', 'c') RETURNING id`).Scan(&id); err != nil {
 		t.Fatal(err)
 	}
@@ -164,19 +86,19 @@ func TestSenderDeliversAndRetries(t *testing.T) {
 		t.Fatalf("not due yet, but tried: %d %d", sent, failed)
 	}
 	// Due again and the server accepts: delivered.
-	sink.setFailing(false)
+	sink.SetFailing(false)
 	if _, err := pool.Exec(ctx, `UPDATE outbox SET prochain_essai = now() WHERE id = $1`, id); err != nil {
 		t.Fatal(err)
 	}
 	if sent, _, err := s.Round(ctx); sent != 1 || err != nil {
 		t.Fatalf("retry: sent %d err %v", sent, err)
 	}
-	if len(sink.received()) != 2 {
-		t.Fatalf("%d messages", len(sink.received()))
+	if len(sink.Received()) != 2 {
+		t.Fatalf("%d messages", len(sink.Received()))
 	}
 
 	// Always refused: abandoned after MaxAttempts.
-	sink.setFailing(true)
+	sink.SetFailing(true)
 	if err := pool.QueryRow(ctx, `INSERT INTO outbox (destinataire, sujet, corps) VALUES ('c@exemple.fr', 's', 'c') RETURNING id`).Scan(&id); err != nil {
 		t.Fatal(err)
 	}
@@ -198,7 +120,7 @@ func TestSenderDeliversAndRetries(t *testing.T) {
 // exactly once (FOR UPDATE SKIP LOCKED).
 func TestSenderTwoNodes(t *testing.T) {
 	ctx := context.Background()
-	sink := startSMTPSink(t)
+	sink := smtpsink.Start(t)
 	st := newStore(t)
 	const n = 30
 	for i := 0; i < n; i++ {
@@ -209,7 +131,7 @@ func TestSenderTwoNodes(t *testing.T) {
 	var wg sync.WaitGroup
 	errs := make(chan error, 2)
 	for range 2 {
-		s, err := New(st, slog.New(slog.DiscardHandler), config.Mail{SMTPURL: "smtp://" + sink.addr, From: "v@exemple.fr"})
+		s, err := New(st, slog.New(slog.DiscardHandler), config.Mail{SMTPURL: "smtp://" + sink.Addr, From: "v@exemple.fr"})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -229,7 +151,7 @@ func TestSenderTwoNodes(t *testing.T) {
 		}
 	}
 	seen := map[string]int{}
-	for _, m := range sink.received() {
+	for _, m := range sink.Received() {
 		seen[m.To[0]]++
 	}
 	if len(seen) != n {
