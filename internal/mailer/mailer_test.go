@@ -9,7 +9,6 @@ import (
 	"testing"
 	"time"
 
-
 	"github.com/vitrine-inserjeunes/vitrine/internal/config"
 	"github.com/vitrine-inserjeunes/vitrine/internal/smtpsink"
 	"github.com/vitrine-inserjeunes/vitrine/internal/store"
