@@ -23,6 +23,7 @@ import (
 	"github.com/vitrine-inserjeunes/vitrine/internal/config"
 	"github.com/vitrine-inserjeunes/vitrine/internal/model"
 	"github.com/vitrine-inserjeunes/vitrine/internal/store"
+	"github.com/vitrine-inserjeunes/vitrine/internal/testdb"
 )
 
 // The public correction form (signaler.go), through app.Test on the demo
@@ -527,5 +528,66 @@ VALUES ('SIG-2026-AVVVVV', '0010001W', 'chiffre_errone', 'test', true) RETURNING
 		if has(p) {
 			t.Errorf("%s: notice after the request closed", p)
 		}
+	}
+}
+
+// TestSignalerOutage: PostgreSQL stopped (a private cluster), a valid
+// submission is answered 503 « réessayez » with Retry-After and every
+// field kept, never a silent success; once PostgreSQL is back, the same
+// submission is stored.
+func TestSignalerOutage(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts a PostgreSQL cluster")
+	}
+	cl := testdb.StartCluster(t)
+	ctx := context.Background()
+	st, err := store.Open(ctx, cl.URL("vitrine"), store.WithStatementTimeout(5*time.Second), store.WithConnectTimeout(2*time.Second))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(st.Close)
+	if err := st.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	cfg := testConfig()
+	cfg.PostRateLimit = 5
+	app := New(st, slog.New(slog.DiscardHandler), cfg)
+	fs, _ := openForm(t, app, "")
+	f := validFields()
+	cl.Stop()
+	r := postForm(t, app, fs, f, &upload{"preuve.pdf", "application/pdf", pdfBytes()})
+	d := doc(t, r)
+	if r.StatusCode != http.StatusServiceUnavailable || r.Header.Get(fiber.HeaderRetryAfter) == "" {
+		t.Fatalf("during the outage: %d, Retry-After %q", r.StatusCode, r.Header.Get(fiber.HeaderRetryAfter))
+	}
+	if !strings.Contains(d.Find("#alerte").Text(), "réessayez") || !strings.Contains(d.Find("#alerte").Text(), "pas été enregistré") {
+		t.Errorf("alert %q", d.Find("#alerte").Text())
+	}
+	for _, name := range []string{"uai", "code", "nom", "email"} {
+		if v, _ := d.Find(`input[name="` + name + `"]`).Attr("value"); v != f[name] {
+			t.Errorf("%s not kept: %q", name, v)
+		}
+	}
+	if d.Find(`#f-message`).Text() != f["message"] || d.Find("#f-piece-err").Length() != 1 {
+		t.Error("message not kept or no word about the file")
+	}
+	if _, ok := d.Find(`#f-categorie-chiffre_errone`).Attr("checked"); !ok {
+		t.Error("category not kept")
+	}
+	cl.Start()
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		r = postForm(t, app, fs, f, nil)
+		if r.StatusCode == http.StatusSeeOther || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(500 * time.Millisecond)
+	}
+	if r.StatusCode != http.StatusSeeOther {
+		t.Fatalf("after the restart: %d", r.StatusCode)
+	}
+	var n int
+	if err := st.Pool().QueryRow(ctx, `SELECT count(*) FROM signalements WHERE numero = $1`, strings.TrimPrefix(r.Header.Get("Location"), "/signalements/")).Scan(&n); err != nil || n != 1 {
+		t.Fatalf("stored %d (%v)", n, err)
 	}
 }
