@@ -286,7 +286,7 @@ func (s *Server) signalerSubmit(c *fiber.Ctx) error {
 			p.AlertTitle = "Trop de signalements envoyés depuis votre connexion"
 			p.Alert = fmt.Sprintf("Vous avez envoyé %d signalements en %s : c'est le maximum. Votre signalement n'a pas été enregistré ; "+
 				"vos saisies sont conservées ci-dessous. Vous pourrez l'envoyer %s (dans %s).", limit, frenchDuration(s.cfg.PostRateWindow),
-				"à partir de "+reset.In(paris).Format("15 h 04"), frenchDuration(time.Duration(wait)*time.Second))
+				"à partir de "+reset.In(paris).Format("15h04"), frenchDuration(time.Duration(wait)*time.Second))
 			return again(fiber.StatusTooManyRequests)
 		}
 	}
@@ -439,11 +439,8 @@ func (s *Server) signalementShow(c *fiber.Ctx) error {
 	return c.Send(body)
 }
 
-// frenchDateTime is « 7 décembre 2026 à 16 h 05 » in Europe/Paris.
-func frenchDateTime(t time.Time) string {
-	t = t.In(paris)
-	return frenchDate(t) + " à " + t.Format("15 h 04")
-}
+// frenchDateTime is « 7 décembre 2026 à 16h05 » in Europe/Paris.
+func frenchDateTime(t time.Time) string { return frenchDate(t) }
 
 // donneesPersonnellesPage is /donnees-personnelles.
 type donneesPersonnellesPage struct {
