@@ -48,6 +48,15 @@ func TestFromEnvRefuses(t *testing.T) {
 		{"MEMORY_LIMIT_MB", "100", "MEMORY_LIMIT_MB"},
 		{"ACCESS_LOG", "peut-être", "ACCESS_LOG"},
 		{"IMPORT_LOCK_TIMEOUT", "bientôt", "IMPORT_LOCK_TIMEOUT"},
+		{"POST_RATE_LIMIT", "cinq", "POST_RATE_LIMIT"},
+		{"POST_RATE_WINDOW", "une heure", "POST_RATE_WINDOW"},
+		{"CSRF_SECRET", "court", "CSRF_SECRET"},
+		{"RETENTION_MONTHS", "0", "RETENTION_MONTHS"},
+		{"RETENTION_MONTHS", "121", "RETENTION_MONTHS"},
+		{"MAIL_MAX_ATTEMPTS", "0", "MAIL_MAX_ATTEMPTS"},
+		{"SMTP_URL", "http://mail.example.fr", "SMTP_URL"},
+		{"SMTP_URL", "smtp://mail.example.fr:99999", "SMTP_URL"},
+		{"SMTP_URL", "smtp://mail.example.fr", "MAIL_FROM est obligatoire"},
 	} {
 		t.Run(tc.name+"="+tc.value, func(t *testing.T) {
 			t.Setenv("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/vitrine")
@@ -56,5 +65,33 @@ func TestFromEnvRefuses(t *testing.T) {
 				t.Errorf("%s=%q: error %v, want one mentioning %q", tc.name, tc.value, err, tc.want)
 			}
 		})
+	}
+}
+
+func TestMailAndSignalementsConfig(t *testing.T) {
+	t.Setenv("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/vitrine")
+	c, err := FromEnv()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Server.PostRateLimit != 5 || c.Server.PostRateWindow != time.Hour || c.Server.RetentionMonths != 12 || c.Mail.SMTPURL != "" || c.Mail.MaxAttempts != 8 {
+		t.Errorf("defaults: %+v %+v", c.Server, c.Mail)
+	}
+	t.Setenv("SMTP_URL", "smtps://moi:s3cr%C3%A8t@mail.example.fr")
+	t.Setenv("MAIL_FROM", "Vitrine <ne-pas-repondre@example.fr>")
+	t.Setenv("RETENTION_MONTHS", "24")
+	t.Setenv("POST_RATE_LIMIT", "0")
+	if c, err = FromEnv(); err != nil {
+		t.Fatal(err)
+	}
+	srv, err := ParseSMTPURL(c.Mail.SMTPURL)
+	if err != nil || srv.Host != "mail.example.fr" || srv.Port != 465 || !srv.TLS || srv.User != "moi" || srv.Password != "s3crèt" ||
+		c.Server.RetentionMonths != 24 || c.Server.PostRateLimit != 0 {
+		t.Errorf("%+v %v %+v", srv, err, c.Server)
+	}
+	// The refusal never repeats the password.
+	t.Setenv("SMTP_URL", "smtp://moi:motdepasse@mail.example.fr:x")
+	if _, err := FromEnv(); err == nil || strings.Contains(err.Error(), "motdepasse") {
+		t.Errorf("error %v", err)
 	}
 }
