@@ -151,7 +151,7 @@ func TestSignalerSubmit(t *testing.T) {
 	}
 	f := validFields()
 	meta := `O'Brien "; DROP TABLE signalements; -- 50% _x_ \' \\ $1 ` + "\x60"
-	f["message"] = "Chiffre faux. " + meta
+	f["message"] = "Chiffre faux. " + meta + ` <script>alert("m")</script>`
 	f["nom"] = meta
 	r := postForm(t, app, fs, f, &upload{name: "preuve.pdf", contentType: "application/pdf", content: pdfBytes()})
 	if r.StatusCode != http.StatusSeeOther {
@@ -172,7 +172,7 @@ FROM signalements WHERE numero = $1`, numero).Scan(&id, &uai, &code, &mill, &aca
 	}
 	wantAcad := scalar[string](t, pool, `SELECT academie_code FROM departements WHERE code = $1`, model.DepartementOfUAI("0010001W"))
 	if uai != "0010001W" || code != "40025214" || mill != "2022_2023" || academie == "" || academie != wantAcad || cat != model.CategorieChiffreErrone ||
-		msg != "Chiffre faux. "+meta || nom != meta || valeur != "72 %" || email != "camille.martin@exemple.fr" || role != "etablissement" || !contact || statut != "recu" ||
+		msg != "Chiffre faux. "+meta+` <script>alert("m")</script>` || nom != meta || valeur != "72 %" || email != "camille.martin@exemple.fr" || role != "etablissement" || !contact || statut != "recu" ||
 		page != "/etablissements/0010001W/formations/40025214" {
 		t.Errorf("stored: %q %q %q acad %q (want %q) %q %q %q %q %q %q %v %q", uai, code, mill, academie, wantAcad, cat, msg, nom, valeur, email, role, contact, statut)
 	}
@@ -222,6 +222,20 @@ VALUES ($1, 'moderateur@exemple.fr', 'statut', 'recu', 'corrige', 'Chiffre corri
 	html = string(body(t, get(t, app, loc)))
 	if !strings.Contains(html, "Corrigé") || !strings.Contains(html, "Chiffre corrigé par la DEPP") {
 		t.Error("status change not shown")
+	}
+	// Public text written by staff (reason, public note) is inert too.
+	xss := `<script>alert(1)</script><img src=x onerror=alert(2)>`
+	if _, err := pool.Exec(ctx, `UPDATE signalements SET motif_public = $2 WHERE id = $1`, id, xss); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := pool.Exec(ctx, `INSERT INTO signalement_evenements (signalement_id, acteur, nature, de_statut, vers_statut, note, public)
+VALUES ($1, 'moderateur@exemple.fr', 'statut', 'corrige', 'en_cours', $2, true)`, id, xss); err != nil {
+		t.Fatal(err)
+	}
+	d = doc(t, get(t, app, loc))
+	if d.Find("script").Length() != 1 || d.Find("img[onerror]").Length() != 0 || !strings.Contains(d.Find("#resume").Text(), xss) ||
+		!strings.Contains(d.Find("#historique").Text(), xss) {
+		t.Errorf("staff text not shown as text: %d scripts", d.Find("script").Length())
 	}
 	if strings.Contains(html, "note interne") || strings.Contains(html, "moderateur@") {
 		t.Error("internal note or staff identity on the public page")
