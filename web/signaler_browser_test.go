@@ -1,8 +1,10 @@
 package web
 
 import (
+	"context"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 )
@@ -24,8 +26,21 @@ func TestSignalerInBrowser(t *testing.T) {
 	must(chromedp.Do(ctx, chromedp.Navigate(base+"/donnees-personnelles"), chromedp.WaitReady(chromedp.CSS("footer"))))
 	axeViolations(t, ctx)
 
+	// The establishment page with its link and the notice of an open
+	// public request (set as staff would).
+	_, pool := siteTestApp(t)
+	if _, err := pool.Exec(context.Background(), `INSERT INTO signalements (numero, uai, categorie, message, avis_public)
+VALUES ('SIG-2026-BRWSR2', '0010001W', 'autre', 'navigateur', true) ON CONFLICT (numero) DO UPDATE SET avis_public = true, statut = 'recu'`); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		_, _ = pool.Exec(context.Background(), `UPDATE signalements SET avis_public = false WHERE numero = 'SIG-2026-BRWSR2'`)
+	})
+	time.Sleep(stateTTL + 100*time.Millisecond)
 	must(chromedp.Do(ctx, chromedp.Navigate(base+"/etablissements/0010001W"), chromedp.WaitReady(chromedp.CSS("footer")),
-		chromedp.Click(chromedp.CSS("#signaler-erreur a")), chromedp.WaitVisible(chromedp.CSS("#formulaire-signalement"))))
+		chromedp.WaitVisible(chromedp.CSS("#avis-signalement"))))
+	axeViolations(t, ctx)
+	must(chromedp.Do(ctx, chromedp.Click(chromedp.CSS("#signaler-erreur a")), chromedp.WaitVisible(chromedp.CSS("#formulaire-signalement"))))
 	uai, err := chromedp.Run(ctx, chromedp.Value(chromedp.CSS("#f-uai")))
 	must(err)
 	if uai != "0010001W" {

@@ -31,7 +31,7 @@ import (
 
 // signalerApp is a site over the demo database with cfg adjusted by
 // tune (the shared site app keeps the test defaults).
-func signalerApp(t *testing.T, tune func(*config.Server)) (*fiber.App, *pgxpool.Pool) {
+func signalerApp(t testing.TB, tune func(*config.Server)) (*fiber.App, *pgxpool.Pool) {
 	t.Helper()
 	_, pool := siteTestApp(t)
 	cfg := testConfig()
@@ -48,7 +48,7 @@ type formSession struct {
 	cookie, token string
 }
 
-func openForm(t *testing.T, app *fiber.App, query string) (formSession, *goquery.Document) {
+func openForm(t testing.TB, app *fiber.App, query string) (formSession, *goquery.Document) {
 	t.Helper()
 	r := get(t, app, "/signaler"+query)
 	if r.StatusCode != http.StatusOK {
@@ -80,7 +80,7 @@ type upload struct {
 }
 
 // postForm sends a multipart POST /signaler.
-func postForm(t *testing.T, app *fiber.App, fs formSession, fields map[string]string, file *upload) *http.Response {
+func postForm(t testing.TB, app *fiber.App, fs formSession, fields map[string]string, file *upload) *http.Response {
 	t.Helper()
 	var b bytes.Buffer
 	w := multipart.NewWriter(&b)
@@ -120,7 +120,7 @@ func pdfBytes() []byte {
 	return []byte("%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n")
 }
 
-func pngBytes(t *testing.T) []byte {
+func pngBytes(t testing.TB) []byte {
 	img := image.NewRGBA(image.Rect(0, 0, 4, 4))
 	img.Set(1, 1, color.RGBA{255, 0, 0, 255})
 	var b bytes.Buffer
