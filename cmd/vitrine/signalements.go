@@ -48,6 +48,9 @@ var errBadMonths = errors.New("--mois : entre 1 et 120")
 // minutes, drops the POST counters of ended windows. Several nodes run it
 // side by side (store.DeliverOutbox claims with SKIP LOCKED).
 func startBackground(ctx context.Context, log *slog.Logger, st *store.Store, cfg config.Config) error {
+	if cfg.Server.CSRFSecret == "" {
+		log.Warn("CSRF_SECRET absent : jetons du formulaire /signaler propres à ce processus ; donnez le même secret à chaque nœud")
+	}
 	snd, err := mailer.New(st, log, cfg.Mail)
 	if err != nil {
 		return err
