@@ -9,6 +9,7 @@ import (
 	"image/png"
 	"log/slog"
 	"mime/multipart"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/textproto"
@@ -603,5 +604,55 @@ func TestSignalerOutage(t *testing.T) {
 	var n int
 	if err := st.Pool().QueryRow(ctx, `SELECT count(*) FROM signalements WHERE numero = $1`, strings.TrimPrefix(r.Header.Get("Location"), "/signalements/")).Scan(&n); err != nil || n != 1 {
 		t.Fatalf("stored %d (%v)", n, err)
+	}
+}
+
+// TestSignalerMalformed: broken bodies never make a 5xx nor store
+// anything: a multipart body cut short, a wrong boundary, a urlencoded
+// body without token, no body at all.
+func TestSignalerMalformed(t *testing.T) {
+	app, pool := signalerApp(t, nil)
+	fs, _ := openForm(t, app, "")
+	before := countSignalements(t, pool)
+	cases := []struct{ contentType, body string }{
+		{"multipart/form-data; boundary=XYZ", "--XYZ\r\nContent-Disposition: form-data; name=\"_csrf\"\r\n\r\n" + fs.token + "\r\n--XYZ\r\nContent-Disposition: form-data; name=\"message\"\r\n\r\ncoup"},
+		{"multipart/form-data; boundary=AAA", "--BBB\r\n\r\n--BBB--"},
+		{"multipart/form-data", "sans frontière"},
+		{"application/x-www-form-urlencoded", "categorie=autre&message=%ZZ"},
+		{"text/plain", ""},
+		{"", ""},
+	}
+	// Over a real connection: fasthttp refuses some bodies itself.
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	go func() { _ = app.Listener(ln) }()
+	t.Cleanup(func() { _ = app.Shutdown() })
+	for _, tc := range cases {
+		req, _ := http.NewRequest(http.MethodPost, "http://"+ln.Addr().String()+"/signaler", strings.NewReader(tc.body))
+		if tc.contentType != "" {
+			req.Header.Set("Content-Type", tc.contentType)
+		}
+		req.AddCookie(&http.Cookie{Name: csrfCookie, Value: fs.cookie})
+		r, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r.Body.Close()
+		if r.StatusCode >= 500 || r.StatusCode < 400 {
+			t.Errorf("%q %q: %d", tc.contentType, tc.body, r.StatusCode)
+		}
+	}
+	if n := countSignalements(t, pool); n != before {
+		t.Fatalf("%d stored", n-before)
+	}
+	// urlencoded, with a valid token: accepted (the form works without
+	// a file and without multipart).
+	req := httptest.NewRequest(http.MethodPost, "/signaler", strings.NewReader("_csrf="+fs.token+"&categorie=autre&message=sans+multipart"))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.AddCookie(&http.Cookie{Name: csrfCookie, Value: fs.cookie})
+	if r, err := app.Test(req, 30_000); err != nil || r.StatusCode != http.StatusSeeOther {
+		t.Errorf("urlencoded: %v %v", r.StatusCode, err)
 	}
 }
