@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/mapping"
 )
 
 // Layout of INDEX_DIR:
@@ -376,7 +377,14 @@ func buildIndex(ctx context.Context, path string, src Source, stats *BuildStats)
 	if err != nil {
 		return nil, fmt.Errorf("index : mapping : %w", err)
 	}
-	b, err := bleve.NewBuilder(path, im, map[string]interface{}{"batchSize": 2000})
+	// The builder's scratch files go beside the index, and are removed
+	// with their folder whatever happens.
+	scratch := path + ".build"
+	if err := os.MkdirAll(scratch, 0o700); err != nil {
+		return nil, fmt.Errorf("index : %w", err)
+	}
+	defer os.RemoveAll(scratch)
+	b, err := bleve.NewBuilder(path, im, map[string]interface{}{"batchSize": 2000, "buildPathPrefix": scratch})
 	if err != nil {
 		return nil, fmt.Errorf("index : %w", err)
 	}
@@ -410,7 +418,12 @@ func buildIndex(ctx context.Context, path string, src Source, stats *BuildStats)
 		}
 		return nil
 	})
-	if cerr := b.Close(); err == nil && cerr != nil {
+	if err == nil && stats.Documents == 0 {
+		// An empty warehouse (a fresh database): bleve's offline builder
+		// panics when closed without a segment, so the builder's files are
+		// dropped and an empty index is made the ordinary way.
+		err = emptyIndex(path, im)
+	} else if cerr := b.Close(); err == nil && cerr != nil {
 		err = cerr
 	}
 	if err != nil {
@@ -438,6 +451,18 @@ func buildIndex(ctx context.Context, path string, src Source, stats *BuildStats)
 		return nil, err
 	}
 	return h, nil
+}
+
+// emptyIndex replaces what is at path with an empty index of mapping im.
+func emptyIndex(path string, im *mapping.IndexMappingImpl) error {
+	if err := os.RemoveAll(path); err != nil {
+		return err
+	}
+	idx, err := bleve.New(path, im)
+	if err != nil {
+		return err
+	}
+	return idx.Close()
 }
 
 func (lb labels) collect(d *Document) {
