@@ -48,6 +48,10 @@ func TestFromEnvRefuses(t *testing.T) {
 		{"MEMORY_LIMIT_MB", "100", "MEMORY_LIMIT_MB"},
 		{"ACCESS_LOG", "peut-être", "ACCESS_LOG"},
 		{"IMPORT_LOCK_TIMEOUT", "bientôt", "IMPORT_LOCK_TIMEOUT"},
+		{"STAFF_IDLE_TIMEOUT", "10s", "STAFF_IDLE_TIMEOUT"},
+		{"STAFF_SESSION_MAX", "10m", "STAFF_SESSION_MAX"},
+		{"STAFF_MAX_FAILURES", "0", "STAFF_MAX_FAILURES"},
+		{"STAFF_LOCKOUT", "5s", "STAFF_LOCKOUT"},
 	} {
 		t.Run(tc.name+"="+tc.value, func(t *testing.T) {
 			t.Setenv("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/vitrine")
