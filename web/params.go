@@ -125,6 +125,11 @@ var routeParams = func() map[string]map[string]bool {
 		"/etablissements/:uai/formations/:code/kit":    set("millesime"),
 		"/widget/etablissements/:uai":                  set("millesime", "voie"),
 		"/widget/etablissements/:uai/formations/:code": set("millesime", "voie"),
+		"/staff": {}, "/staff/connexion": {}, "/staff/connexion/code": {}, "/staff/comptes": {},
+		"/staff/signalements":               set("statut", "categorie", "academie", "uai", "du", "au", "q", "page"),
+		"/staff/signalements.csv":           set("statut", "categorie", "academie", "uai", "du", "au", "q"),
+		"/staff/signalements/:numero":       set("fait"),
+		"/staff/signalements/:numero/piece": {},
 	}
 }()
 
