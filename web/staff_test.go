@@ -155,7 +155,9 @@ func (c *staffClient) do(method, path string, form url.Values) (*http.Response, 
 	return resp, string(b)
 }
 
-func (c *staffClient) get(path string) (*http.Response, string) { return c.do(http.MethodGet, path, nil) }
+func (c *staffClient) get(path string) (*http.Response, string) {
+	return c.do(http.MethodGet, path, nil)
+}
 
 // csrfOf reads the csrf field of a page.
 func csrfOf(t *testing.T, page string) string {
@@ -787,9 +789,13 @@ func TestStaffComptes(t *testing.T) {
 // page (the layout's checks of TestTemplatesRender: one of each id).
 func TestStaffTemplates(t *testing.T) {
 	s := testServer(t)
-	base := func(title, path string) basePage { return basePage{Title: title, Path: path, BaseURL: "http://exemple.test"} }
+	base := func(title, path string) basePage {
+		return basePage{Title: title, Path: path, BaseURL: "http://exemple.test"}
+	}
 	me := model.StaffMember{ID: 1, Email: "a@b.fr", Role: model.StaffAdmin}
-	sp := func(title, path string) staffPage { return staffPage{basePage: base(title, path), Me: me, CSRF: "tok", Notice: "ok", Error: "non"} }
+	sp := func(title, path string) staffPage {
+		return staffPage{basePage: base(title, path), Me: me, CSRF: "tok", Notice: "ok", Error: "non"}
+	}
 	aid := int64(1)
 	g := model.Signalement{ID: 1, Numero: "SIG-2026-ABCDEF", Statut: "recu", AssigneA: &aid, Message: "m", UAI: "0010001W"}
 	for name, p := range map[string]page{
