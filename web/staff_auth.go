@@ -13,6 +13,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/alexedwards/argon2id"
@@ -53,17 +54,44 @@ var staffFailDelay = time.Second
 
 // dummyHash is compared against when the email is unknown, so an unknown
 // address takes as long as a wrong password.
-var dummyHash = func() string {
+// (drawn at the first use, not at start-up).
+var dummyHash = sync.OnceValue(func() string {
 	h, err := argon2id.CreateHash("mot de passe factice pour égaliser les temps", argon2id.DefaultParams)
 	if err != nil {
-		panic(err)
+		panic(err) // only crypto/rand failing
 	}
 	return h
-}()
+})
 
 // HashStaffPassword is the argon2id hash of a staff password.
 func HashStaffPassword(p string) (string, error) {
 	return argon2id.CreateHash(p, argon2id.DefaultParams)
+}
+
+// argonSlots bounds the argon2id comparisons running at once: each takes
+// 64 MiB (argon2id.DefaultParams), so a burst of login attempts must not
+// multiply that by the number of requests.
+var argonSlots = make(chan struct{}, 2)
+
+// errLoginBusy answers a login that waited too long for a slot.
+var errLoginBusy = &httpError{Status: fiber.StatusServiceUnavailable, Code: "connexion_occupee", RetryAfter: 5,
+	Heading: "Connexion momentanément indisponible",
+	Message: "Trop de connexions sont en cours de vérification. Réessayez dans quelques secondes."}
+
+// comparePassword checks password against an argon2id hash, at most
+// len(argonSlots) at a time (waiting up to 10 s or the request deadline).
+func comparePassword(c *fiber.Ctx, password, hash string) (bool, error) {
+	t := time.NewTimer(10 * time.Second)
+	defer t.Stop()
+	select {
+	case argonSlots <- struct{}{}:
+	case <-t.C:
+		return false, errLoginBusy
+	case <-c.UserContext().Done():
+		return false, c.UserContext().Err()
+	}
+	defer func() { <-argonSlots }()
+	return argon2id.ComparePasswordAndHash(password, hash)
 }
 
 // randomToken is n random bytes in hex.
@@ -280,13 +308,15 @@ func (s *Server) staffLoginPost(c *fiber.Ctx) error {
 	ctx := c.UserContext()
 	cr, err := s.store.StaffCredentialsByEmail(ctx, email)
 	if errors.Is(err, model.ErrNotFound) {
-		_, _ = argon2id.ComparePasswordAndHash(password, dummyHash)
+		if _, err := comparePassword(c, password, dummyHash()); err != nil {
+			return err
+		}
 		return s.loginFailed(c, email)
 	}
 	if err != nil {
 		return err
 	}
-	match, err := argon2id.ComparePasswordAndHash(password, cr.PasswordHash)
+	match, err := comparePassword(c, password, cr.PasswordHash)
 	if err != nil {
 		return err
 	}
