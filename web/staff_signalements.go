@@ -264,6 +264,12 @@ type staffDetailPage struct {
 	Targets        []model.Categorie
 	Staff          []model.StaffMember
 	Assigne        string
+	Emails         []emailView
+}
+
+// emailView is one email to the submitter and what became of it.
+type emailView struct {
+	Date, Destinataire, Sujet, Etat string
 }
 
 type eventView struct {
@@ -312,6 +318,10 @@ func (s *Server) renderDetail(c *fiber.Ctx, status int, g model.Signalement, don
 	if err != nil {
 		return err
 	}
+	mails, err := s.store.SignalementOutbox(ctx, g.ID)
+	if err != nil {
+		return err
+	}
 	p := &staffDetailPage{staffPage: s.newStaffPage(c, "Signalement "+g.Numero, "/staff/signalements/"+g.Numero), G: g,
 		StatutLabel: model.SignalementStatutLabel(g.Statut), CategorieLabel: model.CategorieLabel(g.Categorie),
 		Date: frenchDate(g.CreatedAt), Piece: piece}
@@ -330,6 +340,18 @@ func (s *Server) renderDetail(c *fiber.Ctx, status int, g model.Signalement, don
 	}
 	for _, e := range evs {
 		p.Events = append(p.Events, eventView{SignalementEvenement: e, Date: frenchDate(e.At), Label: eventLabel(e)})
+	}
+	for _, m := range mails {
+		etat := "en attente d'envoi"
+		switch {
+		case m.EnvoyeAt != nil:
+			etat = "envoyé le " + frenchDate(*m.EnvoyeAt)
+		case m.Abandonne:
+			etat = fmt.Sprintf("abandonné après %d essai%s : %s", m.Tentatives, pluralS(m.Tentatives), m.Erreur)
+		case m.Tentatives > 0:
+			etat = fmt.Sprintf("en attente (%d essai%s : %s)", m.Tentatives, pluralS(m.Tentatives), m.Erreur)
+		}
+		p.Emails = append(p.Emails, emailView{Date: frenchDate(m.CreatedAt), Destinataire: m.Destinataire, Sujet: m.Sujet, Etat: etat})
 	}
 	for _, st := range model.SignalementStatuts {
 		if model.SignalementTransition(g.Statut, st.Code, "x", "x") == nil {

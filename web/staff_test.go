@@ -560,6 +560,12 @@ func TestStaffStatusWorkflow(t *testing.T) {
 	if n, corps := outbox(); n != 2 || !strings.Contains(corps, "Motif : chiffre conforme au fichier de la DEPP") {
 		t.Errorf("outbox after rejete: %d", n)
 	}
+	// staff see the emails and their state on the detail page
+	_, page = c.get("/staff/signalements/" + numero)
+	d, _ := goquery.NewDocumentFromReader(strings.NewReader(page))
+	if rows := d.Find("#courriels tbody tr"); rows.Length() != 2 || !strings.Contains(rows.Text(), "en attente d'envoi") {
+		t.Errorf("emails on the detail page: %d rows", rows.Length())
+	}
 	// reopen: closed_at cleared
 	statusChange(t, c, numero, url.Values{"statut": {"en_cours"}})
 	if st, closed, _ := state(); st != "en_cours" || closed {
@@ -801,7 +807,7 @@ func TestStaffTemplates(t *testing.T) {
 	for name, p := range map[string]page{
 		"staff/connexion":     &staffLoginPage{basePage: base("Connexion", "/staff/connexion"), Step: "mot_de_passe", CSRF: "t", Error: "x"},
 		"staff/signalements":  &staffListPage{staffPage: sp("Signalements", "/staff/signalements"), Rows: []signalementRow{{Signalement: g}}, Total: 1, Page: 1, Last: 2, NextURL: "/x", Statuts: model.SignalementStatuts, Result: []string{"r"}},
-		"staff/signalement":   &staffDetailPage{staffPage: sp("S", "/staff/signalements/x"), G: g, Targets: model.SignalementStatuts[1:], Staff: []model.StaffMember{me}, Events: []eventView{{Label: "Dépôt"}}},
+		"staff/signalement":   &staffDetailPage{staffPage: sp("S", "/staff/signalements/x"), G: g, Targets: model.SignalementStatuts[1:], Staff: []model.StaffMember{me}, Events: []eventView{{Label: "Dépôt"}}, Emails: []emailView{{Sujet: "s"}}},
 		"staff/comptes":       &staffComptesPage{staffPage: sp("Comptes", "/staff/comptes"), Accounts: []staffAccountView{{StaffMember: me}}, Roles: model.StaffRoles, Created: "x@y.fr", Password: "p"},
 		"staff/connexion#otp": &staffLoginPage{basePage: base("Code", "/staff/connexion/code"), Step: "code", Enrol: true, QR: qrSVG("otpauth://totp/x?secret=ABC"), Secret: "ABC"},
 	} {

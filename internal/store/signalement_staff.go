@@ -305,3 +305,34 @@ func (s *Store) signalementChange(ctx context.Context, id int64, a Actor, q stri
 	}
 	return tx.Commit(ctx)
 }
+
+// OutboxMessage is an email of the outbox, as staff see it.
+type OutboxMessage struct {
+	CreatedAt    time.Time
+	Destinataire string
+	Sujet        string
+	Tentatives   int
+	EnvoyeAt     *time.Time
+	Erreur       string
+	Abandonne    bool
+}
+
+// SignalementOutbox lists the emails about request id, oldest first: staff
+// see what was sent, what waits (no SMTP_URL, or retries) and what failed.
+func (s *Store) SignalementOutbox(ctx context.Context, id int64) ([]OutboxMessage, error) {
+	rows, err := s.pool.Query(ctx, `SELECT created_at, destinataire, sujet, tentatives, envoye_at, derniere_erreur, abandonne
+		FROM outbox WHERE signalement_id = $1 ORDER BY id`, id)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []OutboxMessage
+	for rows.Next() {
+		var m OutboxMessage
+		if err := rows.Scan(&m.CreatedAt, &m.Destinataire, &m.Sujet, &m.Tentatives, &m.EnvoyeAt, &m.Erreur, &m.Abandonne); err != nil {
+			return nil, err
+		}
+		out = append(out, m)
+	}
+	return out, rows.Err()
+}
