@@ -324,9 +324,11 @@ func (s *Server) staffLoginPost(c *fiber.Ctx) error {
 		return s.loginFailed(c, email)
 	}
 	if !match {
-		if _, err := s.store.StaffLoginFailed(ctx, cr.ID, s.cfg.StaffMaxFailures, s.cfg.StaffLockout); err != nil {
+		locked, err := s.store.StaffLoginFailed(ctx, cr.ID, s.cfg.StaffMaxFailures, s.cfg.StaffLockout)
+		if err != nil {
 			return err
 		}
+		s.log.Warn("staff login failed", "staff_id", cr.ID, "step", "password", "locked", locked, "ip", s.clientIP(c))
 		return s.loginFailed(c, email)
 	}
 	if !cr.TOTPEnrolled && cr.TOTPSecret == "" {
@@ -498,6 +500,7 @@ func (s *Server) staffCodePost(c *fiber.Ctx) error {
 				return err
 			}
 		}
+		s.log.Warn("staff login failed", "staff_id", cr.ID, "step", "code", "locked", locked, "ip", s.clientIP(c))
 		time.Sleep(staffFailDelay)
 		if locked {
 			// back to the start: the password step will refuse until the lock ends
@@ -518,6 +521,7 @@ func (s *Server) staffCodePost(c *fiber.Ctx) error {
 		return err
 	}
 	setStaffCookie(c, loginCookie, "", 0)
+	s.log.Info("staff signed in", "staff_id", cr.ID, "enrolled_now", !cr.TOTPEnrolled, "ip", s.clientIP(c))
 	return c.Redirect("/staff/signalements", fiber.StatusSeeOther)
 }
 

@@ -98,6 +98,7 @@ func TestStaffBrowser(t *testing.T) {
 	if err := pool.QueryRow(context.Background(), `SELECT statut FROM signalements WHERE numero = $1`, numero).Scan(&stored); err != nil || stored != model.SignalementCorrige {
 		t.Errorf("stored status %q (%v)", stored, err)
 	}
+	check("detail-apres") // with the history rows and the email table
 	// sign out, then in as an admin for the accounts page
 	if err := chromedp.Do(ctx,
 		chromedp.Click(chromedp.CSS(`form[action="/staff/deconnexion"] button`)),

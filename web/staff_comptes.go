@@ -75,6 +75,7 @@ func (s *Server) staffComptesPost(c *fiber.Ctx) error {
 	} else if err != nil {
 		return err
 	}
+	s.log.Info("staff account created", "by", currentStaff(c).Staff.ID, "email", em, "role", role)
 	return s.renderComptes(c, fiber.StatusOK, func(p *staffComptesPage) { p.Created, p.Password = em, password })
 }
 
@@ -107,6 +108,7 @@ func (s *Server) staffCompteAction(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	s.log.Info("staff account changed", "by", me.ID, "staff_id", id, "action", c.Params("action"))
 	if id == me.ID && c.Params("action") == "totp" {
 		// own sessions ended: sign in again
 		setStaffCookie(c, staffCookie, "", 0)
