@@ -383,8 +383,58 @@ func TestStaffLockout(t *testing.T) {
 
 func config5() int { return testConfig().StaffMaxFailures }
 
+// TestStaffCodeLockout: wrong codes count as failures too; the last one
+// locks the account and ends the password-step session.
+func TestStaffCodeLockout(t *testing.T) {
+	app, pool := staffApp(t)
+	email := newStaff(t, pool, model.StaffModerateur)
+	c := newClient(t, app)
+	if resp, _ := c.passwordStep(email, staffTestPassword); resp.StatusCode != fiber.StatusSeeOther {
+		t.Fatalf("password step: %d", resp.StatusCode)
+	}
+	_, page := c.get("/staff/connexion/code")
+	csrf := csrfOf(t, page)
+	good := map[string]bool{}
+	for _, d := range []time.Duration{-30 * time.Second, 0, 30 * time.Second} {
+		good[totpNow(t, pool, email, time.Now().Add(d))] = true
+	}
+	wrong := []string{}
+	for i := 0; len(wrong) < config5(); i++ {
+		if w := fmt.Sprintf("%06d", 123456+i*7919); !good[w] {
+			wrong = append(wrong, w)
+		}
+	}
+	var resp *http.Response
+	for i, w := range wrong {
+		resp, page = c.do(http.MethodPost, "/staff/connexion/code", url.Values{"csrf": {csrf}, "code": {w}})
+		if resp.StatusCode != fiber.StatusUnauthorized {
+			t.Fatalf("wrong code %d: %d", i+1, resp.StatusCode)
+		}
+	}
+	if !strings.Contains(page, "verrouillé") || c.cookies[staffCookie] != "" {
+		t.Errorf("after %d wrong codes: not sent back to the login (cookie %q)", len(wrong), c.cookies[staffCookie])
+	}
+	var locked bool
+	if err := pool.QueryRow(context.Background(), `SELECT locked_until > now() FROM staff WHERE email = $1`, email).Scan(&locked); err != nil || !locked {
+		t.Errorf("not locked after wrong codes (%v)", err)
+	}
+}
+
 func TestStaffSessionExpiry(t *testing.T) {
 	_, pool := staffApp(t)
+	// activity moves the idle deadline (recorded at most once a minute)
+	c, _ := loggedIn(t, model.StaffModerateur)
+	h := hashID(c.cookies[staffCookie])
+	if _, err := pool.Exec(context.Background(), `UPDATE staff_sessions SET last_seen = now() - interval '20 minutes' WHERE id_hash = $1`, h); err != nil {
+		t.Fatal(err)
+	}
+	if resp, _ := c.get("/staff/signalements"); resp.StatusCode != 200 {
+		t.Fatalf("session idle 20 min: %d", resp.StatusCode)
+	}
+	var recent bool
+	if err := pool.QueryRow(context.Background(), `SELECT last_seen > now() - interval '1 minute' FROM staff_sessions WHERE id_hash = $1`, h).Scan(&recent); err != nil || !recent {
+		t.Errorf("activity not recorded (%v)", err)
+	}
 	for _, tc := range []struct{ name, sql string }{
 		{"idle", `UPDATE staff_sessions SET last_seen = now() - interval '31 minutes' WHERE id_hash = $1`},
 		{"absolute", `UPDATE staff_sessions SET expires_at = now() - interval '1 second' WHERE id_hash = $1`},
