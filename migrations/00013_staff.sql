@@ -42,6 +42,13 @@ CREATE TABLE staff_sessions (
 CREATE INDEX staff_sessions_staff ON staff_sessions (staff_id);
 CREATE INDEX staff_sessions_expires ON staff_sessions (expires_at);
 
+-- the staff member a request is assigned to, and the author of a history
+-- row, are accounts (never deleted: disabled)
+ALTER TABLE signalements ADD CONSTRAINT signalements_assigne_a_fkey FOREIGN KEY (assigne_a) REFERENCES staff (id);
+ALTER TABLE signalement_evenements ADD CONSTRAINT signalement_evenements_staff_id_fkey FOREIGN KEY (staff_id) REFERENCES staff (id);
+
 -- +goose Down
+ALTER TABLE signalement_evenements DROP CONSTRAINT signalement_evenements_staff_id_fkey;
+ALTER TABLE signalements DROP CONSTRAINT signalements_assigne_a_fkey;
 DROP TABLE staff_sessions;
 DROP TABLE staff;
