@@ -722,6 +722,31 @@ func TestStaffDetailActions(t *testing.T) {
 	if resp, _ := c.get("/staff/signalements/SIG-2026-ZZZZZZ"); resp.StatusCode != fiber.StatusNotFound {
 		t.Errorf("unknown number: %d", resp.StatusCode)
 	}
+	// bad input: a clear answer, never a crash
+	for _, tc := range []struct {
+		path string
+		form url.Values
+		want int
+	}{
+		{"/staff/signalements/" + numero + "/assignation", url.Values{"staff": {"abc"}}, fiber.StatusBadRequest},
+		{"/staff/signalements/" + numero + "/assignation", url.Values{"staff": {"999999999"}}, fiber.StatusUnprocessableEntity},
+		{"/staff/signalements/" + numero + "/statut", url.Values{"statut": {"inconnu"}}, fiber.StatusUnprocessableEntity},
+		{"/staff/signalements/" + numero + "/statut", url.Values{"statut": {"recu"}}, fiber.StatusUnprocessableEntity},
+		{"/staff/signalements/pas-un-numero/statut", url.Values{"statut": {"en_cours"}}, fiber.StatusNotFound},
+		{"/staff/signalements/lot", url.Values{"statut": {"en_cours"}}, fiber.StatusUnprocessableEntity},
+		{"/staff/signalements/lot", url.Values{"statut": {"en_cours"}, "numero": {"SIG-2026-ZZZZZZ", "<b>x</b>"}}, fiber.StatusOK},
+		{"/staff/signalements/lot", url.Values{"statut": {"en_cours"}, "numero": strings.Fields(strings.Repeat("x ", 51))}, fiber.StatusBadRequest},
+		{"/staff/comptes/abc/desactiver", url.Values{}, fiber.StatusForbidden}, // a moderator: 403 before anything
+	} {
+		tc.form.Set("csrf", csrf)
+		resp, page := c.do(http.MethodPost, tc.path, tc.form)
+		if resp.StatusCode != tc.want {
+			t.Errorf("POST %s %v: %d, want %d", tc.path, tc.form, resp.StatusCode, tc.want)
+		}
+		if strings.Contains(page, "<b>x</b>") {
+			t.Errorf("POST %s: input echoed unescaped", tc.path)
+		}
+	}
 }
 
 func TestStaffListFiltersBulkAndCSV(t *testing.T) {
