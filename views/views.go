@@ -1,5 +1,5 @@
 // Package views embeds the html templates of the site: layouts/, partials/
-// and pages/. Template names are their paths without ".html"
+// pages/ and staff/ (the back-office). Template names are their paths without ".html"
 // ("pages/etablissement", "partials/header").
 package views
 
@@ -7,5 +7,5 @@ import "embed"
 
 // FS holds every template.
 //
-//go:embed layouts partials pages
+//go:embed layouts partials pages staff
 var FS embed.FS

@@ -3,6 +3,7 @@ package web
 import (
 	"strconv"
 	"strings"
+	"time"
 )
 
 // The site's number wording, in one place: every count shown (pages,
@@ -54,4 +55,18 @@ func pointsOf(n int, signed bool) string {
 		s = "+" + s
 	}
 	return s + "\u00a0point" + pluralS(n)
+}
+
+// frenchDuration words a duration: « 1 heure », « 12 minutes ».
+func frenchDuration(d time.Duration) string {
+	switch {
+	case d >= time.Hour && d%time.Hour == 0:
+		h := int(d / time.Hour)
+		return strconv.Itoa(h) + " heure" + pluralS(h)
+	case d >= time.Minute:
+		m := int((d + time.Minute - 1) / time.Minute)
+		return strconv.Itoa(m) + " minute" + pluralS(m)
+	}
+	sec := max(1, int(d/time.Second))
+	return strconv.Itoa(sec) + " seconde" + pluralS(sec)
 }

@@ -126,6 +126,11 @@ var routeParams = func() map[string]map[string]bool {
 		"/widget/etablissements/:uai":                  set("millesime", "voie"),
 		"/widget/etablissements/:uai/formations/:code": set("millesime", "voie"),
 		"/signaler": set("uai", "code", "millesime", "page"), "/signalements/:numero": {}, "/donnees-personnelles": {},
+		"/staff": {}, "/staff/connexion": {}, "/staff/connexion/code": {}, "/staff/comptes": {},
+		"/staff/signalements":               set("statut", "categorie", "academie", "uai", "du", "au", "q", "page"),
+		"/staff/signalements.csv":           set("statut", "categorie", "academie", "uai", "du", "au", "q"),
+		"/staff/signalements/:numero":       set("fait"),
+		"/staff/signalements/:numero/piece": {},
 	}
 }()
 

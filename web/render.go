@@ -32,6 +32,9 @@ func newEngine(as *assets.Set) (*html.Engine, error) {
 		"nombre":      formatInt,
 		"add":         func(a, b int) int { return a + b },
 		"lower":       strings.ToLower,
+		// back-office (staff_*.go)
+		"staffRoleLabel": model.StaffRoleLabel,
+		"deref":          func(p *int64) int64 { return *p },
 		"dict": func(kv ...any) map[string]any {
 			m := map[string]any{}
 			for i := 0; i+1 < len(kv); i += 2 {

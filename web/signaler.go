@@ -340,20 +340,6 @@ func (s *Server) signalerRefused(c *fiber.Ctx) error {
 	return s.renderSignaler(c, fiber.StatusForbidden, p)
 }
 
-// frenchDuration words a duration: « 1 heure », « 12 minutes ».
-func frenchDuration(d time.Duration) string {
-	switch {
-	case d >= time.Hour && d%time.Hour == 0:
-		h := int(d / time.Hour)
-		return strconv.Itoa(h) + " heure" + pluralS(h)
-	case d >= time.Minute:
-		m := int((d + time.Minute - 1) / time.Minute)
-		return strconv.Itoa(m) + " minute" + pluralS(m)
-	}
-	sec := max(1, int(d/time.Second))
-	return strconv.Itoa(sec) + " seconde" + pluralS(sec)
-}
-
 // signalementPage is the public status page of a request.
 type signalementPage struct {
 	basePage

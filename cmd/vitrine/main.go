@@ -5,6 +5,7 @@
 //	vitrine import [flags] PATH...     import open-data files
 //	vitrine reindex [--if-outdated]    build the search index from the database into INDEX_DIR
 //	vitrine demo                       migrate, load the bundled demo data if the database is empty, serve
+//	vitrine staff add|list|disable|enable|reset-totp   manage the back-office accounts
 //	vitrine gen --scale N --out DIR    write synthetic copies of the establishment × formation files (benchmarks)
 //	vitrine purge [--mois N]           erase the personal data of correction requests closed long ago
 package main
@@ -32,6 +33,7 @@ commandes :
   formats   liste les formats de fichiers reconnus
   reindex   reconstruit l'index de recherche depuis la base : vitrine reindex [--if-outdated]
   purge     efface les données personnelles des signalements clos depuis plus de RETENTION_MONTHS mois : vitrine purge [--mois N]
+  staff     comptes du back-office : vitrine staff add --email … --role admin|moderateur|relais [--academie 14]… | list | disable | enable | reset-totp
   gen       multiplie les données de démonstration établissement × formation : vitrine gen --scale N --out DOSSIER [FICHIER|DOSSIER...]
 
 environnement : DATABASE_URL (obligatoire), ADDR, BASE_URL, DEMO_DIR, INDEX_DIR, IMPORT_LOCK_TIMEOUT ;
@@ -79,6 +81,8 @@ func run(ctx context.Context, log *slog.Logger, args []string) int {
 		err = cmdGen(args[1:])
 	case "purge":
 		err = cmdPurge(ctx, log, args[1:])
+	case "staff":
+		err = cmdStaff(ctx, args[1:], os.Stdin, os.Stdout)
 	case "-h", "--help", "help":
 		fmt.Print(usage)
 	default:

@@ -94,6 +94,13 @@ type Server struct {
 	// 0: none; GOMEMLIMIT, when set, wins): the garbage collector works
 	// harder near it instead of letting the heap double.
 	MemoryLimit int
+	// Staff back-office sessions: idle expiry (STAFF_IDLE_TIMEOUT), absolute
+	// expiry (STAFF_SESSION_MAX), failed logins before the account is locked
+	// (STAFF_MAX_FAILURES) and for how long (STAFF_LOCKOUT).
+	StaffIdleTimeout time.Duration
+	StaffSessionMax  time.Duration
+	StaffMaxFailures int
+	StaffLockout     time.Duration
 }
 
 // Defaults is the server configuration used when the environment says
@@ -116,6 +123,10 @@ func Defaults() Server {
 		PostRateLimit:    5,
 		PostRateWindow:   time.Hour,
 		RetentionMonths:  12,
+		StaffIdleTimeout: 30 * time.Minute,
+		StaffSessionMax:  12 * time.Hour,
+		StaffMaxFailures: 5,
+		StaffLockout:     15 * time.Minute,
 	}
 }
 
@@ -159,6 +170,8 @@ func FromEnv() (Config, error) {
 		{"READ_TIMEOUT", &s.ReadTimeout}, {"WRITE_TIMEOUT", &s.WriteTimeout}, {"IDLE_TIMEOUT", &s.IdleTimeout},
 		{"REQUEST_TIMEOUT", &s.RequestTimeout}, {"STATEMENT_TIMEOUT", &s.StatementTimeout}, {"RATE_LIMIT_WINDOW", &s.RateWindow},
 		{"IMPORT_LOCK_TIMEOUT", &c.ImportLockTimeout}, {"POST_RATE_WINDOW", &s.PostRateWindow},
+		{"IMPORT_LOCK_TIMEOUT", &c.ImportLockTimeout},
+		{"STAFF_IDLE_TIMEOUT", &s.StaffIdleTimeout}, {"STAFF_SESSION_MAX", &s.StaffSessionMax}, {"STAFF_LOCKOUT", &s.StaffLockout},
 	}
 	for _, d := range durations {
 		if err := envDuration(d.name, d.dst); err != nil {
@@ -178,6 +191,7 @@ func FromEnv() (Config, error) {
 		{"POST_RATE_LIMIT", &s.PostRateLimit, 0, 1},
 		{"RETENTION_MONTHS", &s.RetentionMonths, 1, 1},
 		{"MAIL_MAX_ATTEMPTS", &c.Mail.MaxAttempts, 1, 1},
+		{"STAFF_MAX_FAILURES", &s.StaffMaxFailures, 1, 1},
 	}
 	for _, n := range ints {
 		if err := envInt(n.name, n.dst, n.min, n.mul); err != nil {
@@ -219,6 +233,12 @@ func FromEnv() (Config, error) {
 	}
 	if s.RequestTimeout > 0 && s.StatementTimeout > s.RequestTimeout {
 		errs = append(errs, fmt.Errorf("STATEMENT_TIMEOUT (%s) dépasse REQUEST_TIMEOUT (%s)", s.StatementTimeout, s.RequestTimeout))
+	}
+	if s.StaffIdleTimeout < time.Minute || s.StaffSessionMax < s.StaffIdleTimeout {
+		errs = append(errs, fmt.Errorf("STAFF_IDLE_TIMEOUT (%s) doit valoir au moins 1m et STAFF_SESSION_MAX (%s) au moins autant", s.StaffIdleTimeout, s.StaffSessionMax))
+	}
+	if s.StaffLockout < time.Minute {
+		errs = append(errs, fmt.Errorf("STAFF_LOCKOUT (%s) doit valoir au moins 1m", s.StaffLockout))
 	}
 	return c, errors.Join(errs...)
 }

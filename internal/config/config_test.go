@@ -57,6 +57,10 @@ func TestFromEnvRefuses(t *testing.T) {
 		{"SMTP_URL", "http://mail.example.fr", "SMTP_URL"},
 		{"SMTP_URL", "smtp://mail.example.fr:99999", "SMTP_URL"},
 		{"SMTP_URL", "smtp://mail.example.fr", "MAIL_FROM est obligatoire"},
+		{"STAFF_IDLE_TIMEOUT", "10s", "STAFF_IDLE_TIMEOUT"},
+		{"STAFF_SESSION_MAX", "10m", "STAFF_SESSION_MAX"},
+		{"STAFF_MAX_FAILURES", "0", "STAFF_MAX_FAILURES"},
+		{"STAFF_LOCKOUT", "5s", "STAFF_LOCKOUT"},
 	} {
 		t.Run(tc.name+"="+tc.value, func(t *testing.T) {
 			t.Setenv("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/vitrine")
