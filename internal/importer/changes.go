@@ -40,7 +40,8 @@ func (f *FileReport) changes(t *Target) tableChanges {
 }
 
 // millesimeExpr is what a statement on t returns for each changed row: its
-// millésime, or ” when the table has none. prefix qualifies the column.
+// millésime, or the empty string when the table has none. prefix
+// qualifies the column.
 func millesimeExpr(t *Target, prefix string) string {
 	for _, c := range t.Cols {
 		if c == "millesime" {
