@@ -6,7 +6,7 @@
 -- « sans changement » has no row here. millesime is '' for the tables
 -- that have none (referentials).
 CREATE TABLE import_run_changes (
-    run_id     bigint NOT NULL REFERENCES import_runs(id),
+    run_id     bigint NOT NULL REFERENCES import_runs(id) ON DELETE CASCADE,
     file_id    bigint NOT NULL,
     source     text   NOT NULL, -- the format's Kind (vitrine formats)
     producer   text   NOT NULL,
