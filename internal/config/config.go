@@ -25,7 +25,7 @@ type Config struct {
 	// SyncConfig is the file of the portal exports vitrine sync downloads
 	// (SYNC_CONFIG; "": the committed configs/sync.json, embedded).
 	SyncConfig string
-	Server            Server
+	Server     Server
 }
 
 // Server is what the HTTP server and its database pool need.
