@@ -251,6 +251,9 @@ func TestReleaseNotesAccessibility(t *testing.T) {
 		if err != nil || n == 0 {
 			t.Fatalf("no release note row in the browser (%v)", err)
 		}
+		if shot, err := chromedp.Run(ctx, chromedp.FullScreenshot(100)); err == nil {
+			artefact(t, "notes-de-version"+w.suffix, shot)
+		}
 		checkLayout(t, ctx, w.width)
 		axeViolations(t, ctx)
 	}
