@@ -44,6 +44,8 @@ func TestRunChanges(t *testing.T) {
 		return out
 	}
 	type triple struct{ add, mod, del int }
+	var rep *Report // the run under check
+	var err error
 	notes := func(run int64) map[string]triple {
 		rows, err := pool.Query(ctx, `SELECT millesime, sum(ajoutees), sum(modifiees), sum(supprimees) FROM import_run_changes
 WHERE run_id = $1 AND source = 'ij_region_formation' AND table_name = 'ij_region_formation' GROUP BY 1`, run)
@@ -64,6 +66,14 @@ WHERE run_id = $1 AND source = 'ij_region_formation' AND table_name = 'ij_region
 	}
 	check := func(run int64, want map[string]triple) {
 		t.Helper()
+		// Every change the run counted is in its notes.
+		var total int64
+		if err := pool.QueryRow(ctx, `SELECT coalesce(sum(ajoutees + modifiees + supprimees), 0) FROM import_run_changes WHERE run_id = $1`, run).Scan(&total); err != nil {
+			t.Fatal(err)
+		}
+		if total != rep.Changes {
+			t.Errorf("run %d: %d changes in the notes, the report says %d", run, total, rep.Changes)
+		}
 		got := notes(run)
 		for m, w := range want {
 			if w == (triple{}) {
@@ -87,7 +97,7 @@ WHERE run_id = $1 AND source = 'ij_region_formation' AND table_name = 'ij_region
 			synth = append(synth, l)
 		}
 	}
-	rep, err := Run(ctx, pool, []string{write("ij_region_synthetic.csv", synth)}, Options{})
+	rep, err = Run(ctx, pool, []string{write("ij_region_synthetic.csv", synth)}, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
