@@ -48,6 +48,8 @@ func TestFromEnvRefuses(t *testing.T) {
 		{"MEMORY_LIMIT_MB", "100", "MEMORY_LIMIT_MB"},
 		{"ACCESS_LOG", "peut-être", "ACCESS_LOG"},
 		{"IMPORT_LOCK_TIMEOUT", "bientôt", "IMPORT_LOCK_TIMEOUT"},
+		{"SYNC_CONFIG", "/nulle/part/sync.json", "SYNC_CONFIG"},
+		{"SYNC_CONFIG", "/", "SYNC_CONFIG"},
 	} {
 		t.Run(tc.name+"="+tc.value, func(t *testing.T) {
 			t.Setenv("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/vitrine")
