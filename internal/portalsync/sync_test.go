@@ -34,11 +34,13 @@ type portal struct {
 	// truncate sends a Content-Length of the whole body but only half of
 	// it, then closes the connection.
 	truncate map[string]bool
-	hits     map[string]int
+	// delay holds the answer of a path back this long.
+	delay map[string]time.Duration
+	hits  map[string]int
 }
 
 func newPortal() *portal {
-	return &portal{files: map[string][]byte{}, fail500: map[string]int{}, truncate: map[string]bool{}, hits: map[string]int{}}
+	return &portal{files: map[string][]byte{}, fail500: map[string]int{}, truncate: map[string]bool{}, delay: map[string]time.Duration{}, hits: map[string]int{}}
 }
 
 func (p *portal) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -50,7 +52,15 @@ func (p *portal) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		p.fail500[r.URL.Path] = n - 1
 	}
 	trunc := p.truncate[r.URL.Path]
+	delay := p.delay[r.URL.Path]
 	p.mu.Unlock()
+	if delay > 0 {
+		select {
+		case <-time.After(delay):
+		case <-r.Context().Done():
+			return
+		}
+	}
 	switch {
 	case !ok:
 		http.NotFound(w, r)
@@ -350,4 +360,26 @@ func TestLoadConfig(t *testing.T) {
 	if _, err := LoadConfig(filepath.Join(dir, "absent.json")); err == nil {
 		t.Error("a missing file is accepted")
 	}
+}
+
+// TestSyncTimeout: a portal that does not answer within the timeout is
+// retried, then the sync is refused and the database left as it was.
+func TestSyncTimeout(t *testing.T) {
+	p, cfg, pool := setup(t)
+	cfg.Timeout = Duration(200 * time.Millisecond)
+	cfg.Retries = 1
+	p.delay["/chomage.csv"] = 5 * time.Second
+	before := checksums(t, pool)
+	opt := Options{}
+	recordSleeps(&opt)
+	rep, err := Run(context.Background(), pool, cfg, opt)
+	var fe *FailedError
+	if !errors.As(err, &fe) || len(fe.Failed) != 1 || fe.Failed[0] != "chomage" {
+		t.Fatalf("error %v, want chomage failed", err)
+	}
+	s := rep.Sources[2]
+	if s.Attempts != 2 || !strings.Contains(s.Outcome, "délai dépassé") || p.hitsOf("/chomage.csv") != 2 {
+		t.Errorf("chomage: %+v (%d requests), want 2 attempts, « délai dépassé »", s, p.hitsOf("/chomage.csv"))
+	}
+	sameTables(t, "a timeout", before, checksums(t, pool))
 }
