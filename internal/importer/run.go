@@ -43,6 +43,10 @@ type Options struct {
 	// still the current ones (see current.go): without it such a file is
 	// skipped, « déjà importé, inchangé ».
 	Force bool
+	// Origin, when set, is stored in import_runs.options under "origin":
+	// where the files came from (vitrine sync: each source's URL, size
+	// and sha256).
+	Origin any
 }
 
 // FileReport is the outcome of one file.
@@ -284,7 +288,14 @@ func load(ctx context.Context, tx pgx.Tx, rep *Report, opt Options, start time.T
 		return err
 	}
 	var err error
-	optJSON, _ := json.Marshal(map[string]any{"skip_invalid": opt.SkipInvalid, "source": opt.Source, "synthetic": opt.Synthetic})
+	opts := map[string]any{"skip_invalid": opt.SkipInvalid, "source": opt.Source, "synthetic": opt.Synthetic}
+	if opt.Origin != nil {
+		opts["origin"] = opt.Origin
+	}
+	optJSON, err := json.Marshal(opts)
+	if err != nil {
+		return fmt.Errorf("import_runs : options : %w", err)
+	}
 	// A dry run takes no number from the sequences (each try would burn
 	// one): its rows, rolled back, carry negative ids no real run has.
 	runID := int64(dryRunID)

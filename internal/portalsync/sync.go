@@ -263,10 +263,21 @@ func Run(ctx context.Context, pool *pgxpool.Pool, cfg *Config, opt Options) (*Re
 		return rep, &FailedError{Failed: failed}
 	}
 	paths := make([]string, len(rep.Sources))
+	type origin struct {
+		Name   string `json:"name"`
+		URL    string `json:"url"`
+		File   string `json:"file"`
+		Size   int64  `json:"size"`
+		SHA256 string `json:"sha256"`
+	}
+	origins := make([]origin, len(rep.Sources))
 	for i, s := range rep.Sources {
 		paths[i] = s.path
+		origins[i] = origin{s.Name, s.URL, s.File, s.Size, s.SHA256}
 	}
-	ir, err := importer.Run(ctx, pool, paths, importer.Options{DryRun: opt.DryRun, LockTimeout: opt.LockTimeout})
+	// The run records where its files came from (import_runs.options).
+	ir, err := importer.Run(ctx, pool, paths, importer.Options{DryRun: opt.DryRun, LockTimeout: opt.LockTimeout,
+		Origin: map[string]any{"sync": origins}})
 	rep.Import = ir
 	byPath := map[string]*importer.FileReport{}
 	if ir != nil {

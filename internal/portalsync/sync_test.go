@@ -208,6 +208,11 @@ func TestSync(t *testing.T) {
 			t.Errorf("%s: import_files.sha256 %q (%v), want %s", s.Name, stored, err, s.SHA256)
 		}
 	}
+	var origin string
+	if err := pool.QueryRow(ctx, `SELECT options->'origin'->'sync'->1->>'url' || ' ' || (options->'origin'->'sync'->1->>'sha256') FROM import_runs WHERE id = $1`, rep.Import.RunID).Scan(&origin); err != nil ||
+		origin != cfg.Sources[1].URL+" "+rep.Sources[1].SHA256 {
+		t.Errorf("import_runs.options origin %q (%v), want the cfa URL and sha256", origin, err)
+	}
 	if rep.Sources[1].Attempts != 3 || p.hitsOf("/cfa.csv") != 3 {
 		t.Errorf("cfa: %d attempts, %d requests; want 3", rep.Sources[1].Attempts, p.hitsOf("/cfa.csv"))
 	}
