@@ -187,7 +187,11 @@ func (s *Server) aproposDonneesFeed(c *fiber.Ctx) error {
 			var b strings.Builder
 			b.WriteString(noteSummary(n) + ".")
 			for _, ch := range n.Changes {
-				fmt.Fprintf(&b, "\n%s (%s), %s, millésime %s : %s, %s, %s.", ch.Source, ch.Producer, tableLabel(ch.Table), noteMillesime(ch.Millesime),
+				mill := "sans millésime"
+				if ch.Millesime != "" {
+					mill = "millésime " + noteMillesime(ch.Millesime)
+				}
+				fmt.Fprintf(&b, "\n%s (%s), %s, %s : %s, %s, %s.", ch.Source, ch.Producer, tableLabel(ch.Table), mill,
 					nOf(ch.Added, "ligne ajoutée", "lignes ajoutées"), nOf(ch.Modified, "modifiée", "modifiées"), nOf(ch.Deleted, "supprimée", "supprimées"))
 				if ch.Synthetic {
 					b.WriteString(" Données de démonstration (fictives).")
