@@ -6,6 +6,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"log/slog"
+	"sync/atomic"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -35,6 +36,7 @@ type Server struct {
 	nodeID   string
 	limiter  *rateLimiter
 	dbErrors *rateLog
+	lastRun  atomic.Pointer[lastRunEntry] // releasenotes.go
 }
 
 // New builds the fiber app with the server settings cfg

@@ -19,11 +19,7 @@ func (s *Server) aproposDonnees(c *fiber.Ctx) error {
 		return errBadRequest("cette page n'a pas de vue JSON : les imports sont exportables en CSV ou XLSX")
 	}
 	// The release notes show every run, even one « sans changement ».
-	suffix, err := s.lastRunKey(c)
-	if err != nil {
-		return err
-	}
-	return s.serveKeyed(c, suffix, func(st dataState) (*built, error) {
+	return s.serveKeyed(c, s.lastRunKey(c), func(st dataState) (*built, error) {
 		runs, err := s.store.ImportRuns(c.UserContext())
 		if err != nil {
 			return nil, err

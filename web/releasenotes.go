@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"encoding/xml"
 	"fmt"
 	"strconv"
@@ -108,15 +109,39 @@ func releaseNotesTable(notes []model.ReleaseNote) *dataTable {
 	return t
 }
 
+// lastRunEntry is the last import run id as last read.
+type lastRunEntry struct {
+	key string
+	at  time.Time
+}
+
 // lastRunKey is the cache key suffix of the pages that show the release
 // notes: they change with every run, even one « sans changement », which
-// makes no new data version.
-func (s *Server) lastRunKey(c *fiber.Ctx) (string, error) {
-	id, err := s.store.LastImportRun(c.UserContext())
-	if err != nil {
-		return "", err
+// makes no new data version. It is read at most once per stateTTL, like
+// the data state, and only when the data state answers: during an outage
+// the last known key is used, so that serve answers the page stale (or
+// fails) at once, as for every other page.
+func (s *Server) lastRunKey(c *fiber.Ctx) string {
+	e := s.lastRun.Load()
+	if e != nil && time.Since(e.at) < stateTTL {
+		return e.key
 	}
-	return "run=" + strconv.FormatInt(id, 10), nil
+	last := ""
+	if e != nil {
+		last = e.key
+	}
+	if _, err := s.state(c.UserContext()); err != nil {
+		return last // serve sees the same outage
+	}
+	ctx, cancel := context.WithTimeout(c.UserContext(), stateTimeout)
+	defer cancel()
+	id, err := s.store.LastImportRun(ctx)
+	if err != nil {
+		return last
+	}
+	key := "run=" + strconv.FormatInt(id, 10)
+	s.lastRun.Store(&lastRunEntry{key: key, at: time.Now()})
+	return key
 }
 
 // Atom 1.0 (RFC 4287).
@@ -159,11 +184,7 @@ type atomEntry struct {
 // aproposDonneesFeed is GET /a-propos/donnees/flux.atom: one entry per
 // import run, what it changed in its content (plain text).
 func (s *Server) aproposDonneesFeed(c *fiber.Ctx) error {
-	suffix, err := s.lastRunKey(c)
-	if err != nil {
-		return err
-	}
-	return s.serveKeyed(c, suffix, func(st dataState) (*built, error) {
+	return s.serveKeyed(c, s.lastRunKey(c), func(st dataState) (*built, error) {
 		notes, err := s.store.ReleaseNotes(c.UserContext(), releaseNotesShown)
 		if err != nil {
 			return nil, err

@@ -215,6 +215,7 @@ func TestReleaseNotes(t *testing.T) {
 
 	// A new run « sans changement » shows at once (no new data version).
 	id := again()
+	time.Sleep(stateTTL + 100*time.Millisecond) // runs show within stateTTL, as the data version
 	d = doc(t, get(t, app, "/a-propos/donnees"))
 	if li := d.Find("#import-" + strconv.FormatInt(id, 10)); !strings.Contains(li.Text(), "sans changement") {
 		t.Errorf("run %d, made after the page was cached, is not on it", id)
