@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/vitrine-inserjeunes/vitrine/internal/testdb"
@@ -20,8 +21,11 @@ func TestSyncCLI(t *testing.T) {
 		"/regions.csv": []byte(strings.Join(demoFile(t, "ref_regions.csv"), "\n") + "\n"),
 		"/chomage.csv": []byte(strings.Join(demoFile(t, "insee_chomage_regional.csv"), "\n") + "\n"),
 	}
+	var mu sync.Mutex // guards broken and files
 	var broken bool
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		defer mu.Unlock()
 		if broken && r.URL.Path == "/chomage.csv" {
 			http.Error(w, "panne", http.StatusBadGateway)
 			return
@@ -60,13 +64,19 @@ func TestSyncCLI(t *testing.T) {
 	t.Log(first.stdout)
 	check(first, 0, "source regions", "adresse   : "+srv.URL+"/regions.csv", "sha256    : ", "format    : ref_regions", "résultat  : importé", "import n° ")
 	check(runVitrine(t, env, "sync"), 0, "résultat  : déjà importé, inchangé", "sans changement")
+	mu.Lock()
 	broken = true
+	mu.Unlock()
 	check(runVitrine(t, env, "sync"), 1, "réponse HTTP 502", "après 3 tentatives", "synchronisation refusée : la base n'a pas été modifiée")
 	check(runVitrine(t, env, "sync", "--only", "regions"), 0, "source regions", "déjà importé, inchangé")
+	mu.Lock()
 	broken = false
+	mu.Unlock()
 	check(runVitrine(t, env, "sync", "--only", "nulle-part"), 2, "source(s) inconnue(s) : nulle-part")
 	check(runVitrine(t, append(env, "SYNC_CONFIG="+filepath.Join(dir, "absent.json")), "sync"), 1, "SYNC_CONFIG")
+	mu.Lock()
 	files["/chomage.csv"] = append(files["/chomage.csv"], []byte("53;2024;beaucoup\n")...)
+	mu.Unlock()
 	check(runVitrine(t, env, "sync", "--dry-run"), 3, "beaucoup")
 	check(runVitrine(t, env, "sync", "--config", filepath.Join(dir, "sync.json"), "en-trop"), 2, "argument inattendu")
 }
