@@ -418,7 +418,7 @@ func download(ctx context.Context, client *http.Client, cfg *Config, s Source, d
 	kind, enc, err := importer.Detect(sr.path)
 	if err != nil {
 		sr.Failed = true
-		sr.Outcome = "erreur : fichier téléchargé refusé : " + strings.TrimPrefix(err.Error(), sr.path+" ")
+		sr.Outcome = "erreur : fichier téléchargé refusé : " + strings.ReplaceAll(err.Error(), sr.path, s.File)
 		return sr
 	}
 	sr.Format, sr.Encoding = kind, enc

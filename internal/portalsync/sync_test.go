@@ -280,6 +280,10 @@ func TestSync(t *testing.T) {
 			for _, s := range rep.Sources {
 				if s.Failed {
 					found = true
+					t.Log(s.Outcome)
+					if strings.Contains(s.Outcome, os.TempDir()) {
+						t.Errorf("%s: the outcome names the temporary path: %q", s.Name, s.Outcome)
+					}
 					if !strings.Contains(s.Outcome, c.want) || (c.retried != (s.Attempts == cfg.Retries+1)) {
 						t.Errorf("%s: outcome %q after %d attempt(s), want %q, retried %v", s.Name, s.Outcome, s.Attempts, c.want, c.retried)
 					}
