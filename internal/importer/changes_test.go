@@ -189,4 +189,31 @@ WHERE run_id = $1 AND source = 'ij_region_formation' AND table_name = 'ij_region
 		t.Fatalf("re-import: changed=%v run %d", rep.Changed, rep.RunID)
 	}
 	check(rep.RunID, map[string]triple{})
+
+	// 5. A referential (no millésime): its notes carry the empty
+	// millésime; one region renamed is one row modified.
+	regions := fileLines(t, "ref_regions.csv")
+	if rep, err = Run(ctx, pool, []string{demoPath("ref_regions.csv")}, Options{}); err != nil {
+		t.Fatal(err)
+	}
+	var n triple
+	if err := pool.QueryRow(ctx, `SELECT ajoutees, modifiees, supprimees FROM import_run_changes WHERE run_id = $1 AND table_name = 'regions' AND millesime = ''`,
+		rep.RunID).Scan(&n.add, &n.mod, &n.del); err != nil || n != (triple{add: len(regions) - 1}) {
+		t.Errorf("regions: %+v (%v), want %d added", n, err, len(regions)-1)
+	}
+	renamed := append([]string(nil), regions[1:]...)
+	f := strings.Split(renamed[0], ";")
+	f[0] += " (renommée)"
+	renamed[0] = strings.Join(f, ";")
+	p := filepath.Join(dir, "ref_regions.csv")
+	if err := os.WriteFile(p, []byte(regions[0]+"\n"+strings.Join(renamed, "\n")+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if rep, err = Run(ctx, pool, []string{p}, Options{}); err != nil {
+		t.Fatal(err)
+	}
+	if err := pool.QueryRow(ctx, `SELECT ajoutees, modifiees, supprimees FROM import_run_changes WHERE run_id = $1 AND table_name = 'regions' AND millesime = ''`,
+		rep.RunID).Scan(&n.add, &n.mod, &n.del); err != nil || n != (triple{mod: 1}) {
+		t.Errorf("renamed region: %+v (%v), want 1 modified", n, err)
+	}
 }
