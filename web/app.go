@@ -6,6 +6,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"log/slog"
+	"sync/atomic"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -37,6 +38,7 @@ type Server struct {
 	dbErrors *rateLog
 	// csrfTokens signs the CSRF tokens of the forms (csrf.go).
 	csrfTokens *signedTokens
+	lastRun    atomic.Pointer[lastRunEntry] // releasenotes.go
 }
 
 // New builds the fiber app with the server settings cfg

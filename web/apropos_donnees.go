@@ -18,13 +18,23 @@ func (s *Server) aproposDonnees(c *fiber.Ctx) error {
 	if f == "json" {
 		return errBadRequest("cette page n'a pas de vue JSON : les imports sont exportables en CSV ou XLSX")
 	}
-	return s.serve(c, func(st dataState) (*built, error) {
+	// The release notes show every run, even one « sans changement ».
+	return s.serveKeyed(c, s.lastRunKey(c), func(st dataState) (*built, error) {
 		runs, err := s.store.ImportRuns(c.UserContext())
 		if err != nil {
 			return nil, err
 		}
 		p := &aproposPage{Glossary: glossary}
 		p.basePage = s.newBase(st, "Les données : sources, définitions, précautions", "", "/a-propos/donnees")
+		p.Feeds = []feedLink{{Title: "Notes de version des données (Atom)", URL: feedPath}}
+		notes, err := s.store.ReleaseNotes(c.UserContext(), releaseNotesShown)
+		if err != nil {
+			return nil, err
+		}
+		for _, n := range notes {
+			p.Notes = append(p.Notes, releaseNoteView{ID: n.RunID, Anchor: fmt.Sprintf("import-%d", n.RunID), Date: frenchDate(n.FinishedAt), Summary: noteSummary(n)})
+		}
+		p.NotesTable = releaseNotesTable(notes)
 		p.Breadcrumb = []crumb{{Label: "Les données", URL: "/a-propos/donnees"}}
 		p.Exports = exportLinks("/a-propos/donnees", nil)[:2]
 		files := &dataTable{ID: "fichiers", Caption: "Fichiers importés, par import",

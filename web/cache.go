@@ -314,7 +314,18 @@ const pageCacheControl = "public, max-age=300"
 // is unavailable, a page already in the cache is served stale (header
 // X-Vitrine-Stale) and the others fail with 503.
 func (s *Server) serve(c *fiber.Ctx, build func(st dataState) (*built, error)) error {
+	return s.serveKeyed(c, "", build)
+}
+
+// serveKeyed is serve for a response that depends on more than the data
+// version and the URL: suffix (not empty) is added to the cache key and so
+// to the ETag (the release notes depend on the last import run, changed
+// or not).
+func (s *Server) serveKeyed(c *fiber.Ctx, suffix string, build func(st dataState) (*built, error)) error {
 	key := cacheKey(c)
+	if suffix != "" {
+		key += "#" + suffix
+	}
 	c.Set(fiber.HeaderVary, "Accept-Encoding")
 	st, err := s.state(c.UserContext())
 	if err != nil {

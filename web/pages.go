@@ -40,6 +40,14 @@ type basePage struct {
 	AvisSignalement bool
 	// Content is the rendered page inside the layout (renderPage).
 	Content template.HTML
+	// Feeds are the page's Atom feeds (<link rel="alternate">).
+	Feeds []feedLink
+}
+
+// feedLink is a feed a page announces.
+type feedLink struct {
+	Title string
+	URL   string
 }
 
 // crumb is one breadcrumb item.
@@ -195,6 +203,8 @@ type aproposPage struct {
 	basePage
 	Runs       []importRunView
 	Files      *dataTable
+	Notes      []releaseNoteView // every run, the last first (releasenotes.go)
+	NotesTable *dataTable
 	Millesimes []string
 	Glossary   []definition
 }

@@ -111,7 +111,7 @@ var routeParams = func() map[string]map[string]bool {
 	territory := set("format", "table", "page", "tri", "ordre", "page_etab", "tri_etab", "ordre_etab")
 	badgeQuery := set("format", "theme", "millesime", "voie", "si_indisponible", "v")
 	return map[string]map[string]bool{
-		"/": {}, "/sitemap.xml": {},
+		"/": {}, "/sitemap.xml": {}, "/a-propos/donnees/flux.atom": {},
 		"/recherche": search, "/api/v1/recherche": search,
 		"/etablissements/:uai": export, "/etablissements/:uai/formations/:code": export, "/a-propos/donnees": export,
 		"/formations/:code": set("format", "table", "page", "tri", "ordre", "region"),

@@ -19,6 +19,7 @@ func (s *Server) routes(app *fiber.App) {
 	app.Get("/etablissements/:uai/kit", s.kitEtablissement)
 	app.Get("/etablissements/:uai/formations/:code/kit", s.kitEtablissementFormation)
 	app.Get("/a-propos/donnees", s.aproposDonnees)
+	app.Get("/a-propos/donnees/flux.atom", s.aproposDonneesFeed)
 
 	// correction requests, public side (signaler.go); CSRF on the form only
 	signalerCSRF := s.csrfProtect(s.signalerRefused)

@@ -105,6 +105,8 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"migrate", "en-trop"}, 2, `erreur : argument inattendu : "en-trop"`},
 		{[]string{"reindex", "--bogus"}, 2, "erreur : option inconnue : -bogus"},
 		{[]string{"formats", "--bogus"}, 2, "erreur : option inconnue : -bogus"},
+		{[]string{"sync", "--bogus"}, 2, "erreur : option inconnue : -bogus"},
+		{[]string{"sync", "--lock-timeout=-1s"}, 2, "erreur : --lock-timeout : durée négative"},
 		{[]string{"import", "-h"}, 0, "usage : vitrine import"},
 		{[]string{"serve", "--help"}, 0, "usage : vitrine serve"},
 		{[]string{"help"}, 0, "usage : vitrine <commande>"},

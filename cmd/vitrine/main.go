@@ -3,6 +3,7 @@
 //	vitrine serve                      serve the site on ADDR
 //	vitrine migrate                    apply database migrations
 //	vitrine import [flags] PATH...     import open-data files
+//	vitrine sync [flags]               download the official portals' exports and import them
 //	vitrine reindex [--if-outdated]    build the search index from the database into INDEX_DIR
 //	vitrine demo                       migrate, load the bundled demo data if the database is empty, serve
 //	vitrine staff add|list|disable|enable|reset-totp   manage the back-office accounts
@@ -31,12 +32,13 @@ commandes :
   import    importe des fichiers open data : vitrine import [--skip-invalid] [--dry-run] [--force] [--source TYPE] [--lock-timeout DURÉE] CHEMIN...
   demo      migre, charge les données de démonstration si la base est vide, puis sert le site
   formats   liste les formats de fichiers reconnus
+  sync      télécharge les derniers fichiers des portails officiels et les importe : vitrine sync [--dry-run] [--only NOM] [--config FICHIER]
   reindex   reconstruit l'index de recherche depuis la base : vitrine reindex [--if-outdated]
   purge     efface les données personnelles des signalements clos depuis plus de RETENTION_MONTHS mois : vitrine purge [--mois N]
   staff     comptes du back-office : vitrine staff add --email … --role admin|moderateur|relais [--academie 14]… | list | disable | enable | reset-totp
   gen       multiplie les données de démonstration établissement × formation : vitrine gen --scale N --out DOSSIER [FICHIER|DOSSIER...]
 
-environnement : DATABASE_URL (obligatoire), ADDR, BASE_URL, DEMO_DIR, INDEX_DIR, IMPORT_LOCK_TIMEOUT ;
+environnement : DATABASE_URL (obligatoire), ADDR, BASE_URL, DEMO_DIR, INDEX_DIR, IMPORT_LOCK_TIMEOUT, SYNC_CONFIG ;
   serveur : READ_TIMEOUT, WRITE_TIMEOUT, IDLE_TIMEOUT, MAX_HEADER_BYTES, MAX_BODY_BYTES, REQUEST_TIMEOUT,
   STATEMENT_TIMEOUT, RATE_LIMIT, RATE_LIMIT_WINDOW, TRUSTED_PROXIES, PAGE_CACHE_MB, MEMORY_LIMIT_MB, ACCESS_LOG
   signalements : POST_RATE_LIMIT, POST_RATE_WINDOW, CSRF_SECRET, SMTP_URL, MAIL_FROM, MAIL_MAX_ATTEMPTS, RETENTION_MONTHS
@@ -77,6 +79,8 @@ func run(ctx context.Context, log *slog.Logger, args []string) int {
 		err = cmdFormats(args[1:])
 	case "reindex":
 		err = cmdReindex(ctx, log, args[1:])
+	case "sync":
+		err = cmdSync(ctx, args[1:])
 	case "gen":
 		err = cmdGen(args[1:])
 	case "purge":

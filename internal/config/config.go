@@ -23,8 +23,11 @@ type Config struct {
 	// ImportLockTimeout bounds how long an import waits for another one
 	// to finish (0: no limit).
 	ImportLockTimeout time.Duration // IMPORT_LOCK_TIMEOUT, default 10m
-	Server            Server
-	Mail              Mail
+	// SyncConfig is the file of the portal exports vitrine sync downloads
+	// (SYNC_CONFIG; "": the committed configs/sync.json, embedded).
+	SyncConfig string
+	Server     Server
+	Mail       Mail
 }
 
 // Mail is the outgoing email of the correction requests (signalements).
@@ -156,6 +159,11 @@ func FromEnv() (Config, error) {
 	s := &c.Server
 	s.BaseURL = LocalBaseURL(c.Addr)
 	var errs []error
+	if c.SyncConfig = os.Getenv("SYNC_CONFIG"); c.SyncConfig != "" {
+		if st, err := os.Stat(c.SyncConfig); err != nil || st.IsDir() {
+			errs = append(errs, fmt.Errorf("SYNC_CONFIG : %q n'est pas un fichier lisible", c.SyncConfig))
+		}
+	}
 	if v := os.Getenv("BASE_URL"); v != "" {
 		b, err := ParseBaseURL(v)
 		if err != nil {

@@ -61,6 +61,8 @@ func TestFromEnvRefuses(t *testing.T) {
 		{"STAFF_SESSION_MAX", "10m", "STAFF_SESSION_MAX"},
 		{"STAFF_MAX_FAILURES", "0", "STAFF_MAX_FAILURES"},
 		{"STAFF_LOCKOUT", "5s", "STAFF_LOCKOUT"},
+		{"SYNC_CONFIG", "/nulle/part/sync.json", "SYNC_CONFIG"},
+		{"SYNC_CONFIG", "/", "SYNC_CONFIG"},
 	} {
 		t.Run(tc.name+"="+tc.value, func(t *testing.T) {
 			t.Setenv("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/vitrine")

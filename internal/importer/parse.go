@@ -335,3 +335,25 @@ func isSyntheticPath(path string) bool {
 	}
 	return strings.EqualFold(filepath.Base(filepath.Dir(path)), "synthetic")
 }
+
+// Detect reads a whole file as an import reads it (gzip, encoding, line
+// bounds) and returns the format its header is detected as and its
+// encoding, without parsing its rows: what `vitrine sync` checks of a
+// download before importing it. A cut gzip stream, a text that is neither
+// UTF-8 nor Windows-1252, or a header no format recognises is an error
+// (in French, naming the file).
+func Detect(path string) (kind, encoding string, err error) {
+	src, err := openSource(path)
+	if err != nil {
+		return "", "", err
+	}
+	defer src.Close()
+	f, _, _, err := openTable(src, "")
+	if err != nil {
+		return "", "", err
+	}
+	if _, err := io.Copy(io.Discard, src.r); err != nil {
+		return "", "", err
+	}
+	return f.Kind, src.Encoding(), nil
+}

@@ -138,7 +138,7 @@ func seq(n int) []int {
 // replaceSynthetic deletes, before a real file is loaded, the synthetic
 // rows of the scopes it covers (before: a real row equal to a synthetic one
 // must be written again, under the real file), and returns how many.
-func replaceSynthetic(ctx context.Context, tx pgx.Tx, t *Target, f *FileReport, rows [][]any) (int64, error) {
+func replaceSynthetic(ctx context.Context, tx pgx.Tx, t *Target, f *FileReport, rows [][]any, ch tableChanges) (int64, error) {
 	scope := replaceScope[t.Table]
 	if f.Synthetic || scope == nil || len(rows) == 0 {
 		return 0, nil
@@ -157,11 +157,12 @@ WHERE fi.id = t.file_id AND fi.synthetic AND (%s) IN (SELECT * FROM unnest(%s))`
 		args = append(args, narrowValues(t, rows))
 		q += fmt.Sprintf(" AND t.%s = ANY($%d::text[])", t.Narrow, len(args))
 	}
-	tag, err := tx.Exec(ctx, q, args...)
+	q += " RETURNING " + millesimeExpr(t, "t.")
+	deleted, err := countByMillesime(ctx, tx, ch, changeDeleted, q, args...)
 	if err != nil {
 		return 0, fmt.Errorf("%s : remplacement des données de démonstration : %w", t.Table, err)
 	}
-	n := tag.RowsAffected()
+	n := int64(deleted)
 	if n > 0 {
 		f.Checks = append(f.Checks, fmt.Sprintf("%s : %d ligne(s) de démonstration supprimée(s), remplacées par les chiffres réels de ce fichier", t.Table, n))
 	}

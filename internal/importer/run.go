@@ -43,6 +43,10 @@ type Options struct {
 	// still the current ones (see current.go): without it such a file is
 	// skipped, « déjà importé, inchangé ».
 	Force bool
+	// Origin, when set, is stored in import_runs.options under "origin":
+	// where the files came from (vitrine sync: each source's URL, size
+	// and sha256).
+	Origin any
 }
 
 // FileReport is the outcome of one file.
@@ -84,6 +88,8 @@ type FileReport struct {
 	replacedBy    map[string]bool // sha256 of the later files of the run that replaced rows of this one
 	changedTables []string        // tables where rows were inserted, updated or deleted
 	deletedTables map[string]bool // tables where demonstration rows were deleted
+	// rows inserted, updated, deleted per table and millésime (changes.go)
+	changed map[string]tableChanges
 
 	// asOf is the date of the data (AAAAMMJJ, "" when unknown): the
 	// latest BCN DATE_INTERVENTION of the file. Files of one Order load
@@ -282,7 +288,14 @@ func load(ctx context.Context, tx pgx.Tx, rep *Report, opt Options, start time.T
 		return err
 	}
 	var err error
-	optJSON, _ := json.Marshal(map[string]any{"skip_invalid": opt.SkipInvalid, "source": opt.Source, "synthetic": opt.Synthetic})
+	opts := map[string]any{"skip_invalid": opt.SkipInvalid, "source": opt.Source, "synthetic": opt.Synthetic}
+	if opt.Origin != nil {
+		opts["origin"] = opt.Origin
+	}
+	optJSON, err := json.Marshal(opts)
+	if err != nil {
+		return fmt.Errorf("import_runs : options : %w", err)
+	}
 	// A dry run takes no number from the sequences (each try would burn
 	// one): its rows, rolled back, carry negative ids no real run has.
 	runID := int64(dryRunID)
@@ -499,11 +512,11 @@ func loadFile(ctx context.Context, tx pgx.Tx, runID, fileID int64, f *FileReport
 		if err != nil {
 			return 0, err
 		}
-		deleted, err := replaceSynthetic(ctx, tx, t, f, rows)
+		deleted, err := replaceSynthetic(ctx, tx, t, f, rows, f.changes(t))
 		if err != nil {
 			return 0, err
 		}
-		ins, upd, err := upsert(ctx, tx, t, rows, f.FileID)
+		ins, upd, err := upsert(ctx, tx, t, rows, f.FileID, f.changes(t))
 		if err != nil {
 			return 0, err
 		}
@@ -523,12 +536,15 @@ func loadFile(ctx context.Context, tx pgx.Tx, runID, fileID int64, f *FileReport
 			f.Ignored += len(p.rows[t]) - len(rows) // demonstration rows where real ones exist
 		}
 	}
+	if err := recordChanges(ctx, tx, runID, f); err != nil {
+		return 0, err
+	}
 	return changes, afterLoad(ctx, tx, f)
 }
 
 // upsert copies rows into a staging table and merges them into t with one
 // statement; rows whose values did not change are left untouched.
-func upsert(ctx context.Context, tx pgx.Tx, t *Target, rows [][]any, fileID int64) (inserted, updated int, err error) {
+func upsert(ctx context.Context, tx pgx.Tx, t *Target, rows [][]any, fileID int64, ch tableChanges) (inserted, updated int, err error) {
 	if len(rows) == 0 {
 		return 0, 0, nil
 	}
@@ -578,19 +594,19 @@ func upsert(ctx context.Context, tx pgx.Tx, t *Target, rows [][]any, fileID int6
 			neu[i] = "s." + c
 		}
 		set = append(set, "file_id = $1")
-		tag, err := tx.Exec(ctx, fmt.Sprintf(`UPDATE %s AS t SET %s FROM %s AS s WHERE %s%s AND (%s) IS DISTINCT FROM (%s)`,
-			t.Table, strings.Join(set, ", "), stg, join, narrow, strings.Join(old, ", "), strings.Join(neu, ", ")), narrowArgs(fileID, vals)...)
+		// The statement answers its changed rows per millésime (the data
+		// release notes, changes.go).
+		updated, err = countByMillesime(ctx, tx, ch, changeModified, fmt.Sprintf(`UPDATE %s AS t SET %s FROM %s AS s WHERE %s%s AND (%s) IS DISTINCT FROM (%s) RETURNING %s`,
+			t.Table, strings.Join(set, ", "), stg, join, narrow, strings.Join(old, ", "), strings.Join(neu, ", "), millesimeExpr(t, "t.")), narrowArgs(fileID, vals)...)
 		if err != nil {
 			return 0, 0, fmt.Errorf("mise à jour %s : %w", t.Table, err)
 		}
-		updated = int(tag.RowsAffected())
 	}
-	tag, err := tx.Exec(ctx, fmt.Sprintf(`INSERT INTO %s (%s, file_id) SELECT %s, $1 FROM %s AS s WHERE NOT EXISTS (SELECT 1 FROM %s AS t WHERE %s%s)`,
-		t.Table, cols, prefixed("s.", t.Cols), stg, t.Table, join, narrow), narrowArgs(fileID, vals)...)
+	inserted, err = countByMillesime(ctx, tx, ch, changeAdded, fmt.Sprintf(`INSERT INTO %s (%s, file_id) SELECT %s, $1 FROM %s AS s WHERE NOT EXISTS (SELECT 1 FROM %s AS t WHERE %s%s) RETURNING %s`,
+		t.Table, cols, prefixed("s.", t.Cols), stg, t.Table, join, narrow, millesimeExpr(t, "")), narrowArgs(fileID, vals)...)
 	if err != nil {
 		return 0, 0, fmt.Errorf("insertion %s : %w", t.Table, err)
 	}
-	inserted = int(tag.RowsAffected())
 	return inserted, updated, nil
 }
 
