@@ -55,11 +55,13 @@ func New(st *store.Store, log *slog.Logger, cfg config.Server, opts ...Option) *
 		WriteTimeout:          cfg.WriteTimeout,
 		IdleTimeout:           cfg.IdleTimeout,
 		ReadBufferSize:        cfg.MaxHeaderBytes,
-		BodyLimit:             cfg.MaxBodyBytes,
+		// The coverage analyser takes bigger bodies; limitBody holds every
+		// other route to MaxBodyBytes.
+		BodyLimit: max(cfg.MaxBodyBytes, cfg.CoverageMaxBodyBytes),
 		// Values are copied where they outlive the request (strings.Clone):
 		// fiber's immutable mode would copy every one of them.
 	})
-	app.Use(s.observe, securityHeaders, s.rateLimit, compression())
+	app.Use(s.observe, securityHeaders, s.rateLimit, s.limitBody, compression())
 	s.routes(app)
 	return app
 }

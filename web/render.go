@@ -32,6 +32,8 @@ func newEngine(as *assets.Set) (*html.Engine, error) {
 		"nombre":      formatInt,
 		"add":         func(a, b int) int { return a + b },
 		"lower":       strings.ToLower,
+		"couvTaux":    model.CoverageRateLabel,
+		"couvPoints":  func(v float64) string { return strings.TrimSuffix(model.CoverageRateLabel(v), "\u202f%") + " points" },
 		"dict": func(kv ...any) map[string]any {
 			m := map[string]any{}
 			for i := 0; i+1 < len(kv); i += 2 {
