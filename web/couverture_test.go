@@ -240,11 +240,14 @@ ORDER BY 1 LIMIT 1`)
 	}
 	out = append(out, coverageCase{unknownUAI, covered[1], model.CouvUAIInconnu, nil})
 	for _, code := range []string{"99999999", "99999999999", "9999999"} {
+		// Unknown: no figure, and the BCN has no formation of that code
+		// (99999999 is its « formation non spécifiée » placeholder).
 		var known bool
-		pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM bcn_formations WHERE cfd = $1) OR EXISTS (SELECT 1 FROM bcn_mefs WHERE mefstat11 = $1)
+		var label string
+		pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM bcn_mefs WHERE mefstat11 = $1)
   OR EXISTS (SELECT 1 FROM ij_uai_formation WHERE code = $1) OR EXISTS (SELECT 1 FROM ij_region_formation WHERE code = $1)
-  OR EXISTS (SELECT 1 FROM insersup WHERE sise = $1)`, code).Scan(&known)
-		if known {
+  OR EXISTS (SELECT 1 FROM insersup WHERE sise = $1), coalesce((SELECT libelle_long FROM bcn_formations WHERE cfd = $1), '')`, code).Scan(&known, &label)
+		if known || label != "" && !model.IsPlaceholderFormation(label) {
 			t.Fatalf("code %s is known to the demo data: pick another", code)
 		}
 		out = append(out, coverageCase{covered[0], code, model.CouvCodeInconnu, nil})

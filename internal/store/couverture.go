@@ -199,16 +199,22 @@ WHERE ancien = ANY($1) OR nouveau = ANY($1)
 		libelle, niveau string
 	}
 	bcnOf := map[string]bcn{}
-	rows, err = s.pool.Query(ctx, `SELECT c, f.cfd IS NOT NULL
-  OR EXISTS (SELECT 1 FROM ij_uai_formation x WHERE x.code = c)
-  OR EXISTS (SELECT 1 FROM ij_region_formation x WHERE x.code = c),
+	// A CFD is known when the BCN names a formation by it (not one of its
+	// « non spécifiée » placeholders, as scope decides) or a figure uses it.
+	rows, err = s.pool.Query(ctx, `SELECT c, f.cfd IS NOT NULL,
+  EXISTS (SELECT 1 FROM ij_uai_formation x WHERE x.code = c) OR EXISTS (SELECT 1 FROM ij_region_formation x WHERE x.code = c),
   coalesce(f.libelle_long, f.libelle_court, ''), coalesce(n.libelle_court, f.niveau, '')
 FROM unnest($1::text[]) c LEFT JOIN bcn_formations f ON f.cfd = c LEFT JOIN bcn_niveaux n ON n.code = f.niveau`, all)
 	if err != nil {
 		return fmt.Errorf("couverture, BCN : %w", err)
 	}
 	var b bcn
-	if _, err := pgx.ForEachRow(rows, []any{&cfd, &b.known, &b.libelle, &b.niveau}, func() error { bcnOf[cfd] = b; return nil }); err != nil {
+	var inBCN, hasFigures bool
+	if _, err := pgx.ForEachRow(rows, []any{&cfd, &inBCN, &hasFigures, &b.libelle, &b.niveau}, func() error {
+		b.known = hasFigures || inBCN && !model.IsPlaceholderFormation(b.libelle)
+		bcnOf[cfd] = b
+		return nil
+	}); err != nil {
 		return err
 	}
 	for _, c := range info {
