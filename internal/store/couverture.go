@@ -4,9 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"golang.org/x/sync/errgroup"
 
 	"github.com/vitrine-inserjeunes/vitrine/internal/model"
 )
@@ -60,17 +62,17 @@ func (s *Store) CoverageFacts(ctx context.Context, uais, codes []string, kinds [
 			sises = append(sises, codes[i])
 		}
 	}
-	if err := s.coverageUAIs(ctx, uaiSet); err != nil {
-		return nil, err
-	}
-	if err := s.coverageCodes(ctx, codeInfo, cfds, mefs, sises); err != nil {
+	// The UAIs, the codes and the millésimes are read side by side.
+	var related map[string][]model.RelatedUAI
+	var ms map[string]string
+	g, gctx := errgroup.WithContext(ctx)
+	g.Go(func() error { return s.coverageUAIs(gctx, uaiSet) })
+	g.Go(func() error { return s.coverageCodes(gctx, codeInfo, cfds, mefs, sises) })
+	g.Go(func() (err error) { ms, err = s.coverageMillesimes(gctx, millesime); return })
+	if err := g.Wait(); err != nil {
 		return nil, err
 	}
 	related, err := s.relatedUAIs(ctx, keys(uaiSet))
-	if err != nil {
-		return nil, err
-	}
-	ms, err := s.coverageMillesimes(ctx, millesime)
 	if err != nil {
 		return nil, err
 	}
@@ -87,7 +89,7 @@ func (s *Store) CoverageFacts(ctx context.Context, uais, codes []string, kinds [
 			want[coverageKey{cand.UAI, cand.Code, cand.Voie}] = true
 		}
 	}
-	figs, err := s.coverageFigures(ctx, want)
+	figs, err := s.coverageFigures(ctx, want, ms)
 	if err != nil {
 		return nil, err
 	}
@@ -155,12 +157,10 @@ FROM unnest($1::text[]) m`, mefs)
 	for _, c := range cfds {
 		info[c].CFD = c
 	}
-	// The continuum around every CFD.
+	// The continuum: the whole graph (a few thousand BCN links) is read
+	// once, cheaper than its neighbourhood of thousands of CFDs.
 	all := keys(cfdSet)
-	rows, err = s.pool.Query(ctx, `SELECT ancien, nouveau FROM bcn_formation_links
-WHERE ancien = ANY($1) OR nouveau = ANY($1)
-   OR ancien IN (SELECT ancien FROM bcn_formation_links WHERE nouveau = ANY($1))
-   OR nouveau IN (SELECT nouveau FROM bcn_formation_links WHERE ancien = ANY($1))`, all)
+	rows, err = s.pool.Query(ctx, `SELECT ancien, nouveau FROM bcn_formation_links`)
 	if err != nil {
 		return fmt.Errorf("couverture, continuum : %w", err)
 	}
@@ -186,7 +186,7 @@ WHERE ancien = ANY($1) OR nouveau = ANY($1)
 	// The voie scolaire keys of every CFD (mefstat11_cfd), and the BCN
 	// identity of each.
 	mefsOf := map[string][]string{}
-	rows, err = s.pool.Query(ctx, `SELECT v.cfd, v.mefstat11 FROM mefstat11_cfd v WHERE v.cfd = ANY($1) ORDER BY v.mefstat11`, all)
+	rows, err = s.pool.Query(ctx, `SELECT v.cfd, v.mefstat11 FROM mefstat11_cfd v JOIN unnest($1::text[]) c ON c = v.cfd ORDER BY v.mefstat11`, all)
 	if err != nil {
 		return fmt.Errorf("couverture, MEFSTAT11 des CFD : %w", err)
 	}
@@ -289,13 +289,18 @@ func (s *Store) CoverageMillesimes(ctx context.Context) ([]string, error) {
 // coverageFigures reads the figures of every wanted (UAI, code, voie), of
 // every millésime, each through Disclose: only its statut (and
 // demonstration flag) leaves.
-func (s *Store) coverageFigures(ctx context.Context, want map[coverageKey]bool) (map[coverageKey][]model.CoverageFigure, error) {
-	var us, cs, sus, scs []string
+func (s *Store) coverageFigures(ctx context.Context, want map[coverageKey]bool, ms map[string]string) (map[coverageKey][]model.CoverageFigure, error) {
+	// Every figure of the UAIs concerned is read (a join on the UAI, a few
+	// thousand of them for a big catalogue), and the wanted keys kept: far
+	// cheaper than joining hundreds of thousands of (UAI, code) pairs.
+	ijUAIs, supUAIs := map[string]bool{}, map[string]bool{}
+	var sus, scs []string
 	for k := range want {
 		if k.voie == model.VoieSuperieur {
 			sus, scs = append(sus, k.uai), append(scs, k.code)
+			supUAIs[k.uai] = true
 		} else {
-			us, cs = append(us, k.uai), append(cs, k.code)
+			ijUAIs[k.uai] = true
 		}
 	}
 	src, err := s.sources(ctx)
@@ -303,21 +308,56 @@ func (s *Store) coverageFigures(ctx context.Context, want map[coverageKey]bool) 
 		return nil, err
 	}
 	out := map[coverageKey][]model.CoverageFigure{}
-	rows, err := s.scanUAI(ctx, `SELECT f.uai, f.millesime, coalesce(f.region, ''), f.voie, f.code, coalesce(f.cfd, ''), coalesce(f.mefstat11, ''), `+prefixed("f.", figureCols)+`,
+	// The figures of the millésimes looked at, whole, through Disclose;
+	// of the other millésimes, only that they exist (millesime_absent).
+	var looked []string
+	for v, m := range ms {
+		if v != model.VoieSuperieur && m != "" && !slices.Contains(looked, m) {
+			looked = append(looked, m)
+		}
+	}
+	var rows []figRow
+	otherRows := []coverageKey{}
+	otherMs := []string{}
+	g, gctx := errgroup.WithContext(ctx)
+	g.Go(func() (err error) {
+		rows, err = s.scanUAI(gctx, `SELECT f.uai, f.millesime, coalesce(f.region, ''), f.voie, f.code, coalesce(f.cfd, ''), coalesce(f.mefstat11, ''), `+prefixed("f.", figureCols)+`,
   f.part_poursuite_etudes, f.part_emploi_6_mois, f.part_autres_situations, f.file_id
-FROM (SELECT DISTINCT * FROM unnest($1::text[], $2::text[]) AS w(uai, code)) w
-JOIN ij_uai_formation f ON f.uai = w.uai AND f.code = w.code
-ORDER BY f.uai, f.millesime, f.voie, f.code, f.precedence DESC`, us, cs)
-	if err != nil {
+FROM unnest($1::text[]) w(uai) JOIN ij_uai_formation f ON f.uai = w.uai
+WHERE f.millesime = ANY($2)
+ORDER BY f.uai, f.millesime, f.voie, f.code, f.precedence DESC`, keys(ijUAIs), looked)
+		return err
+	})
+	g.Go(func() error {
+		others, err := s.pool.Query(gctx, `SELECT DISTINCT f.uai, f.code, f.voie, f.millesime
+FROM unnest($1::text[]) w(uai) JOIN ij_uai_formation f ON f.uai = w.uai
+WHERE f.millesime <> ALL($2)`, keys(ijUAIs), looked)
+		if err != nil {
+			return fmt.Errorf("couverture, autres millésimes : %w", err)
+		}
+		var k coverageKey
+		var m string
+		_, err = pgx.ForEachRow(others, []any{&k.uai, &k.code, &k.voie, &m}, func() error {
+			if want[k] {
+				otherRows, otherMs = append(otherRows, k), append(otherMs, m)
+			}
+			return nil
+		})
+		return err
+	})
+	if err := g.Wait(); err != nil {
 		return nil, err
 	}
 	for _, r := range rows {
 		k := coverageKey{r.uai, r.code, r.voie}
-		if !want[k] {
+		if !want[k] || ms[r.voie] != r.millesime {
 			continue
 		}
 		ff := figureOf([]figRow{r}, "", r.code, false, src).Disclose()
 		out[k] = append(out[k], model.CoverageFigure{Millesime: r.millesime, Statut: ff.Statut, Demonstration: ff.Demonstration})
+	}
+	for i, k := range otherRows {
+		out[k] = append(out[k], model.CoverageFigure{Millesime: otherMs[i]})
 	}
 	if len(sus) == 0 {
 		return out, nil
