@@ -225,6 +225,13 @@ ORDER BY 1, 2 LIMIT 1`, lapp, lsco)
 WHERE NOT EXISTS (SELECT 1 FROM ij_uai_formation f WHERE f.uai = e.uai) AND NOT EXISTS (SELECT 1 FROM insersup f WHERE f.uai = e.uai)
 ORDER BY 1 LIMIT 1`)
 	out = append(out, coverageCase{c[0], covered[1], model.CouvNonDispensee, nil})
+	// InserSup: a headline figure of the latest year with its leavers and
+	// graduates over the threshold and an employment rate.
+	c = one("couvert (SISE)", `SELECT uai, sise, false FROM insersup WHERE obtention_diplome = $1 AND genre = $2 AND nationalite = $2
+  AND right(millesime, 4) = (SELECT max(right(millesime, 4)) FROM insersup)
+  AND nb_sortants >= 20 AND nb_sortants + nb_poursuivants >= 20 AND tx_sortants_en_emploi_sal_fr IS NOT NULL
+ORDER BY 1, 2 LIMIT 1`, model.SupObtentionDiplome, model.SupEnsemble)
+	out = append(out, coverageCase{c[0], c[1], model.CouvCouvert, nil})
 	// A valid UAI nothing knows, codes of each kind nothing knows.
 	unknownUAI := ""
 	for n := 1; unknownUAI == "" && n < 1000; n++ {
@@ -319,10 +326,10 @@ func TestCouvertureKnownAnswers(t *testing.T) {
 		}
 	}
 	// The staged story: cumulative, one stage per covered outcome.
-	if len(a.Etapes) != model.NbStages || a.Etapes[0].Couvertes != 1 || a.Etapes[1].Couvertes != 2 || a.Etapes[2].Couvertes != 3 || a.Etapes[3].Couvertes != 3 {
+	if len(a.Etapes) != model.NbStages || a.Etapes[0].Couvertes != 2 || a.Etapes[1].Couvertes != 3 || a.Etapes[2].Couvertes != 4 || a.Etapes[3].Couvertes != 4 {
 		t.Errorf("stages %+v", a.Etapes)
 	}
-	if want := model.CoverageRate(3, len(cases)); a.Etapes[3].Taux != want {
+	if want := model.CoverageRate(4, len(cases)); a.Etapes[3].Taux != want {
 		t.Errorf("final rate %v, want %v", a.Etapes[3].Taux, want)
 	}
 	if a.AutreUAIDisponible {
