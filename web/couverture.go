@@ -354,6 +354,16 @@ func (p *couverturePage) tables() []*dataTable {
 	return []*dataTable{p.Stages, p.Outcomes, p.ByVoie, p.ByNiveau, p.Det}
 }
 
+// MillesimeOptions are the choices of the form (« promotions 2021 et
+// 2022 (2021_2022) »).
+func (p *couverturePage) MillesimeOptions() []option {
+	var out []option
+	for _, m := range p.Millesimes {
+		out = append(out, option{Value: m, Label: millesimeLabels([]string{m}) + " (" + m + ")", Selected: m == p.Millesime})
+	}
+	return out
+}
+
 // RelatedUAINote says why stage 4 finds nothing.
 func (p *couverturePage) RelatedUAINote() string {
 	if p.Result == nil || p.Result.AutreUAIDisponible {
