@@ -39,6 +39,8 @@ const (
 	coverageDetailRows = 500
 	// coveragePerPage is the page size of the detail of a shared result.
 	coveragePerPage = 200
+	// coverageTimeout bounds the analysis of one catalogue.
+	coverageTimeout = 60 * time.Second
 )
 
 // coverageRow is one analysed catalogue row (JSON API, downloads, table).
@@ -510,7 +512,12 @@ func (s *Server) runCoverage(c *fiber.Ctx) (*coverageRequest, *coverageAnswer, d
 		e.Details = map[string]any{"erreurs": in.Errors}
 		return req, nil, st, e
 	}
-	a, err := s.analyseCoverage(c.UserContext(), in, req.millesime, st.Version)
+	// A catalogue of 50,000 rows takes seconds, more on a busy machine:
+	// the analysis has its own deadline, beyond REQUEST_TIMEOUT (each
+	// statement keeps STATEMENT_TIMEOUT).
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(c.UserContext()), coverageTimeout)
+	defer cancel()
+	a, err := s.analyseCoverage(ctx, in, req.millesime, st.Version)
 	return req, a, st, err
 }
 
