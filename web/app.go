@@ -60,9 +60,10 @@ func New(st *store.Store, log *slog.Logger, cfg config.Server, opts ...Option) *
 		WriteTimeout:          cfg.WriteTimeout,
 		IdleTimeout:           cfg.IdleTimeout,
 		ReadBufferSize:        cfg.MaxHeaderBytes,
-		// The form /signaler takes an attachment: the transport accepts
-		// its bodies, bodyLimit holds every other route to MaxBodyBytes.
-		BodyLimit: max(cfg.MaxBodyBytes, signalerTransportLimit),
+		// Forms that take files (/signaler, the coverage analyser) get
+		// larger bodies: the transport reads up to the largest limit and
+		// bodyLimit (bodylimit.go) holds each route to its own.
+		BodyLimit: transportBodyLimit(cfg),
 		// Values are copied where they outlive the request (strings.Clone):
 		// fiber's immutable mode would copy every one of them.
 	})

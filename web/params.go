@@ -131,6 +131,7 @@ var routeParams = func() map[string]map[string]bool {
 		"/staff/signalements.csv":           set("statut", "categorie", "academie", "uai", "du", "au", "q"),
 		"/staff/signalements/:numero":       set("fait"),
 		"/staff/signalements/:numero/piece": {},
+		"/couverture":                       {}, "/couverture/:id": set("format", "page"),
 	}
 }()
 

@@ -35,6 +35,8 @@ func newEngine(as *assets.Set) (*html.Engine, error) {
 		// back-office (staff_*.go)
 		"staffRoleLabel": model.StaffRoleLabel,
 		"deref":          func(p *int64) int64 { return *p },
+		"couvTaux":       model.CoverageRateLabel,
+		"couvPoints":     func(v float64) string { return strings.TrimSuffix(model.CoverageRateLabel(v), "\u202f%") + " points" },
 		"dict": func(kv ...any) map[string]any {
 			m := map[string]any{}
 			for i := 0; i+1 < len(kv); i += 2 {

@@ -27,6 +27,11 @@ func (s *Server) routes(app *fiber.App) {
 	app.Post("/signaler", signalerCSRF, s.signalerSubmit)
 	app.Get("/signalements/:numero", s.signalementShow)
 	app.Get("/donnees-personnelles", s.donneesPersonnelles)
+	app.Get("/couverture", s.couvertureForm)
+	app.Post("/couverture", s.couverturePost)
+	app.Post("/couverture/telechargement", s.couvertureDownload)
+	app.Post("/couverture/partage", s.couvertureShare)
+	app.Get("/couverture/:id", s.couvertureShared)
 
 	// badges (SVG, PNG, PDF) and the embeddable widget
 	app.Get("/badges/etablissements/:uai/formations/:file", s.badgeEtablissementFormation)
@@ -65,4 +70,5 @@ func (s *Server) routes(app *fiber.App) {
 	api.Get("/etablissements/:uai/formations/:code", s.apiEtablissementFormation)
 	api.Get("/formations/:code", s.apiFormation)
 	api.Get("/regions/:code", s.apiRegion)
+	api.Post("/couverture", s.apiCouverture)
 }

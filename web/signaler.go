@@ -30,26 +30,6 @@ const (
 	signalerTransportLimit = signalerBodyLimit + 2<<20
 )
 
-// bodyLimit holds every route but POST /signaler to MAX_BODY_BYTES (the
-// transport accepts up to signalerTransportLimit), and /signaler to
-// signalerBodyLimit.
-func (s *Server) bodyLimit(c *fiber.Ctx) error {
-	limit := s.cfg.MaxBodyBytes
-	if c.Path() == "/signaler" && c.Method() == fiber.MethodPost {
-		limit = signalerBodyLimit
-	}
-	if len(c.Request().Body()) > limit {
-		e := &httpError{Status: fiber.StatusRequestEntityTooLarge, Code: "requete_trop_grande", Heading: "Envoi trop volumineux",
-			Message: "La requête dépasse la taille autorisée."}
-		if c.Path() == "/signaler" {
-			e.Message = "Votre envoi dépasse 5 Mo : le fichier joint est sans doute trop lourd. Revenez à la page précédente " +
-				"(votre navigateur y a gardé vos saisies), choisissez un fichier de moins de 5 Mo ou envoyez le signalement sans fichier."
-		}
-		return e
-	}
-	return c.Next()
-}
-
 // signalerURL is the prefilled « Signaler une erreur » link of a data
 // page at path: establishment, pair, formation, région, académie ("" for
 // other pages).

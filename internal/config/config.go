@@ -61,6 +61,9 @@ type Server struct {
 	MaxHeaderBytes int
 	// MaxBodyBytes bounds a request body (MAX_BODY_BYTES).
 	MaxBodyBytes int
+	// CoverageMaxBodyBytes bounds the body of the coverage analyser's
+	// POSTs, a catalogue of up to 50,000 rows (COVERAGE_MAX_BODY_MB).
+	CoverageMaxBodyBytes int
 	// RequestTimeout is the deadline of every request, passed to the
 	// database queries through the request context (REQUEST_TIMEOUT; 0:
 	// none).
@@ -110,26 +113,27 @@ type Server struct {
 // nothing (tests use it as is).
 func Defaults() Server {
 	return Server{
-		BaseURL:          "http://localhost:8080",
-		ReadTimeout:      10 * time.Second,
-		WriteTimeout:     30 * time.Second,
-		IdleTimeout:      60 * time.Second,
-		MaxHeaderBytes:   32 << 10,
-		MaxBodyBytes:     1 << 20,
-		RequestTimeout:   15 * time.Second,
-		StatementTimeout: 10 * time.Second,
-		RateLimit:        600,
-		RateWindow:       time.Minute,
-		PageCacheBytes:   96 << 20,
-		AccessLog:        true,
-		MemoryLimit:      256 << 20,
-		PostRateLimit:    5,
-		PostRateWindow:   time.Hour,
-		RetentionMonths:  12,
-		StaffIdleTimeout: 30 * time.Minute,
-		StaffSessionMax:  12 * time.Hour,
-		StaffMaxFailures: 5,
-		StaffLockout:     15 * time.Minute,
+		BaseURL:              "http://localhost:8080",
+		ReadTimeout:          10 * time.Second,
+		WriteTimeout:         30 * time.Second,
+		IdleTimeout:          60 * time.Second,
+		MaxHeaderBytes:       32 << 10,
+		MaxBodyBytes:         1 << 20,
+		CoverageMaxBodyBytes: 16 << 20,
+		RequestTimeout:       15 * time.Second,
+		StatementTimeout:     10 * time.Second,
+		RateLimit:            600,
+		RateWindow:           time.Minute,
+		PageCacheBytes:       96 << 20,
+		AccessLog:            true,
+		MemoryLimit:          256 << 20,
+		PostRateLimit:        5,
+		PostRateWindow:       time.Hour,
+		RetentionMonths:      12,
+		StaffIdleTimeout:     30 * time.Minute,
+		StaffSessionMax:      12 * time.Hour,
+		StaffMaxFailures:     5,
+		StaffLockout:         15 * time.Minute,
 	}
 }
 
@@ -193,6 +197,7 @@ func FromEnv() (Config, error) {
 	}{
 		{"MAX_HEADER_BYTES", &s.MaxHeaderBytes, minHeaderBytes, 1},
 		{"MAX_BODY_BYTES", &s.MaxBodyBytes, 1 << 10, 1},
+		{"COVERAGE_MAX_BODY_MB", &s.CoverageMaxBodyBytes, 1 << 20, 1 << 20},
 		{"RATE_LIMIT", &s.RateLimit, 0, 1},
 		{"PAGE_CACHE_MB", &s.PageCacheBytes, 0, 1 << 20},
 		{"MEMORY_LIMIT_MB", &s.MemoryLimit, 0, 1 << 20},
@@ -205,6 +210,9 @@ func FromEnv() (Config, error) {
 		if err := envInt(n.name, n.dst, n.min, n.mul); err != nil {
 			errs = append(errs, err)
 		}
+	}
+	if s.CoverageMaxBodyBytes > 256<<20 {
+		errs = append(errs, fmt.Errorf("COVERAGE_MAX_BODY_MB (%d) : au plus 256", s.CoverageMaxBodyBytes>>20))
 	}
 	if v := os.Getenv("TRUSTED_PROXIES"); v != "" {
 		p, err := ParsePrefixes(v)

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -239,8 +238,4 @@ func (s *Store) TouchStaffSession(ctx context.Context, idHash []byte) error {
 func (s *Store) DeleteStaffSession(ctx context.Context, idHash []byte) error {
 	_, err := s.pool.Exec(ctx, `DELETE FROM staff_sessions WHERE id_hash = $1`, idHash)
 	return err
-}
-
-func prefixed(p, cols string) string {
-	return p + strings.ReplaceAll(cols, ", ", ", "+p)
 }
