@@ -35,6 +35,8 @@ type Server struct {
 	nodeID   string
 	limiter  *rateLimiter
 	dbErrors *rateLog
+	// bulk: the bulk downloads of this node (telechargements.go).
+	bulk *bulkFiles
 }
 
 // New builds the fiber app with the server settings cfg
@@ -42,7 +44,8 @@ type Server struct {
 func New(st *store.Store, log *slog.Logger, cfg config.Server, opts ...Option) *fiber.App {
 	s := &Server{store: st, log: log, cfg: cfg, nodeID: nodeID(),
 		limiter:  newRateLimiter(cfg.RateLimit, cfg.RateWindow),
-		dbErrors: &rateLog{log: log, msg: "database unavailable", interval: time.Second}}
+		dbErrors: &rateLog{log: log, msg: "database unavailable", interval: time.Second},
+		bulk:     &bulkFiles{dir: cfg.BulkDir, store: st, log: log}}
 	for _, o := range opts {
 		o(s)
 	}

@@ -125,6 +125,7 @@ var routeParams = func() map[string]map[string]bool {
 		"/etablissements/:uai/formations/:code/kit":    set("millesime"),
 		"/widget/etablissements/:uai":                  set("millesime", "voie"),
 		"/widget/etablissements/:uai/formations/:code": set("millesime", "voie"),
+		"/donnees/telechargements":                     {}, "/donnees/telechargements/:file": {},
 	}
 }()
 

@@ -19,6 +19,8 @@ func (s *Server) routes(app *fiber.App) {
 	app.Get("/etablissements/:uai/kit", s.kitEtablissement)
 	app.Get("/etablissements/:uai/formations/:code/kit", s.kitEtablissementFormation)
 	app.Get("/a-propos/donnees", s.aproposDonnees)
+	app.Get("/donnees/telechargements", s.telechargements)
+	app.Get("/donnees/telechargements/:file", s.telechargementFile)
 
 	// badges (SVG, PNG, PDF) and the embeddable widget
 	app.Get("/badges/etablissements/:uai/formations/:file", s.badgeEtablissementFormation)

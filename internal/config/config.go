@@ -8,6 +8,7 @@ import (
 	"net/netip"
 	"net/url"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -66,6 +67,9 @@ type Server struct {
 	// 0: none; GOMEMLIMIT, when set, wins): the garbage collector works
 	// harder near it instead of letting the heap double.
 	MemoryLimit int
+	// BulkDir holds the bulk downloads of /donnees/telechargements, built
+	// once per data version (BULK_DIR, default var/bulk; each node its own).
+	BulkDir string
 }
 
 // Defaults is the server configuration used when the environment says
@@ -85,6 +89,7 @@ func Defaults() Server {
 		PageCacheBytes:   96 << 20,
 		AccessLog:        true,
 		MemoryLimit:      256 << 20,
+		BulkDir:          filepath.Join(os.TempDir(), "vitrine-bulk"),
 	}
 }
 
@@ -146,6 +151,10 @@ func FromEnv() (Config, error) {
 			errs = append(errs, err)
 		}
 	}
+	s.BulkDir = getenv("BULK_DIR", "var/bulk")
+	if err := checkBulkDir(s.BulkDir); err != nil {
+		errs = append(errs, err)
+	}
 	if v := os.Getenv("TRUSTED_PROXIES"); v != "" {
 		p, err := ParsePrefixes(v)
 		if err != nil {
@@ -170,6 +179,18 @@ func FromEnv() (Config, error) {
 		errs = append(errs, fmt.Errorf("STATEMENT_TIMEOUT (%s) dépasse REQUEST_TIMEOUT (%s)", s.StatementTimeout, s.RequestTimeout))
 	}
 	return c, errors.Join(errs...)
+}
+
+// checkBulkDir refuses a BULK_DIR that exists and is not a directory.
+func checkBulkDir(dir string) error {
+	info, err := os.Stat(dir)
+	switch {
+	case err == nil && !info.IsDir():
+		return fmt.Errorf("BULK_DIR=%q n'est pas un répertoire", dir)
+	case err != nil && !errors.Is(err, os.ErrNotExist):
+		return fmt.Errorf("BULK_DIR=%q : %v", dir, err)
+	}
+	return nil
 }
 
 // LocalBaseURL is the base URL of a server listening on addr on this
