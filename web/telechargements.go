@@ -139,6 +139,7 @@ type bulkDatasetView struct {
 	Files                  []bulkFileView
 	Columns                []bulk.DictionaryEntry
 	DemoRows               int
+	DemoRowsText           string
 }
 
 type bulkFileView struct {
@@ -179,7 +180,7 @@ func (s *Server) telechargements(c *fiber.Ctx) error {
 			for _, f := range m.Files {
 				if f.Dataset == d.ID {
 					v.Rows = nOf(f.Rows, "ligne", "lignes")
-					v.DemoRows = f.DemoRows
+					v.DemoRows, v.DemoRowsText = f.DemoRows, formatInt(f.DemoRows)
 					v.Files = append(v.Files, bulkFileView{Name: f.Name, URL: "/donnees/telechargements/" + f.Name,
 						Format: bulkFormatLabel(f.Format), Size: formatSize(f.Size)})
 				}
@@ -259,7 +260,9 @@ func (s *Server) telechargementFile(c *fiber.Ctx) error {
 	if !ok {
 		return bulkNotFound(name)
 	}
-	etag := `"` + strconv.FormatInt(m.Version, 10) + "-" + f.SHA256[:32] + `"`
+	// From the content alone: a file the next import leaves unchanged
+	// keeps its ETag, and every node that built it gives the same.
+	etag := `"` + f.SHA256[:32] + `"`
 	c.Set(fiber.HeaderETag, etag)
 	c.Set(fiber.HeaderCacheControl, "public, no-cache")
 	if inm := c.Get(fiber.HeaderIfNoneMatch); inm != "" && etagMatch(inm, etag) {

@@ -257,7 +257,7 @@ func newDatasetWriter(dir string, d *Dataset) (*datasetWriter, error) {
 	w.rowType = ParquetType(d)
 	w.row = reflect.New(w.rowType).Elem()
 	w.pq = parquet.NewWriter(w.pqFile, parquet.SchemaOf(w.row.Interface()),
-		parquet.Compression(&parquet.Snappy), parquet.MaxRowsPerRowGroup(50_000),
+		parquet.Compression(&parquet.Zstd), parquet.MaxRowsPerRowGroup(50_000),
 		parquet.CreatedBy("vitrine-inserjeunes", "", ""),
 		parquet.KeyValueMetadata("licence", "Licence Ouverte 2.0 (Etalab) ; chiffres de démonstration fictifs signalés par la colonne demonstration"))
 	return w, nil

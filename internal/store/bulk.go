@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sort"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -201,7 +202,7 @@ UNION SELECT coalesce(cfd, code) FROM ij_uai_formation ORDER BY 1`)
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		d, err := s.FormationDetail(ctx, code)
+		fo, national, regions, err := s.formationLevels(ctx, code)
 		if errors.Is(err, model.ErrNotFound) {
 			continue
 		}
@@ -214,7 +215,6 @@ UNION SELECT coalesce(cfd, code) FROM ij_uai_formation ORDER BY 1`)
 				return nil
 			}
 			seen[k] = true
-			fo := d.Formation
 			bf := &model.BulkFigure{Perimetre: perimetre, Region: region, Code: f.Code, CFD: fo.CFD, MEFSTAT11: f.MEFSTAT11,
 				Libelle: fo.Libelle, LibelleBCN: fo.LibelleBCN, Niveau: fo.Niveau, FormationFermee: fo.FormationFermee, IJ: &f}
 			if f.CFD != "" {
@@ -222,16 +222,30 @@ UNION SELECT coalesce(cfd, code) FROM ij_uai_formation ORDER BY 1`)
 			}
 			return fn(bf)
 		}
-		for _, f := range d.National {
+		for _, f := range national {
 			if err := put(model.BulkFrance, model.Territoire{}, f); err != nil {
 				return err
 			}
 		}
-		for _, r := range d.Regions {
-			for _, f := range r.Chiffres {
-				if err := put(model.BulkRegion, r.Region, f); err != nil {
-					return err
-				}
+		// In a fixed order: the same data makes the same files (and ETags)
+		// on every node.
+		keys := make([]regKey, 0, len(regions))
+		for k := range regions {
+			keys = append(keys, k)
+		}
+		sort.Slice(keys, func(i, j int) bool {
+			a, b := keys[i], keys[j]
+			if a.region != b.region {
+				return a.region < b.region
+			}
+			if c := model.CompareMillesimes(a.millesime, b.millesime); c != 0 {
+				return c < 0
+			}
+			return model.VoieOrder(a.voie) < model.VoieOrder(b.voie)
+		})
+		for _, k := range keys {
+			if err := put(model.BulkRegion, regionTerritoire(k.region), regions[k].Disclose()); err != nil {
+				return err
 			}
 		}
 	}
@@ -302,4 +316,28 @@ FROM insersup ORDER BY uai, sise, millesime, obtention_diplome, genre, nationali
 		return fmt.Errorf("chiffres InserSup : %w", err)
 	}
 	return emit()
+}
+
+// formationLevels is the first half of FormationDetail, without the list
+// of establishments: the formation's identity, its national figures and
+// its regional ones (the same scope, rows and continuum choice).
+func (s *Store) formationLevels(ctx context.Context, code string) (model.Formation, []model.FormationFigure, map[regKey]model.RawFormationFigure, error) {
+	c, kind, err := model.ParseFormationCode(code)
+	if err != nil || kind == model.KindSISE {
+		return model.Formation{}, nil, nil, model.ErrNotFound
+	}
+	sc, err := s.scope(ctx, c, kind)
+	if err != nil {
+		return model.Formation{}, nil, nil, err
+	}
+	ff, err := s.loadFormationFigures(ctx, sc, "")
+	if err != nil {
+		return model.Formation{}, nil, nil, err
+	}
+	var national []model.FormationFigure
+	for _, raw := range choose(sc, ff.national) {
+		national = append(national, raw.Disclose())
+	}
+	sortFigures(national)
+	return sc.f, national, choose(sc, ff.regions), nil
 }
