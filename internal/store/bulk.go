@@ -185,6 +185,12 @@ FROM ij_uai_formation ORDER BY uai, millesime, voie, code, precedence DESC`)
 	return nil
 }
 
+// bulkWorkers formations are read at once; bulkInFlight are held at most.
+const (
+	bulkWorkers  = 3
+	bulkInFlight = 8
+)
+
 // bulkFormations writes the région and France figures of every
 // InserJeunes formation, as FormationDetail computes them for its page
 // and the API (régions rebuilt from establishments where the regional
@@ -198,11 +204,45 @@ UNION SELECT coalesce(cfd, code) FROM ij_uai_formation ORDER BY 1`)
 	}
 	type key struct{ perimetre, region, voie, code, millesime string }
 	seen := map[key]bool{}
-	for _, code := range codes {
-		if err := ctx.Err(); err != nil {
-			return err
+	// Formations are read by bulkWorkers at once (each read is a few
+	// round trips) and written in the order of codes: at most
+	// bulkInFlight formations are held in memory.
+	type levels struct {
+		fo       model.Formation
+		national []model.FormationFigure
+		regions  map[regKey]model.RawFormationFigure
+		err      error
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	queue := make(chan chan levels, bulkInFlight)
+	go func() {
+		defer close(queue)
+		sem := make(chan struct{}, bulkWorkers)
+		for _, code := range codes {
+			ch := make(chan levels, 1)
+			select {
+			case queue <- ch:
+			case <-ctx.Done():
+				return
+			}
+			select {
+			case sem <- struct{}{}:
+			case <-ctx.Done():
+				ch <- levels{err: ctx.Err()}
+				return
+			}
+			go func() {
+				defer func() { <-sem }()
+				var l levels
+				l.fo, l.national, l.regions, l.err = s.formationLevels(ctx, code)
+				ch <- l
+			}()
 		}
-		fo, national, regions, err := s.formationLevels(ctx, code)
+	}()
+	for ch := range queue {
+		l := <-ch
+		fo, national, regions, err := l.fo, l.national, l.regions, l.err
 		if errors.Is(err, model.ErrNotFound) {
 			continue
 		}
