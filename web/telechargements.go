@@ -165,6 +165,26 @@ func (s *Server) telechargements(c *fiber.Ctx) error {
 			Heading: "Téléchargements indisponibles", RetryAfter: int(bulkFailBackoff.Seconds()),
 			Message: "La préparation des fichiers a échoué ; elle sera relancée dans une minute."}
 	}
+	p := s.telechargementsPageOf(st, m)
+	if m == nil {
+		// Being prepared: not cached by anyone, asked again soon.
+		c.Set(fiber.HeaderCacheControl, "no-store")
+		c.Set(fiber.HeaderRetryAfter, strconv.Itoa(bulkRetryAfter))
+	}
+	b, err := s.htmlPage("pages/telechargements", p)
+	if err != nil {
+		return err
+	}
+	if m != nil {
+		c.Set(fiber.HeaderCacheControl, "public, no-cache")
+	}
+	c.Set(fiber.HeaderContentType, b.ContentType)
+	return c.Send(b.Body)
+}
+
+// telechargementsPageOf is the page for the data state st and the files
+// m (nil while they are being prepared).
+func (s *Server) telechargementsPageOf(st dataState, m *bulk.Manifest) *telechargementsPage {
 	p := &telechargementsPage{Manifest: m, Licence: bulk.Licence}
 	p.basePage = s.newBase(st, "Téléchargements en masse", "Tous les chiffres d'insertion de Vitrine InserJeunes (InserJeunes, InserSup) en CSV et Parquet, avec leur dictionnaire des données.", "/donnees/telechargements")
 	p.Breadcrumb = []crumb{{Label: "Les données", URL: "/a-propos/donnees"}, {Label: "Téléchargements en masse", URL: "/donnees/telechargements"}}
@@ -199,20 +219,8 @@ func (s *Server) telechargements(c *fiber.Ctx) error {
 			}
 		}
 		p.Dictionary = []bulkDatasetView{dict}
-	} else {
-		// Being prepared: not cached by anyone, asked again soon.
-		c.Set(fiber.HeaderCacheControl, "no-store")
-		c.Set(fiber.HeaderRetryAfter, strconv.Itoa(bulkRetryAfter))
 	}
-	b, err := s.htmlPage("pages/telechargements", p)
-	if err != nil {
-		return err
-	}
-	if m != nil {
-		c.Set(fiber.HeaderCacheControl, "public, no-cache")
-	}
-	c.Set(fiber.HeaderContentType, b.ContentType)
-	return c.Send(b.Body)
+	return p
 }
 
 func bulkFormatLabel(f string) string {

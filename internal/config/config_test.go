@@ -13,7 +13,8 @@ func TestFromEnv(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.Server.BaseURL != "http://localhost:9090" || c.Server.ReadTimeout != 10*time.Second || c.Server.RateLimit != 600 || c.ImportLockTimeout != 10*time.Minute {
+	if c.Server.BaseURL != "http://localhost:9090" || c.Server.ReadTimeout != 10*time.Second || c.Server.RateLimit != 600 || c.ImportLockTimeout != 10*time.Minute ||
+		c.Server.BulkDir != "var/bulk" {
 		t.Errorf("defaults: %+v", c)
 	}
 	t.Setenv("BASE_URL", "https://vitrine.example.fr/")
@@ -48,6 +49,7 @@ func TestFromEnvRefuses(t *testing.T) {
 		{"MEMORY_LIMIT_MB", "100", "MEMORY_LIMIT_MB"},
 		{"ACCESS_LOG", "peut-être", "ACCESS_LOG"},
 		{"IMPORT_LOCK_TIMEOUT", "bientôt", "IMPORT_LOCK_TIMEOUT"},
+		{"BULK_DIR", "config_test.go", "BULK_DIR"}, // a file, not a directory
 	} {
 		t.Run(tc.name+"="+tc.value, func(t *testing.T) {
 			t.Setenv("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/vitrine")
