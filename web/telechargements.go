@@ -52,9 +52,19 @@ type bulkFiles struct {
 // use the request store.
 func WithBulkStore(st *store.Store) Option { return func(s *Server) { s.bulk.store = st } }
 
+// errBulkBuilding answers a file asked for during its build (logged: the
+// build logs its start and end, not each request that waits).
 var errBulkBuilding = &httpError{Status: fiber.StatusServiceUnavailable, Code: "telechargements_en_preparation", RetryAfter: bulkRetryAfter,
-	Heading: "Fichiers en préparation",
+	Heading: "Fichiers en préparation", logged: true,
 	Message: "Les fichiers de téléchargement de la version actuelle des données sont en préparation : réessayez dans une minute."}
+
+// errBulkFailed answers while the last build of the version failed (the
+// build logged why); a new one starts after bulkFailBackoff.
+func errBulkFailed(err error) *httpError {
+	return &httpError{Status: fiber.StatusServiceUnavailable, Code: "telechargements_indisponibles", cause: err, logged: true,
+		Heading: "Téléchargements indisponibles", RetryAfter: int(bulkFailBackoff.Seconds()),
+		Message: "La préparation des fichiers a échoué ; elle sera relancée dans une minute."}
+}
 
 // manifest returns the files of data version v, building them in the
 // background when missing: (nil, nil) while the build runs.
@@ -161,9 +171,7 @@ func (s *Server) telechargements(c *fiber.Ctx) error {
 	}
 	m, err := s.bulk.manifest(st.Version)
 	if err != nil {
-		return &httpError{Status: fiber.StatusInternalServerError, Code: "telechargements_indisponibles", cause: err,
-			Heading: "Téléchargements indisponibles", RetryAfter: int(bulkFailBackoff.Seconds()),
-			Message: "La préparation des fichiers a échoué ; elle sera relancée dans une minute."}
+		return errBulkFailed(err)
 	}
 	p := s.telechargementsPageOf(st, m)
 	if m == nil {
@@ -253,9 +261,7 @@ func (s *Server) telechargementFile(c *fiber.Ctx) error {
 	}
 	m, err := s.bulk.manifest(st.Version)
 	if err != nil {
-		return &httpError{Status: fiber.StatusServiceUnavailable, Code: "telechargements_indisponibles", cause: err,
-			Heading: "Téléchargements indisponibles", RetryAfter: int(bulkFailBackoff.Seconds()),
-			Message: "La préparation des fichiers a échoué ; elle sera relancée dans une minute."}
+		return errBulkFailed(err)
 	}
 	if m == nil {
 		// Only names the build makes wait; others are unknown at once.

@@ -224,7 +224,8 @@ func TestBulkDownloads(t *testing.T) {
 		return strings.Join([]string{perimetre, region, uai, code, voie, millesime}, "|")
 	}
 	for _, row := range ij.rows {
-		k := key(row[ij.col("perimetre")], row[ij.col("region_code")], row[ij.col("uai")], row[ij.col("code")], row[ij.col("voie")], row[ij.col("millesime")])
+		// An establishment's row is keyed by its UAI, a région's by its code.
+		k := key(row[ij.col("perimetre")], "", row[ij.col("uai")], row[ij.col("code")], row[ij.col("voie")], row[ij.col("millesime")])
 		if row[ij.col("perimetre")] != model.BulkEtablissement {
 			k = key(row[ij.col("perimetre")], row[ij.col("region_code")], "", row[ij.col("code")], row[ij.col("voie")], row[ij.col("millesime")])
 		}
