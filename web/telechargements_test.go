@@ -322,8 +322,74 @@ func TestBulkDownloads(t *testing.T) {
 			compare("/api/v1/etablissements/"+pair, model.BulkEtablissement, "", uai, f)
 		}
 	}
+	// InserSup: the France and région figures of every diploma, with
+	// their breakdowns, as /api/v1/formations/{sise} gives them.
+	sup := tables["insersup"]
+	supIndex := map[string][]string{}
+	for _, row := range sup.rows {
+		k := strings.Join([]string{row[sup.col("perimetre")], row[sup.col("region_code")], row[sup.col("uai")], row[sup.col("sise")], row[sup.col("millesime")],
+			row[sup.col("obtention_diplome")], row[sup.col("genre")], row[sup.col("nationalite")]}, "|")
+		if _, dup := supIndex[k]; dup {
+			t.Errorf("two insersup rows for %s", k)
+		}
+		supIndex[k] = row
+	}
+	var supCols []string
+	for _, col := range bulk.Datasets[1].Columns {
+		if col.Kind == bulk.Int || col.Kind == bulk.Float {
+			supCols = append(supCols, col.Name)
+		}
+	}
+	compareSup := func(where, perimetre, region string, f map[string]any) {
+		k := strings.Join([]string{perimetre, region, "", f["sise"].(string), f["millesime"].(string),
+			f["obtention_diplome"].(string), f["genre"].(string), f["nationalite"].(string)}, "|")
+		row, ok := supIndex[k]
+		if !ok {
+			t.Errorf("%s: no insersup row %s", where, k)
+			return
+		}
+		compared["insersup "+perimetre]++
+		for _, name := range supCols {
+			want := ""
+			if v, ok := f[name].(float64); ok {
+				want = strconv.FormatFloat(v, 'f', -1, 64)
+			}
+			if got := row[sup.col(name)]; got != want {
+				t.Errorf("%s %s: %s = %q in the file, %q in the API", where, k, name, got, want)
+			}
+		}
+		if got := row[sup.col("statut")]; got != f["statut"] {
+			t.Errorf("%s %s: statut %q in the file, %v in the API", where, k, got, f["statut"])
+		}
+	}
+	withParts := func(f map[string]any) []map[string]any {
+		out := []map[string]any{f}
+		if parts, ok := f["repartitions"].([]any); ok {
+			for _, p := range parts {
+				out = append(out, p.(map[string]any))
+			}
+		}
+		return out
+	}
+	for _, sise := range list(`SELECT DISTINCT sise FROM insersup ORDER BY 1`) {
+		v := apiJSON("/api/v1/formations/" + sise)
+		for _, n := range v["national"].([]any) {
+			for _, f := range withParts(n.(map[string]any)) {
+				compareSup("/api/v1/formations/"+sise, model.BulkFrance, "", f)
+			}
+		}
+		for _, r := range v["regions"].([]any) {
+			reg := r.(map[string]any)
+			code := reg["region"].(map[string]any)["code"].(string)
+			for _, c := range reg["chiffres"].([]any) {
+				for _, f := range withParts(c.(map[string]any)) {
+					compareSup("/api/v1/formations/"+sise, model.BulkRegion, code, f)
+				}
+			}
+		}
+	}
 	t.Logf("figures compared with the API: %v", compared)
-	for _, p := range []string{model.BulkFrance, model.BulkRegion, model.BulkEtablissement} {
+	for _, p := range []string{model.BulkFrance, model.BulkRegion, model.BulkEtablissement, "insersup " + model.BulkFrance, "insersup " + model.BulkRegion} {
 		if compared[p] == 0 {
 			t.Errorf("no %s figure compared with the API", p)
 		}

@@ -180,7 +180,7 @@ var Datasets = []Dataset{
 		Description: "Un chiffre par établissement et formation, par région et formation, et pour la France par formation, pour chaque millésime et voie.",
 		Columns:     ijColumns(), accept: func(f *model.BulkFigure) bool { return f.IJ != nil }},
 	{ID: "insersup", Titre: "InserSup : diplômés des universités",
-		Description: "Un chiffre par établissement, diplôme (SISE), promotion(s) et répartition (obtention du diplôme, genre, nationalité).",
+		Description: "Un chiffre par établissement, diplôme (SISE), promotion(s) et répartition (obtention du diplôme, genre, nationalité), puis par région et pour la France (somme des établissements, taux recalculés).",
 		Columns:     supColumns(), accept: func(f *model.BulkFigure) bool { return f.Sup != nil }},
 }
 

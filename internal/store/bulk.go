@@ -355,7 +355,62 @@ FROM insersup ORDER BY uai, sise, millesime, obtention_diplome, genre, nationali
 	if err := rows.Err(); err != nil {
 		return fmt.Errorf("chiffres InserSup : %w", err)
 	}
-	return emit()
+	if err := emit(); err != nil {
+		return err
+	}
+	rows.Close()
+	sort.Strings(sises)
+	for _, sise := range sises {
+		if err := s.bulkSupLevels(ctx, sise, fn); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// bulkSupLevels writes the région and France figures of a SISE diploma,
+// as its formation page computes them (sums over the establishments,
+// rates recomputed), each headline followed by its breakdowns.
+func (s *Store) bulkSupLevels(ctx context.Context, sise string, fn func(*model.BulkFigure) error) error {
+	fo, lv, err := s.supFormationLevels(ctx, sise)
+	if errors.Is(err, model.ErrNotFound) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	for _, level := range []struct {
+		perimetre string
+		figs      map[supKey]model.InserSupFigure
+	}{{model.BulkRegion, lv.region}, {model.BulkFrance, lv.national}} {
+		keys := make([]supKey, 0, len(level.figs))
+		for k := range level.figs {
+			keys = append(keys, k)
+		}
+		sort.Slice(keys, func(i, j int) bool {
+			if keys[i].uai != keys[j].uai {
+				return keys[i].uai < keys[j].uai
+			}
+			return model.CompareMillesimes(keys[i].millesime, keys[j].millesime) < 0
+		})
+		for _, k := range keys {
+			head := level.figs[k]
+			var region model.Territoire
+			if level.perimetre == model.BulkRegion {
+				region = regionTerritoire(k.uai) // the key's UAI holds the région
+			}
+			parts := head.Repartitions
+			head.Repartitions = nil
+			for _, f := range append([]model.InserSupFigure{head}, parts...) {
+				bf := &model.BulkFigure{Perimetre: level.perimetre, Region: region, Code: sise, SISE: sise,
+					Libelle: fo.Libelle, Niveau: fo.Niveau, Sup: &f}
+				if err := fn(bf); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	return nil
 }
 
 // formationLevels is the first half of FormationDetail, without the list
