@@ -41,7 +41,6 @@ type bulkFiles struct {
 	mu       sync.Mutex
 	ready    *bulk.Manifest // the files of the last version built
 	building int64          // version being built (0: none)
-	done     chan struct{}  // closed when the running build ends
 	failed   int64          // version whose last build failed
 	failErr  error
 	failAt   time.Time
@@ -88,15 +87,13 @@ func (b *bulkFiles) manifest(v int64) (*bulk.Manifest, error) {
 		return nil, nil // an older version is still being built: this one starts after it
 	}
 	b.building = v
-	b.done = make(chan struct{})
-	go b.build(v, b.done)
+	go b.build(v)
 	return nil, nil
 }
 
 // build writes the files of version v. A version that changes during the
 // build (an import) is not published: the next request builds the new one.
-func (b *bulkFiles) build(v int64, done chan struct{}) {
-	defer close(done)
+func (b *bulkFiles) build(v int64) {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Hour)
 	defer cancel()
 	ctx = store.WithDataVersion(ctx, v)
@@ -118,16 +115,6 @@ func (b *bulkFiles) build(v int64, done chan struct{}) {
 	}
 	b.ready = m
 	b.log.Info("téléchargements en masse prêts", "version", v, "secondes", fmt.Sprintf("%.1f", m.Seconds))
-}
-
-// wait blocks until the running build (if any) ends (tests).
-func (b *bulkFiles) wait() {
-	b.mu.Lock()
-	done := b.done
-	b.mu.Unlock()
-	if done != nil {
-		<-done
-	}
 }
 
 // telechargementsPage is the page of the bulk downloads.

@@ -228,7 +228,8 @@ type datasetWriter struct {
 	gz         *gzip.Writer
 	csv        *csv.Writer
 	pqFile     *hashedFile
-	pq         *parquet.Writer
+	pq         *parquet.GenericWriter[any]
+	pqRow      []any
 	rowType    reflect.Type
 	row        reflect.Value
 	rec        []string
@@ -256,7 +257,8 @@ func newDatasetWriter(dir string, d *Dataset) (*datasetWriter, error) {
 	}
 	w.rowType = ParquetType(d)
 	w.row = reflect.New(w.rowType).Elem()
-	w.pq = parquet.NewWriter(w.pqFile, parquet.SchemaOf(w.row.Interface()),
+	w.pqRow = []any{w.row.Addr().Interface()}
+	w.pq = parquet.NewGenericWriter[any](w.pqFile, parquet.SchemaOf(w.row.Interface()),
 		parquet.Compression(&parquet.Zstd), parquet.MaxRowsPerRowGroup(50_000),
 		parquet.CreatedBy("vitrine-inserjeunes", "", ""),
 		parquet.KeyValueMetadata("licence", "Licence Ouverte 2.0 (Etalab) ; chiffres de démonstration fictifs signalés par la colonne demonstration"))
@@ -339,7 +341,7 @@ func (w *datasetWriter) write(f *model.BulkFigure) error {
 	if err := w.csv.Write(w.rec); err != nil {
 		return err
 	}
-	if err := w.pq.Write(w.row.Addr().Interface()); err != nil {
+	if _, err := w.pq.Write(w.pqRow); err != nil {
 		return fmt.Errorf("parquet %s : %w", w.d.ID, err)
 	}
 	w.rows++

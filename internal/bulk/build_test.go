@@ -336,3 +336,51 @@ func BenchmarkBuild(b *testing.B) {
 	}
 	b.ReportMetric(float64(rows), "rows")
 }
+
+// TestBuildSmall writes a few figures (a shown one, a hidden one, an
+// InserSup one) and reads both formats back: same rows, hidden values
+// empty, never 0.
+func TestBuildSmall(t *testing.T) {
+	root := t.TempDir()
+	shown := model.RawFormationFigure{Millesime: "2022_2023", Voie: model.VoieApprentissage, Code: "40025510",
+		Raw: model.RawFigure{NbAnneeTerm: model.Int(40), NbSortant: model.Int(30), TauxEmploi6Mois: model.Int(55)}}.Disclose()
+	hidden := model.RawFormationFigure{Millesime: "2022_2023", Voie: model.VoieScolaire, Code: "24725510001",
+		Raw: model.RawFigure{NbAnneeTerm: model.Int(12), NbSortant: model.Int(9), TauxEmploi6Mois: model.Int(50)}}.Disclose()
+	sup := model.RawInserSupFigure{Millesime: "2021", SISE: "2500123", UAI: "0751717J", ObtentionDiplome: "diplômé", Genre: "ensemble", Nationalite: "ensemble"}.Disclose()
+	m, err := Build(context.Background(), root, 1, func(ctx context.Context, fn func(*model.BulkFigure) error) error {
+		for _, f := range []*model.BulkFigure{
+			{Perimetre: model.BulkEtablissement, UAI: "0010001W", Nom: "Lycée « test », Ain", IJ: &shown},
+			{Perimetre: model.BulkFrance, IJ: &hidden},
+			{Perimetre: model.BulkEtablissement, UAI: "0751717J", SISE: "2500123", Sup: &sup},
+		} {
+			if err := fn(f); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := &Datasets[0]
+	head, rows := readCSV(t, filepath.Join(Dir(root, 1), "inserjeunes.csv.gz"))
+	_, prows := readParquet(t, filepath.Join(Dir(root, 1), "inserjeunes.parquet"), d)
+	if len(rows) != 2 || len(prows) != 2 {
+		t.Fatalf("%d CSV rows, %d Parquet rows", len(rows), len(prows))
+	}
+	for i := range rows {
+		if !slices.Equal(rows[i], prows[i]) {
+			t.Errorf("row %d: CSV %q, Parquet %q", i, rows[i], prows[i])
+		}
+	}
+	col := func(name string) int { return slices.Index(head, name) }
+	if rows[0][col("taux_emploi_6_mois")] != "55" || rows[0][col("nom")] != "Lycée « test », Ain" || rows[0][col("statut")] != model.StatutOK {
+		t.Errorf("shown row: %q", rows[0])
+	}
+	if rows[1][col("taux_emploi_6_mois")] != "" || rows[1][col("nb_sortant")] != "" || rows[1][col("nb_annee_term")] != "12" || rows[1][col("statut")] != model.StatutSousSeuil {
+		t.Errorf("hidden row: %q", rows[1])
+	}
+	if f, _ := m.File("insersup.parquet"); f.Rows != 1 {
+		t.Errorf("insersup: %d rows", f.Rows)
+	}
+}
