@@ -76,6 +76,13 @@ func (b *bulkFiles) manifest(v int64) (*bulk.Manifest, error) {
 	if b.building == v {
 		return nil, nil
 	}
+	if b.dir == "" { // no BULK_DIR (tests): this process's own directory
+		dir, err := os.MkdirTemp("", "vitrine-bulk-")
+		if err != nil {
+			return nil, err
+		}
+		b.dir = dir
+	}
 	if m, err := bulk.Load(b.dir, v); err == nil {
 		b.ready = m
 		return m, nil

@@ -8,7 +8,6 @@ import (
 	"net/netip"
 	"net/url"
 	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -69,6 +68,7 @@ type Server struct {
 	MemoryLimit int
 	// BulkDir holds the bulk downloads of /donnees/telechargements, built
 	// once per data version (BULK_DIR, default var/bulk; each node its own).
+	// Empty (Defaults, tests): a temporary directory of the process.
 	BulkDir string
 }
 
@@ -89,7 +89,6 @@ func Defaults() Server {
 		PageCacheBytes:   96 << 20,
 		AccessLog:        true,
 		MemoryLimit:      256 << 20,
-		BulkDir:          filepath.Join(os.TempDir(), "vitrine-bulk"),
 	}
 }
 
