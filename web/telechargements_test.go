@@ -22,8 +22,10 @@ import (
 	"github.com/parquet-go/parquet-go"
 
 	"github.com/vitrine-inserjeunes/vitrine/internal/bulk"
+	"github.com/vitrine-inserjeunes/vitrine/internal/importer"
 	"github.com/vitrine-inserjeunes/vitrine/internal/model"
 	"github.com/vitrine-inserjeunes/vitrine/internal/store"
+	"github.com/vitrine-inserjeunes/vitrine/internal/testdb"
 )
 
 // bulkApp is an app over the demo database with its own BULK_DIR.
@@ -452,5 +454,74 @@ func TestFormatSize(t *testing.T) {
 		if got := formatSize(tc.n); got != tc.want {
 			t.Errorf("formatSize(%d) = %q, want %q", tc.n, got, tc.want)
 		}
+	}
+}
+
+// TestBulkNewVersion: an import that changes a figure makes a new data
+// version; the site then builds new files (the page says so meanwhile),
+// the changed value is in them, the old ETag no longer matches, and the
+// files of the old version are gone from BULK_DIR. Its own database: it
+// changes the data.
+func TestBulkNewVersion(t *testing.T) {
+	pool := testdb.Pool(t, "web_bulk")
+	ctx := context.Background()
+	if _, err := importer.ImportDemo(ctx, pool, "../testdata/demo"); err != nil {
+		t.Fatal(err)
+	}
+	cfg := testConfig()
+	cfg.BulkDir = t.TempDir()
+	st := store.New(pool)
+	app := New(st, slog.New(slog.DiscardHandler), cfg)
+	get(t, app, "/donnees/telechargements")
+	bulkReady(t, app)
+	v1, err := st.DataVersion(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := get(t, app, "/donnees/telechargements/inserjeunes.csv.gz")
+	etag1 := r.Header.Get("ETag")
+	old := readBulkCSV(t, body(t, r))
+
+	// A figure shown in the file changes, in a new import run.
+	var uai, code, voie, mill string
+	var taux int
+	err = pool.QueryRow(ctx, `SELECT uai, code, voie, millesime, taux_poursuite_etudes FROM ij_uai_formation
+WHERE nb_annee_term >= 20 AND taux_poursuite_etudes BETWEEN 1 AND 98 ORDER BY uai, code, millesime, precedence DESC LIMIT 1`).Scan(&uai, &code, &voie, &mill, &taux)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := pool.Exec(ctx, `UPDATE ij_uai_formation SET taux_poursuite_etudes = $5 WHERE uai = $1 AND code = $2 AND voie = $3 AND millesime = $4`,
+		uai, code, voie, mill, taux+1); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := pool.Exec(ctx, `INSERT INTO import_runs (started_at, changed) VALUES (now(), true)`); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(stateTTL + 100*time.Millisecond) // the data state is kept stateTTL
+	page := get(t, app, "/donnees/telechargements")
+	if html := string(body(t, page)); !strings.Contains(html, "Fichiers en préparation") {
+		t.Error("after an import, the page does not say the files are being prepared")
+	}
+	bulkReady(t, app)
+	r = get(t, app, "/donnees/telechargements/inserjeunes.csv.gz", "If-None-Match", etag1)
+	b := body(t, r)
+	if r.StatusCode != http.StatusOK || r.Header.Get("ETag") == etag1 {
+		t.Fatalf("new version with the old ETag: %d, ETag %q (old %q)", r.StatusCode, r.Header.Get("ETag"), etag1)
+	}
+	nw := readBulkCSV(t, b)
+	find := func(tb bulkTable) string {
+		for _, row := range tb.rows {
+			if row[tb.col("perimetre")] == model.BulkEtablissement && row[tb.col("uai")] == uai && row[tb.col("code")] == code &&
+				row[tb.col("voie")] == voie && row[tb.col("millesime")] == mill {
+				return row[tb.col("taux_poursuite_etudes")]
+			}
+		}
+		return "absent"
+	}
+	if got, was := find(nw), find(old); got != strconv.Itoa(taux+1) || was != strconv.Itoa(taux) {
+		t.Errorf("%s %s %s %s: taux_poursuite_etudes %s before, %s after (want %d → %d)", uai, code, voie, mill, was, got, taux, taux+1)
+	}
+	if _, err := bulk.Load(cfg.BulkDir, v1); err == nil {
+		t.Errorf("the files of version %d are still in BULK_DIR", v1)
 	}
 }
