@@ -39,6 +39,8 @@ type Server struct {
 	// csrfTokens signs the CSRF tokens of the forms (csrf.go).
 	csrfTokens *signedTokens
 	lastRun    atomic.Pointer[lastRunEntry] // releasenotes.go
+	// bulk: the bulk downloads of this node (telechargements.go).
+	bulk *bulkFiles
 }
 
 // New builds the fiber app with the server settings cfg
@@ -47,7 +49,8 @@ func New(st *store.Store, log *slog.Logger, cfg config.Server, opts ...Option) *
 	s := &Server{store: st, log: log, cfg: cfg, nodeID: nodeID(),
 		limiter:    newRateLimiter(cfg.RateLimit, cfg.RateWindow),
 		dbErrors:   &rateLog{log: log, msg: "database unavailable", interval: time.Second},
-		csrfTokens: newSignedTokens(cfg.CSRFSecret)}
+		csrfTokens: newSignedTokens(cfg.CSRFSecret),
+		bulk:       &bulkFiles{dir: cfg.BulkDir, store: st, log: log}}
 	for _, o := range opts {
 		o(s)
 	}

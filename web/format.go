@@ -70,3 +70,22 @@ func frenchDuration(d time.Duration) string {
 	sec := max(1, int(d/time.Second))
 	return strconv.Itoa(sec) + " seconde" + pluralS(sec)
 }
+
+// formatSize is a file size in French units: « 812 octets », « 45 ko »,
+// « 1,2 Mo » (powers of 1000, one decimal under 10).
+func formatSize(n int64) string {
+	if n < 1000 {
+		return nOf(int(n), "octet", "octets")
+	}
+	units := []string{"ko", "Mo", "Go", "To"}
+	v := float64(n) / 1000
+	u := 0
+	for v >= 1000 && u < len(units)-1 {
+		v /= 1000
+		u++
+	}
+	if v < 10 {
+		return strings.Replace(strconv.FormatFloat(v, 'f', 1, 64), ".", ",", 1) + "\u00a0" + units[u]
+	}
+	return formatInt(int(v+0.5)) + "\u00a0" + units[u]
+}

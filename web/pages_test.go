@@ -110,6 +110,7 @@ func templatePageCases() []pageCase {
 		familleTemplateCase(filledBase("Métiers de la relation client", "/familles-metiers/metiers-de-la-relation-client")), // famille_test.go
 		kitTemplateCase(filledBase("Intégrer ces chiffres", "/etablissements/0010001W/kit")),                                // kit_test.go
 		couvertureTemplateCase(filledBase("Couverture", "/couverture/x")),                                                   // couverture_test.go
+		telechargementsTemplateCase(filledBase("Téléchargements en masse", "/donnees/telechargements")),                     // telechargements_test.go
 	}
 }
 

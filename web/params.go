@@ -132,6 +132,7 @@ var routeParams = func() map[string]map[string]bool {
 		"/staff/signalements/:numero":       set("fait"),
 		"/staff/signalements/:numero/piece": {},
 		"/couverture":                       {}, "/couverture/:id": set("format", "page"),
+		"/donnees/telechargements": {}, "/donnees/telechargements/:file": {},
 	}
 }()
 

@@ -32,6 +32,8 @@ func (s *Server) routes(app *fiber.App) {
 	app.Post("/couverture/telechargement", s.couvertureDownload)
 	app.Post("/couverture/partage", s.couvertureShare)
 	app.Get("/couverture/:id", s.couvertureShared)
+	app.Get("/donnees/telechargements", s.telechargements)
+	app.Get("/donnees/telechargements/:file", s.telechargementFile)
 
 	// badges (SVG, PNG, PDF) and the embeddable widget
 	app.Get("/badges/etablissements/:uai/formations/:file", s.badgeEtablissementFormation)

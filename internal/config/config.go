@@ -107,6 +107,10 @@ type Server struct {
 	StaffSessionMax  time.Duration
 	StaffMaxFailures int
 	StaffLockout     time.Duration
+	// BulkDir holds the bulk downloads of /donnees/telechargements, built
+	// once per data version (BULK_DIR, default var/bulk; each node its own).
+	// Empty (Defaults, tests): a temporary directory of the process.
+	BulkDir string
 }
 
 // Defaults is the server configuration used when the environment says
@@ -214,6 +218,10 @@ func FromEnv() (Config, error) {
 	if s.CoverageMaxBodyBytes > 256<<20 {
 		errs = append(errs, fmt.Errorf("COVERAGE_MAX_BODY_MB (%d) : au plus 256", s.CoverageMaxBodyBytes>>20))
 	}
+	s.BulkDir = getenv("BULK_DIR", "var/bulk")
+	if err := checkBulkDir(s.BulkDir); err != nil {
+		errs = append(errs, err)
+	}
 	if v := os.Getenv("TRUSTED_PROXIES"); v != "" {
 		p, err := ParsePrefixes(v)
 		if err != nil {
@@ -257,6 +265,18 @@ func FromEnv() (Config, error) {
 		errs = append(errs, fmt.Errorf("STAFF_LOCKOUT (%s) doit valoir au moins 1m", s.StaffLockout))
 	}
 	return c, errors.Join(errs...)
+}
+
+// checkBulkDir refuses a BULK_DIR that exists and is not a directory.
+func checkBulkDir(dir string) error {
+	info, err := os.Stat(dir)
+	switch {
+	case err == nil && !info.IsDir():
+		return fmt.Errorf("BULK_DIR=%q n'est pas un répertoire", dir)
+	case err != nil && !errors.Is(err, os.ErrNotExist):
+		return fmt.Errorf("BULK_DIR=%q : %v", dir, err)
+	}
+	return nil
 }
 
 // LocalBaseURL is the base URL of a server listening on addr on this

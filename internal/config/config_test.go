@@ -13,7 +13,8 @@ func TestFromEnv(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.Server.BaseURL != "http://localhost:9090" || c.Server.ReadTimeout != 10*time.Second || c.Server.RateLimit != 600 || c.ImportLockTimeout != 10*time.Minute {
+	if c.Server.BaseURL != "http://localhost:9090" || c.Server.ReadTimeout != 10*time.Second || c.Server.RateLimit != 600 || c.ImportLockTimeout != 10*time.Minute ||
+		c.Server.BulkDir != "var/bulk" {
 		t.Errorf("defaults: %+v", c)
 	}
 	t.Setenv("BASE_URL", "https://vitrine.example.fr/")
@@ -63,6 +64,7 @@ func TestFromEnvRefuses(t *testing.T) {
 		{"STAFF_LOCKOUT", "5s", "STAFF_LOCKOUT"},
 		{"SYNC_CONFIG", "/nulle/part/sync.json", "SYNC_CONFIG"},
 		{"SYNC_CONFIG", "/", "SYNC_CONFIG"},
+		{"BULK_DIR", "config_test.go", "BULK_DIR"}, // a file, not a directory
 	} {
 		t.Run(tc.name+"="+tc.value, func(t *testing.T) {
 			t.Setenv("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/vitrine")

@@ -124,6 +124,13 @@ func indicators() [18]Indicator {
 		IndTauxEmploi18Mois, IndTauxEmploi24Mois, IndTauxContratsInterrompus}
 }
 
+// Indicators lists every indicator of a Figure, in JSON order (the
+// columns of the bulk downloads).
+func Indicators() []Indicator {
+	all := indicators()
+	return all[:]
+}
+
 // IsCount reports whether ind is a count (nb_*), not a rate or a part.
 func (ind Indicator) IsCount() bool { return strings.HasPrefix(string(ind), "nb_") }
 
