@@ -39,6 +39,13 @@ func cmdPurge(ctx context.Context, log *slog.Logger, args []string) error {
 		return err
 	}
 	log.Info("purge des données personnelles des signalements", "signalements_purges", n, "conservation_mois", m)
+	// Shared coverage results past their expiry go too (they hold a
+	// partner's catalogue).
+	p, err := st.PurgeCoverageShares(ctx, time.Now())
+	if err != nil {
+		return err
+	}
+	log.Info("purge des analyses de couverture partagées expirées", "partages_supprimes", p)
 	return nil
 }
 
