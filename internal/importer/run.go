@@ -267,6 +267,9 @@ func Run(ctx context.Context, pool *pgxpool.Pool, paths []string, opt Options) (
 	if err := load(ctx, tx, rep, opt, start); err != nil {
 		return rep, err
 	}
+	if rep.Changed && !opt.DryRun {
+		analyze(ctx, pool, rep.Files)
+	}
 	rep.Files = append(rep.Files, skippedReports(skip)...)
 	rep.Seconds = time.Since(start).Seconds()
 	return rep, nil
@@ -391,6 +394,32 @@ func load(ctx context.Context, tx pgx.Tx, rep *Report, opt Options, start time.T
 	}
 	rep.RunID = runID
 	return nil
+}
+
+// analyze refreshes the planner statistics of the tables a run loaded:
+// right after a large import, before autovacuum gets to them, the pages'
+// and the coverage analyser's plans were built on the empty tables'
+// statistics (a query of 1.7 s took 1 min 45). A failure here changes
+// nothing the import did, so it is ignored.
+func analyze(ctx context.Context, pool *pgxpool.Pool, files []FileReport) {
+	seen := map[string]bool{}
+	var tables []string
+	for _, f := range files {
+		for _, fm := range registry {
+			if fm.Kind != f.Format {
+				continue
+			}
+			for _, t := range fm.Targets {
+				if !seen[t.Table] {
+					seen[t.Table] = true
+					tables = append(tables, pgx.Identifier{t.Table}.Sanitize())
+				}
+			}
+		}
+	}
+	if len(tables) > 0 {
+		_, _ = pool.Exec(ctx, "ANALYZE "+strings.Join(tables, ", "))
+	}
 }
 
 // dryRunID is the id of the import_runs row of a dry run (rolled back).
