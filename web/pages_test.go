@@ -96,7 +96,7 @@ func templatePageCases() []pageCase {
 		Forms:     formationFiguresTable("formations", "Formations", "region", nat), Etabs: etabsT}
 	terr.headlines(chiffresClesFixture(), "Bretagne") // territory_test.go
 	terr.Labor = laborContextOf(contexteFixture(), "region")
-	return []pageCase{
+	cases := []pageCase{
 		{"pages/formation", &formationPage{}, formation, []string{"#national", "#etablissements", "#filtre-region", ".fr-pagination", "#parts-scolaire", ".fr-callout", "#regions-carte svg[role=img]", "#regions-carte a[href='#regions']"}},
 		{"pages/etablissement_formation", &pairPage{}, pair, []string{"#comparaison", "#compare-scolaire", ".fr-highlight"}},
 		{"pages/territoire", &territoryPage{}, terr, []string{"#couverture", "#niveaux", "#niveaux-graphique", "#distribution", "#formations", "#etablissements",
@@ -112,6 +112,7 @@ func templatePageCases() []pageCase {
 		couvertureTemplateCase(filledBase("Couverture", "/couverture/x")),                                                   // couverture_test.go
 		telechargementsTemplateCase(filledBase("Téléchargements en masse", "/donnees/telechargements")),                     // telechargements_test.go
 	}
+	return append(cases, signalerTemplateCases(filledBase)...) // signaler_test.go
 }
 
 func testServer(t testing.TB) *Server {

@@ -656,3 +656,25 @@ func TestSignalerMalformed(t *testing.T) {
 		t.Errorf("urlencoded: %v %v", r.StatusCode, err)
 	}
 }
+
+// signalerTemplateCases are the pageCases of the form, the status page and
+// the données personnelles page (pages_test.go).
+func signalerTemplateCases(base func(title, path string) basePage) []pageCase {
+	form := &signalerPage{basePage: base("Signaler une erreur", "/signaler"),
+		Form: model.SignalementInput{UAI: "0010001W", Code: "40031213", Millesime: "2021_2022", Page: "/etablissements/0010001W",
+			Categorie: model.CategorieChiffreErrone, Message: "<b>message</b>", Email: "a@example.fr", Role: "cfa", ContactOK: true},
+		Errors:     []model.FieldError{{Field: "message", Message: "Décrivez l'erreur."}},
+		FieldError: map[string]string{"message": "Décrivez l'erreur."},
+		AlertTitle: "Trop d'envois", Alert: "Réessayez à 15h04.",
+		PieceRefused: true, CSRF: "jeton", Categories: model.Categories, Roles: model.DeclarantRoles, MessageMax: model.SignalementMessageMax}
+	status := &signalementPage{basePage: base("Signalement SIG-2026-7K3QX9", "/signalements/SIG-2026-7K3QX9"),
+		S:         model.Signalement{Numero: "SIG-2026-7K3QX9", Statut: model.SignalementRejete, MotifPublic: "chiffre publié par la DEPP"},
+		Categorie: "Chiffre erroné", Statut: "Rejeté", Closed: true, Concerned: []link{{Label: "Établissement 0010001W", URL: "/etablissements/0010001W"}},
+		Millesime: "promotions 2021 et 2022", Historique: []historyItem{{Date: "7 décembre 2026", Label: "Reçu"}}, Depose: "7 décembre 2026"}
+	perso := &donneesPersonnellesPage{basePage: base("Données personnelles", "/donnees-personnelles"), RetentionMonths: 12}
+	return []pageCase{
+		{"pages/signaler", &signalerPage{}, form, []string{"#formulaire-signalement", "#erreurs", "#alerte", "#f-message[aria-invalid=true]", "#f-piece-err"}},
+		{"pages/signalement", &signalementPage{}, status, []string{"#statut", "#resume", "#historique"}},
+		{"pages/donnees_personnelles", &donneesPersonnellesPage{}, perso, []string{"#base-legale", "#conservation", "#droits"}},
+	}
+}
