@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/vitrine-inserjeunes/vitrine/internal/model"
 )
@@ -47,29 +48,11 @@ func TestStaffBrowser(t *testing.T) {
 	}
 	login := func(email string, enrolShot bool) {
 		t.Helper()
-		if err := chromedp.Do(ctx, chromedp.Navigate(base+"/staff/connexion"), chromedp.WaitVisible(chromedp.CSS("#email"))); err != nil {
-			t.Fatal(err)
-		}
-		if enrolShot {
-			check("connexion")
-		}
-		if err := chromedp.Do(ctx,
-			chromedp.SendKeys(chromedp.CSS("#email"), email),
-			chromedp.SendKeys(chromedp.CSS("#mot_de_passe"), staffTestPassword),
-			chromedp.Click(chromedp.CSS("#formulaire-connexion button[type=submit]")),
-			chromedp.WaitVisible(chromedp.CSS("#code"))); err != nil {
-			t.Fatal(err)
-		}
-		if enrolShot {
-			check("code")
-		}
-		code := totpNow(t, pool, email, time.Now())
-		if err := chromedp.Do(ctx,
-			chromedp.SendKeys(chromedp.CSS("#code"), code),
-			chromedp.Click(chromedp.CSS("#formulaire-code button[type=submit]")),
-			chromedp.WaitVisible(chromedp.CSS("#liste-signalements"))); err != nil {
-			t.Fatal(err)
-		}
+		staffLogin(t, ctx, base, pool, email, func(step string) {
+			if enrolShot {
+				check(step)
+			}
+		})
 	}
 
 	login(moderateur, true)
@@ -110,4 +93,30 @@ func TestStaffBrowser(t *testing.T) {
 		t.Fatal(err)
 	}
 	check("comptes")
+}
+
+// staffLogin signs email in through the browser: password, then the TOTP
+// code computed from the stored secret; at is called on the login and the
+// code pages.
+func staffLogin(t *testing.T, ctx context.Context, base string, pool *pgxpool.Pool, email string, at func(step string)) {
+	t.Helper()
+	if err := chromedp.Do(ctx, chromedp.Navigate(base+"/staff/connexion"), chromedp.WaitVisible(chromedp.CSS("#email"))); err != nil {
+		t.Fatal(err)
+	}
+	at("connexion")
+	if err := chromedp.Do(ctx,
+		chromedp.SendKeys(chromedp.CSS("#email"), email),
+		chromedp.SendKeys(chromedp.CSS("#mot_de_passe"), staffTestPassword),
+		chromedp.Click(chromedp.CSS("#formulaire-connexion button[type=submit]")),
+		chromedp.WaitVisible(chromedp.CSS("#code"))); err != nil {
+		t.Fatal(err)
+	}
+	at("code")
+	code := totpNow(t, pool, email, time.Now())
+	if err := chromedp.Do(ctx,
+		chromedp.SendKeys(chromedp.CSS("#code"), code),
+		chromedp.Click(chromedp.CSS("#formulaire-code button[type=submit]")),
+		chromedp.WaitVisible(chromedp.CSS("#liste-signalements"))); err != nil {
+		t.Fatal(err)
+	}
 }
