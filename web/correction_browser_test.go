@@ -43,7 +43,7 @@ func TestCorrectionJourney(t *testing.T) {
 	}
 	statut, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("#statut")))
 	must(err)
-	if strings.TrimSpace(statut) != model.SignalementStatutLabel(model.SignalementRecu) {
+	if !strings.EqualFold(strings.TrimSpace(statut), model.SignalementStatutLabel(model.SignalementRecu)) { // the badge is upper-cased by CSS
 		t.Errorf("new request shown as %q", statut)
 	}
 
@@ -58,12 +58,12 @@ func TestCorrectionJourney(t *testing.T) {
 	must(chromedp.Do(ctx, chromedp.Navigate(base+"/signalements/"+numero), chromedp.WaitVisible(chromedp.CSS("#statut"))))
 	statut, err = chromedp.Run(ctx, chromedp.Text(chromedp.CSS("#statut")))
 	must(err)
-	if want := model.SignalementStatutLabel(model.SignalementCorrige); strings.TrimSpace(statut) != want {
+	if want := model.SignalementStatutLabel(model.SignalementCorrige); !strings.EqualFold(strings.TrimSpace(statut), want) {
 		t.Errorf("status page says %q, want %q", statut, want)
 	}
 	history, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("#historique")))
 	must(err)
-	if !strings.Contains(history, model.SignalementStatutLabel(model.SignalementCorrige)) {
+	if !strings.Contains(strings.ToLower(history), strings.ToLower(model.SignalementStatutLabel(model.SignalementCorrige))) {
 		t.Errorf("public history does not show the change: %q", history)
 	}
 	axeViolations(t, ctx)
