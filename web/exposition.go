@@ -607,5 +607,3 @@ var expoParamsList = []string{"millesimes", "code_certifications", "regions", "a
 
 // expoMarshal is json.Marshal (kept beside the CSV writer for tests).
 func expoMarshal(v any) ([]byte, error) { return json.Marshal(v) }
-
-

@@ -359,6 +359,9 @@ func ParseExpoCodes(s string) ([]ExpoCode, error) {
 // "2023_2024" and "2023_2024" also means "2024"; "2024-2023" is
 // "2023_2024".
 func ExpoMillesimes(s string) ([]string, error) {
+	if a, b, ok := strings.Cut(strings.TrimSpace(s), "-"); ok && a > b { // the partner sorts "2024-2023"
+		s = b + "_" + a
+	}
 	m, err := ParseMillesime(s)
 	if err != nil {
 		return nil, err
