@@ -133,7 +133,7 @@ func (s *Store) Filieres(ctx context.Context, codes []string, region string) (Fi
 		}
 		if region == "" {
 			for k, raw := range choose(sc, ff.national) {
-				add(vk{k.voie, k.millesime}, sc.f.Code, raw)
+				add(vk(k), sc.f.Code, raw)
 			}
 			continue
 		}
