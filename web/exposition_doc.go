@@ -81,6 +81,9 @@ var expoExamples = []string{
 
 // expositionDoc is GET /api/exposition-inserjeunes.
 func (s *Server) expositionDoc(c *fiber.Ctx) error {
+	// An HTML page under /api/: the page policy, not the API's (which
+	// forbids the site's own styles).
+	c.Set("Content-Security-Policy", pageCSP)
 	return s.serve(c, func(st dataState) (*built, error) {
 		p := &expoDocPage{Routes: expoRoutes, Fields: expoFields, Message: expoMessageSousSeuil(), Examples: expoExamples}
 		p.basePage = s.newBase(st, "API compatible Exposition InserJeunes",

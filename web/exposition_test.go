@@ -332,6 +332,17 @@ func TestExpositionContract(t *testing.T) {
 		t.Errorf("unknown code at a UAI: %v", e)
 	}
 	expoCall(t, pathFormation, "/api/inserjeunes/formations/nimporte", 400)
+	// .svg of a pair: our badge of the same pair
+	r := get(t, mustApp(t), "/api/inserjeunes/formations/"+s.pairsSco[0][0]+"-"+s.pairsSco[0][1]+".svg?imageOnError=true")
+	if loc := r.Header.Get("Location"); r.StatusCode != http.StatusFound ||
+		!strings.HasPrefix(loc, "/badges/etablissements/"+s.pairsSco[0][0]+"/formations/"+s.pairsSco[0][1]+".svg?") || !strings.Contains(loc, "si_indisponible=image") {
+		t.Errorf("pair .svg: %d %q", r.StatusCode, loc)
+	}
+	// the page of the compatible API: an HTML page under /api/, with the page policy
+	r = get(t, mustApp(t), "/api/exposition-inserjeunes")
+	if csp := r.Header.Get("Content-Security-Policy"); r.StatusCode != 200 || !strings.HasPrefix(csp, "default-src 'self'") {
+		t.Errorf("/api/exposition-inserjeunes: %d, CSP %q", r.StatusCode, csp)
+	}
 
 	// lists, JSON and CSV
 	l := decodeObj(t, expoCall(t, pathCertList, "/api/inserjeunes/certifications?items_par_page=3&page=2", 200))
