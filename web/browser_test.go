@@ -162,6 +162,7 @@ func TestAccessibility(t *testing.T) {
 		{"academie", "/academies/10"},
 		{"donnees", "/a-propos/donnees"},
 		{"erreur-404", "/etablissements/9990001X"},
+		{"api-exposition", "/api/exposition-inserjeunes"},
 	}
 	for _, w := range screens {
 		ctx := screenBrowser(t, w)

@@ -147,6 +147,9 @@ func (s *Server) errorHandler(c *fiber.Ctx, err error) error {
 	if c.Method() == fiber.MethodHead {
 		return nil
 	}
+	if isExpoPath(c.Path()) { // the Exposition-compatible API's own error shape
+		return c.JSON(expoErrorBody(e))
+	}
 	if wantsJSON(c) {
 		return c.JSON(apiErrorBody{Code: e.Code, Message: e.Message, Details: e.Details})
 	}

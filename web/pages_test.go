@@ -106,6 +106,7 @@ func templatePageCases() []pageCase {
 			"#formations tr.vi-demo-row th .vi-demo", "#formations .vi-demo-note", "#formations .vi-table-exports a[href='/etablissements/0010001W?format=csv&table=formations']"}},
 		{"pages/apropos_donnees", &aproposPage{}, apropos, []string{"#glossaire", "#taux-emploi", "#fichiers"}},
 		{"pages/erreur", &errorPage{}, erreur, []string{"#recherche-erreur"}},
+		expositionTemplateCase(filledBase("API compatible Exposition InserJeunes", "/api/exposition-inserjeunes")),          // exposition_test.go
 		rechercheTemplateCase(filledBase("Recherche « lycée »", "/recherche")),                                              // recherche_test.go
 		familleTemplateCase(filledBase("Métiers de la relation client", "/familles-metiers/metiers-de-la-relation-client")), // famille_test.go
 		kitTemplateCase(filledBase("Intégrer ces chiffres", "/etablissements/0010001W/kit")),                                // kit_test.go

@@ -133,6 +133,20 @@ var routeParams = func() map[string]map[string]bool {
 		"/staff/signalements/:numero/piece": {},
 		"/couverture":                       {}, "/couverture/:id": set("format", "page"),
 		"/donnees/telechargements": {}, "/donnees/telechargements/:file": {},
+		"/api/exposition-inserjeunes":                               {},
+		"/api/inserjeunes/certifications/:codes":                    set(expoParamsSingle...),
+		"/api/inserjeunes/regionales/:region/certifications/:codes": set(expoParamsSingle...),
+		"/api/inserjeunes/formations/:pair":                         set(expoParamsSingle...),
+		"/api/inserjeunes/certifications":                           set(expoParamsList...),
+		"/api/inserjeunes/certifications.json":                      set(expoParamsList...),
+		"/api/inserjeunes/certifications.csv":                       set(expoParamsList...),
+		"/api/inserjeunes/regionales":                               set(expoParamsList...),
+		"/api/inserjeunes/regionales.json":                          set(expoParamsList...),
+		"/api/inserjeunes/regionales.csv":                           set(expoParamsList...),
+		"/api/inserjeunes/regionales/:region":                       set(expoParamsList...),
+		"/api/inserjeunes/formations":                               set(expoParamsList...),
+		"/api/inserjeunes/formations.json":                          set(expoParamsList...),
+		"/api/inserjeunes/formations.csv":                           set(expoParamsList...),
 	}
 }()
 

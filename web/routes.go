@@ -73,4 +73,21 @@ func (s *Server) routes(app *fiber.App) {
 	api.Get("/formations/:code", s.apiFormation)
 	api.Get("/regions/:code", s.apiRegion)
 	api.Post("/couverture", s.apiCouverture)
+
+	// the Exposition InserJeunes-compatible API (web/exposition*.go) and its page
+	expo := app.Group("/api/inserjeunes")
+	expo.Get("/certifications", s.expoCertifications)
+	expo.Get("/certifications.json", s.expoCertifications)
+	expo.Get("/certifications.csv", s.expoCertifications)
+	expo.Get("/certifications/:codes", s.expoCertification)
+	expo.Get("/regionales", s.expoRegionales)
+	expo.Get("/regionales.json", s.expoRegionales)
+	expo.Get("/regionales.csv", s.expoRegionales)
+	expo.Get("/regionales/:region", s.expoRegionales)
+	expo.Get("/regionales/:region/certifications/:codes", s.expoRegionale)
+	expo.Get("/formations", s.expoFormations)
+	expo.Get("/formations.json", s.expoFormations)
+	expo.Get("/formations.csv", s.expoFormations)
+	expo.Get("/formations/:pair", s.expoFormation)
+	app.Get("/api/exposition-inserjeunes", s.expositionDoc)
 }
