@@ -35,6 +35,9 @@ type Server struct {
 	nodeID   string
 	limiter  *rateLimiter
 	dbErrors *rateLog
+	// apiLists are the lists of the API's list routes (api_list.go).
+	apiLists apiLists
+	openAPI  openAPIServed // GET /api/v1/openapi.json (api_openapi.go)
 }
 
 // New builds the fiber app with the server settings cfg

@@ -19,6 +19,7 @@ func (s *Server) routes(app *fiber.App) {
 	app.Get("/etablissements/:uai/kit", s.kitEtablissement)
 	app.Get("/etablissements/:uai/formations/:code/kit", s.kitEtablissementFormation)
 	app.Get("/a-propos/donnees", s.aproposDonnees)
+	app.Get("/api", s.apiPage)
 
 	// badges (SVG, PNG, PDF) and the embeddable widget
 	app.Get("/badges/etablissements/:uai/formations/:file", s.badgeEtablissementFormation)
@@ -37,4 +38,7 @@ func (s *Server) routes(app *fiber.App) {
 	api.Get("/etablissements/:uai/formations/:code", s.apiEtablissementFormation)
 	api.Get("/formations/:code", s.apiFormation)
 	api.Get("/regions/:code", s.apiRegion)
+	api.Get("/etablissements", s.apiEtablissements)
+	api.Get("/formations", s.apiFormations)
+	api.Get("/openapi.json", s.apiOpenAPI)
 }

@@ -101,7 +101,7 @@ func cmdServe(ctx context.Context, log *slog.Logger, args []string, demo bool) e
 		return err
 	}
 	defer webStore.Close()
-	app := web.New(webStore, log, cfg.Server, web.WithSearch(ix))
+	app := web.New(webStore, log, cfg.Server, web.WithSearch(ix), web.WithListStore(st))
 	errc := make(chan error, 1)
 	go func() { errc <- app.Listen(cfg.Addr) }()
 	log.Info("vitrine en service", "addr", cfg.Addr)
