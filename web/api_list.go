@@ -225,12 +225,12 @@ type formationsJSON struct {
 	Formations    []formationItem   `json:"formations"`
 }
 
-// readFilters reads the filter parameters names (texts cut to 60
+// readFilters reads the filter parameters names (texts cut to 200
 // characters); voie and region are checked (a 400 that names them).
 func readFilters(c *fiber.Ctx, names ...string) (map[string]string, error) {
 	out := map[string]string{}
 	for _, n := range names {
-		v := strings.TrimSpace(textParam(c, n, 60))
+		v := strings.TrimSpace(textParam(c, n, 200))
 		if v == "" {
 			continue
 		}
