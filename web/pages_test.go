@@ -109,6 +109,8 @@ func templatePageCases() []pageCase {
 		rechercheTemplateCase(filledBase("Recherche « lycée »", "/recherche")),                                              // recherche_test.go
 		familleTemplateCase(filledBase("Métiers de la relation client", "/familles-metiers/metiers-de-la-relation-client")), // famille_test.go
 		kitTemplateCase(filledBase("Intégrer ces chiffres", "/etablissements/0010001W/kit")),                                // kit_test.go
+		{"pages/api", &apiDocPage{}, &apiDocPage{basePage: filledBase("API", "/api"), Base: "https://exemple.gouv.fr", Routes: apiRoutes(), RateLimit: 600, RateWindow: 60},
+			[]string{"#route-liste-etablissements", "#route-formation", "#table-vocabulaire", "a[href='/api/v1/openapi.json']", "#limites"}},
 	}
 }
 
