@@ -33,6 +33,9 @@ func openAPIValidator(t *testing.T, spec []byte) validator.Validator {
 	if ok, verrs := v.ValidateDocument(); !ok {
 		for _, e := range verrs {
 			t.Errorf("document: %s (%s)", e.Message, e.Reason)
+			for _, f := range e.SchemaValidationErrors {
+				t.Errorf("  %s", f.Error())
+			}
 		}
 		t.FailNow()
 	}
