@@ -1,7 +1,6 @@
 package web
 
 import (
-	"context"
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
@@ -15,22 +14,45 @@ import (
 type territoryAPI struct {
 	model.RegionDetail
 	ContexteEmploi model.ContexteEmploi `json:"contexte_emploi"`
+	// Pagination of the formations (GET /api/v1/regions/{code} only: the
+	// niveaux and chiffres_cles stay complete).
+	Pagination *apiPagination `json:"pagination,omitempty"`
 }
 
 // apiRegion answers GET /api/v1/regions/{code_insee}: the regional
-// figures of every formation and every diploma level, per millésime, the
-// headline of the région beside France and its unemployment context.
+// figures of every diploma level, per millésime, the headline of the
+// région beside France and its unemployment context, and its formations
+// one page at a time (?format=csv: that page as CSV).
 func (s *Server) apiRegion(c *fiber.Ctx) error {
 	code := strings.Clone(c.Params("code"))
-	return s.apiJSON(c, func(ctx context.Context) (any, error) {
+	pr, err := readPage(c)
+	if err != nil {
+		return err
+	}
+	f, err := apiFormat(c)
+	if err != nil {
+		return err
+	}
+	ctx := c.UserContext()
+	return s.serveAPI(c, func(dataState) (*built, error) {
 		d, err := s.store.Region(ctx, code)
 		if err != nil {
 			return nil, err
+		}
+		lo, hi, p := pr.paginate(len(d.Formations))
+		d.Formations = nonNilSlice(d.Formations[lo:hi:hi])
+		if f == "csv" {
+			tp := &territoryPage{regionCode: d.Region.Code}
+			tp.formationsTable(d.Formations)
+			if tp.Forms == nil {
+				tp.Forms = &dataTable{ID: "formations"}
+			}
+			return csvBuilt(tp.Forms, "region-"+d.Region.Code+"-formations", p)
 		}
 		ce, err := s.store.ContexteEmploi(ctx, d.Region.Code, nil)
 		if err != nil {
 			return nil, err
 		}
-		return territoryAPI{RegionDetail: d, ContexteEmploi: ce}, nil
+		return jsonBuilt(territoryAPI{RegionDetail: d, ContexteEmploi: ce, Pagination: &p})
 	})
 }

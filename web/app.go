@@ -41,6 +41,9 @@ type Server struct {
 	lastRun    atomic.Pointer[lastRunEntry] // releasenotes.go
 	// bulk: the bulk downloads of this node (telechargements.go).
 	bulk *bulkFiles
+	// apiLists are the lists of the API's list routes (api_list.go).
+	apiLists apiLists
+	openAPI  openAPIServed // GET /api/v1/openapi.json (api_openapi.go)
 }
 
 // New builds the fiber app with the server settings cfg

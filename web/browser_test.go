@@ -161,6 +161,7 @@ func TestAccessibility(t *testing.T) {
 		{"region", "/regions/84"},
 		{"academie", "/academies/10"},
 		{"donnees", "/a-propos/donnees"},
+		{"api", "/api"},
 		{"erreur-404", "/etablissements/9990001X"},
 		{"api-exposition", "/api/exposition-inserjeunes"},
 	}

@@ -127,6 +127,8 @@ type built struct {
 	ContentType string
 	// Filename makes the response a download (Content-Disposition).
 	Filename string
+	// Link is the RFC 8288 Link header (pages of an API list in CSV).
+	Link string
 }
 
 // cachedPage is a built response kept in memory, with its compressed
@@ -381,6 +383,9 @@ func (s *Server) write(c *fiber.Ctx, p *cachedPage) error {
 	c.Set(fiber.HeaderContentType, p.ContentType)
 	if p.Filename != "" {
 		c.Set(fiber.HeaderContentDisposition, `attachment; filename="`+p.Filename+`"`)
+	}
+	if p.Link != "" {
+		c.Set("Link", p.Link)
 	}
 	c.Set(fiber.HeaderETag, p.etag)
 	c.Set(fiber.HeaderCacheControl, pageCacheControl)

@@ -225,7 +225,6 @@ func (a *coverageAnswer) summarise() {
 // Tables of a result: the same values on the page and in the downloads.
 
 func pctCell(v float64) cell { return cell{Float: &v, Decimals: 1, Unit: "%"} }
-func numCell(n int) cell     { return cell{Num: &n} }
 
 func (a *coverageAnswer) stageTable() *dataTable {
 	t := &dataTable{ID: "etapes", Caption: "Couverture du catalogue, étape par étape (cumul)",

@@ -48,11 +48,14 @@ func TestAPIDisclosure(t *testing.T) {
 	}
 	for _, c := range list(`SELECT code FROM ij_region_formation UNION SELECT cfd FROM ij_region_formation WHERE cfd IS NOT NULL
   UNION SELECT code FROM ij_uai_formation UNION SELECT cfd FROM ij_uai_formation WHERE cfd IS NOT NULL UNION SELECT sise FROM insersup ORDER BY 1`) {
-		urls = append(urls, "/api/v1/formations/"+c)
+		urls = append(urls, "/api/v1/formations/"+c+"?par_page=1000") // every page is followed below
 	}
 	for _, r := range model.AllRegions() {
-		urls = append(urls, "/api/v1/regions/"+r.Code)
+		urls = append(urls, "/api/v1/regions/"+r.Code+"?par_page=1000")
 	}
+	// The list routes, every page (their headline figures were disclosed).
+	waitAPILists(t, app)
+	urls = append(urls, "/api/v1/etablissements?par_page=1000", "/api/v1/formations?par_page=1000")
 	for _, p := range list(`SELECT uai || '/formations/' || code FROM (SELECT DISTINCT uai, code FROM ij_uai_formation
   UNION SELECT DISTINCT uai, sise FROM insersup) p ORDER BY md5(uai || code)`)[:60] { // ~0.4 s each
 		urls = append(urls, "/api/v1/etablissements/"+p)
@@ -68,22 +71,30 @@ func TestAPIDisclosure(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			for url := range work {
-				var ctx fasthttp.RequestCtx
-				ctx.Request.SetRequestURI(url)
-				ctx.Request.Header.Set("Accept", "application/json")
-				h(&ctx)
-				var v any
-				err := json.Unmarshal(ctx.Response.Body(), &v)
-				mu.Lock()
-				switch {
-				case ctx.Response.StatusCode() != fasthttp.StatusOK:
-					t.Errorf("GET %s: %d %.200s", url, ctx.Response.StatusCode(), ctx.Response.Body())
-				case err != nil:
-					t.Errorf("GET %s: %v", url, err)
-				default:
-					c.walk(t, url, "", v)
+				for url != "" { // a paginated answer: every page, through pagination.suivant
+					var ctx fasthttp.RequestCtx
+					ctx.Request.SetRequestURI(url)
+					ctx.Request.Header.Set("Accept", "application/json")
+					h(&ctx)
+					var v any
+					err := json.Unmarshal(ctx.Response.Body(), &v)
+					mu.Lock()
+					switch {
+					case ctx.Response.StatusCode() != fasthttp.StatusOK:
+						t.Errorf("GET %s: %d %.200s", url, ctx.Response.StatusCode(), ctx.Response.Body())
+					case err != nil:
+						t.Errorf("GET %s: %v", url, err)
+					default:
+						c.walk(t, url, "", v)
+					}
+					mu.Unlock()
+					url = ""
+					if m, ok := v.(map[string]any); ok {
+						if p, ok := m["pagination"].(map[string]any); ok {
+							url, _ = p["suivant"].(string)
+						}
+					}
 				}
-				mu.Unlock()
 			}
 		}()
 	}

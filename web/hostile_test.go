@@ -150,6 +150,23 @@ func TestHostileRequests(t *testing.T) {
 		"/formations/40022106":            {"page", "tri", "ordre", "region", "format"},
 		"/etablissements/0010001W":        {"format", "table"},
 		"/api/v1/etablissements/0010001W": {"format"},
+		"/api/v1/formations/40030004":     {"page", "par_page", "region", "format"},
+		"/api/v1/regions/53":              {"page", "par_page", "format"},
+		"/api/v1/etablissements":          {"region", "academie", "departement", "type", "voie", "page", "par_page", "format"},
+		"/api/v1/formations":              {"niveau", "voie", "famille", "page", "par_page", "format"},
+	}
+	// The list routes read their lists in the background first (503
+	// liste_en_preparation meanwhile): wait for them.
+	for _, u := range []string{"/api/v1/etablissements", "/api/v1/formations"} {
+		for deadline := time.Now().Add(4 * time.Minute); ; time.Sleep(time.Second) {
+			r, b := rawRequest(t, addr, "GET", u)
+			if r.StatusCode == http.StatusOK {
+				break
+			}
+			if !bytes.Contains(b, []byte("liste_en_preparation")) || time.Now().After(deadline) {
+				t.Fatalf("GET %s: %d %.200s", u, r.StatusCode, b)
+			}
+		}
 	}
 	for path, names := range params {
 		for _, name := range names {

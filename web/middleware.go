@@ -35,6 +35,9 @@ func securityHeaders(c *fiber.Ctx) error {
 	if strings.HasPrefix(c.Path(), "/widget/") {
 		embeddable(c)
 	}
+	if strings.HasPrefix(c.Path(), "/api/v1/") {
+		return apiCORS(c)
+	}
 	return c.Next()
 }
 

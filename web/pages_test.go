@@ -112,6 +112,8 @@ func templatePageCases() []pageCase {
 		kitTemplateCase(filledBase("Intégrer ces chiffres", "/etablissements/0010001W/kit")),                                // kit_test.go
 		couvertureTemplateCase(filledBase("Couverture", "/couverture/x")),                                                   // couverture_test.go
 		telechargementsTemplateCase(filledBase("Téléchargements en masse", "/donnees/telechargements")),                     // telechargements_test.go
+		{"pages/api", &apiDocPage{}, &apiDocPage{basePage: filledBase("API", "/api"), Base: "https://exemple.gouv.fr", Routes: apiRoutes(), RateLimit: 600, RateWindow: 60},
+			[]string{"#route-liste-etablissements", "#route-formation", "#table-vocabulaire", "a[href='/api/v1/openapi.json']", "#limites"}},
 	}
 	return append(cases, signalerTemplateCases(filledBase)...) // signaler_test.go
 }

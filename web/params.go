@@ -94,6 +94,7 @@ var knownParams = map[string]bool{
 	"format": true, "table": true, "q": true, "type": true, "region": true, "academie": true,
 	"voie": true, "niveau": true, "page": true, "par_page": true, "n": true, "tri": true, "ordre": true, "uai": true,
 	"millesime": true, "theme": true, "si_indisponible": true, "v": true,
+	"departement": true, "famille": true,
 }
 
 // routeParams narrows knownParams per route: what each page reads. A
@@ -108,17 +109,20 @@ var routeParams = func() map[string]map[string]bool {
 	}
 	search := set("q", "type", "region", "academie", "voie", "niveau", "page", "par_page")
 	export := set("format", "table")
-	territory := set("format", "table", "page", "tri", "ordre", "page_etab", "tri_etab", "ordre_etab")
+	territory := set("format", "table", "page", "par_page", "tri", "ordre", "page_etab", "tri_etab", "ordre_etab")
 	badgeQuery := set("format", "theme", "millesime", "voie", "si_indisponible", "v")
 	return map[string]map[string]bool{
 		"/": {}, "/sitemap.xml": {}, "/a-propos/donnees/flux.atom": {},
 		"/recherche": search, "/api/v1/recherche": search,
 		"/etablissements/:uai": export, "/etablissements/:uai/formations/:code": export, "/a-propos/donnees": export,
-		"/formations/:code": set("format", "table", "page", "tri", "ordre", "region"),
+		"/formations/:code": set("format", "table", "page", "par_page", "tri", "ordre", "region"),
 		"/regions/:code":    territory, "/academies/:code": territory,
 		"/familles-metiers/:slug":     set("format", "table", "uai"),
 		"/api/v1/etablissements/:uai": {}, "/api/v1/etablissements/:uai/formations/:code": {},
-		"/api/v1/formations/:code": {}, "/api/v1/regions/:code": {},
+		"/api/v1/formations/:code": set("format", "region", "page", "par_page"), "/api/v1/regions/:code": set("format", "page", "par_page"),
+		"/api/v1/etablissements": set("format", "region", "academie", "departement", "type", "voie", "page", "par_page"),
+		"/api/v1/formations":     set("format", "niveau", "voie", "famille", "page", "par_page"),
+		"/api/v1/openapi.json":   {}, "/api": {},
 		"/badges/etablissements/:file":                 badgeQuery,
 		"/badges/etablissements/:uai/formations/:file": badgeQuery,
 		"/etablissements/:uai/kit":                     set("millesime"),

@@ -34,6 +34,7 @@ func (s *Server) routes(app *fiber.App) {
 	app.Get("/couverture/:id", s.couvertureShared)
 	app.Get("/donnees/telechargements", s.telechargements)
 	app.Get("/donnees/telechargements/:file", s.telechargementFile)
+	app.Get("/api", s.apiPage)
 
 	// badges (SVG, PNG, PDF) and the embeddable widget
 	app.Get("/badges/etablissements/:uai/formations/:file", s.badgeEtablissementFormation)
@@ -90,4 +91,7 @@ func (s *Server) routes(app *fiber.App) {
 	expo.Get("/formations.csv", s.expoFormations)
 	expo.Get("/formations/:pair", s.expoFormation)
 	app.Get("/api/exposition-inserjeunes", s.expositionDoc)
+	api.Get("/etablissements", s.apiEtablissements)
+	api.Get("/formations", s.apiFormations)
+	api.Get("/openapi.json", s.apiOpenAPI)
 }

@@ -164,6 +164,9 @@ func (t *dataTable) dropSparseColumn(key string) {
 	}
 }
 
+// numCell is a count.
+func numCell(n int) cell { return cell{Num: &n} }
+
 func headerCell(s, url string) cell { return cell{Text: s, URL: url, Header: true} }
 
 // Display is the on-screen text of a cell.

@@ -104,7 +104,7 @@ func cmdServe(ctx context.Context, log *slog.Logger, args []string, demo bool) e
 	if err := startBackground(ctx, log, webStore, cfg); err != nil {
 		return err
 	}
-	app := web.New(webStore, log, cfg.Server, web.WithSearch(ix), web.WithBulkStore(st))
+	app := web.New(webStore, log, cfg.Server, web.WithSearch(ix), web.WithBulkStore(st), web.WithListStore(st))
 	errc := make(chan error, 1)
 	go func() { errc <- app.Listen(cfg.Addr) }()
 	log.Info("vitrine en service", "addr", cfg.Addr)
