@@ -122,6 +122,19 @@ func (s *Store) uaiLatestOfTerritory(ctx context.Context, region string, deps []
 	return s.territoryRows(ctx, region, deps, true)
 }
 
+// uaiLatestOfEveryTerritory returns the latest row of each
+// (région, establishment, voie, code) with a région, as
+// uaiLatestOfTerritory does for one: the warehouse-wide read of the
+// coverage, made once per data version (TerritoryCoverage).
+func (s *Store) uaiLatestOfEveryTerritory(ctx context.Context) ([]figRow, error) {
+	// one row per (région, pair): nothing to collapse, and two régions'
+	// rows of one pair must stay apart
+	return s.scanUAIRows(ctx, false, `SELECT DISTINCT ON (region, uai, voie, code) uai, millesime, region, voie, code, coalesce(cfd, ''), coalesce(mefstat11, ''), `+figureCols+`,
+  part_poursuite_etudes, part_emploi_6_mois, part_autres_situations, file_id
+FROM ij_uai_formation WHERE region IS NOT NULL
+ORDER BY region, uai, voie, code, right(millesime, 4) DESC, millesime DESC, precedence DESC`)
+}
+
 func (s *Store) territoryRows(ctx context.Context, region string, deps []string, latest bool) ([]figRow, error) {
 	if deps == nil && !latest {
 		return s.uaiRows(ctx, nil, "", region)
@@ -153,25 +166,43 @@ ORDER BY uai, voie, code, right(millesime, 4) DESC, millesime DESC, precedence D
 // codes (every code when nil) and of one région when region is set; one
 // per key as uaiRows.
 func (s *Store) uaiRowsWithoutRegional(ctx context.Context, codes []string, region string) ([]figRow, error) {
+	return s.uaiRowsWithoutRegionalRows(ctx, codes, region, true)
+}
+
+func (s *Store) uaiRowsWithoutRegionalRows(ctx context.Context, codes []string, region string, collapse bool) ([]figRow, error) {
 	q := `SELECT uai, millesime, coalesce(region, ''), voie, code, coalesce(cfd, ''), coalesce(mefstat11, ''), ` + figureCols + `,
   part_poursuite_etudes, part_emploi_6_mois, part_autres_situations, file_id
 FROM ij_uai_formation u WHERE u.region IS NOT NULL
-  AND NOT EXISTS (SELECT 1 FROM ij_region_formation r WHERE r.millesime = u.millesime AND r.region = u.region AND r.voie = u.voie AND r.code = u.code)`
+  AND NOT EXISTS (SELECT 1 FROM ij_region_formation r WHERE r.millesime = u.millesime AND r.region = u.region AND r.voie = u.voie AND r.code = u.code%s)`
+	// The codes and the région restrict both sides: stated on the
+	// région × formation side too, they let PostgreSQL hash only those
+	// rows of it (index ij_region_formation_code or _region) instead of
+	// the whole table (a Seq Scan that enable_seqscan=off, in
+	// TestPageQueriesUseIndexes, does not show: 131 → 6 ms for one CFD).
 	var args []any
+	var inner, outer string
 	if codes != nil {
 		args = append(args, codes)
-		q += fmt.Sprintf(" AND u.code = ANY($%d)", len(args))
+		inner += fmt.Sprintf(" AND r.code = ANY($%d)", len(args))
+		outer += fmt.Sprintf(" AND u.code = ANY($%d)", len(args))
 	}
 	if region != "" {
 		args = append(args, region)
-		q += fmt.Sprintf(" AND u.region = $%d", len(args))
+		inner += fmt.Sprintf(" AND r.region = $%d", len(args))
+		outer += fmt.Sprintf(" AND u.region = $%d", len(args))
 	}
-	return s.scanUAI(ctx, q+" ORDER BY uai, millesime, voie, code, precedence DESC", args...)
+	return s.scanUAIRows(ctx, collapse, fmt.Sprintf(q, inner)+outer+" ORDER BY uai, millesime, voie, code, precedence DESC", args...)
 }
 
 // scanUAI reads establishment × formation rows ordered by key then
 // precedence, one per key (the others in autres).
 func (s *Store) scanUAI(ctx context.Context, q string, args ...any) ([]figRow, error) {
+	return s.scanUAIRows(ctx, true, q, args...)
+}
+
+// scanUAIRows reads establishment × formation rows, collapsing the rows of
+// one key as scanUAI when collapse is set, else keeping each row.
+func (s *Store) scanUAIRows(ctx context.Context, collapse bool, q string, args ...any) ([]figRow, error) {
 	rows, err := s.pool.Query(ctx, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("chiffres par établissement : %w", err)
@@ -185,19 +216,95 @@ func (s *Store) scanUAI(ctx context.Context, q string, args ...any) ([]figRow, e
 		if err := rows.Scan(dst...); err != nil {
 			return nil, err
 		}
-		if n := len(out); n > 0 {
-			p := &out[n-1]
-			if p.uai == r.uai && p.millesime == r.millesime && p.voie == r.voie && p.code == r.code {
-				p.autres = append(p.autres, r.fileID)
-				if p.region == "" {
-					p.region = r.region
-				}
-				continue
-			}
+		if collapse {
+			out = appendCollapsed(out, r)
+		} else {
+			out = append(out, r)
 		}
-		out = append(out, r)
 	}
 	return out, rows.Err()
+}
+
+// appendCollapsed appends r to rows ordered by key then precedence, or,
+// when the last one has its key, adds r's file to that one's autres.
+func appendCollapsed(rows []figRow, r figRow) []figRow {
+	if n := len(rows); n > 0 {
+		p := &rows[n-1]
+		if p.uai == r.uai && p.millesime == r.millesime && p.voie == r.voie && p.code == r.code {
+			p.autres = append(p.autres, r.fileID)
+			if p.region == "" {
+				p.region = r.region
+			}
+			return rows
+		}
+	}
+	return append(rows, r)
+}
+
+// rebuiltRegions returns the régions rebuilt from their establishments
+// (regionsFromUAI) for the keys the région × formation file lacks, of the
+// given codes (every code when nil) and of one région when region is set.
+// With a data version in the context, the establishment rows without a
+// regional row are read once per version for the whole warehouse
+// (withoutRegional; few, often none: a page no longer reads the tens of
+// thousands of rows of a région or a formation to find them), and those of
+// the request are picked in the same order as the query would give them.
+func (s *Store) rebuiltRegions(ctx context.Context, codes []string, region string) ([]figRow, error) {
+	var w *withoutRegional
+	if hasDataVersion(ctx) {
+		var err error
+		if w, err = summary(ctx, s, "without regional", func() (*withoutRegional, error) { return s.loadWithoutRegional(ctx) }); err != nil {
+			return nil, err
+		}
+	}
+	if w == nil || w.tooMany {
+		uai, err := s.uaiRowsWithoutRegional(ctx, codes, region)
+		if err != nil {
+			return nil, err
+		}
+		return regionsFromUAI(nil, uai), nil
+	}
+	want := map[string]bool{}
+	for _, c := range codes {
+		want[c] = true
+	}
+	var uai []figRow
+	for _, r := range w.rows { // ordered by key then precedence, uncollapsed
+		if codes != nil && !want[r.code] || region != "" && r.region != region {
+			continue
+		}
+		r.autres = nil
+		uai = appendCollapsed(uai, r)
+	}
+	return regionsFromUAI(nil, uai), nil
+}
+
+// withoutRegional are the establishment × formation rows, with a région,
+// whose key has no région × formation row, one per source (not collapsed),
+// or tooMany when there are more than withoutRegionalMax (then each page
+// reads its own).
+type withoutRegional struct {
+	rows    []figRow
+	tooMany bool
+}
+
+const withoutRegionalMax = 50000
+
+func (s *Store) loadWithoutRegional(ctx context.Context) (*withoutRegional, error) {
+	var n int
+	if err := s.pool.QueryRow(ctx, `SELECT count(*) FROM (SELECT 1 FROM ij_uai_formation u WHERE u.region IS NOT NULL
+  AND NOT EXISTS (SELECT 1 FROM ij_region_formation r WHERE r.millesime = u.millesime AND r.region = u.region AND r.voie = u.voie AND r.code = u.code)
+  LIMIT $1) k`, withoutRegionalMax+1).Scan(&n); err != nil {
+		return nil, fmt.Errorf("chiffres par établissement sans ligne régionale : %w", err)
+	}
+	if n > withoutRegionalMax {
+		return &withoutRegional{tooMany: true}, nil
+	}
+	rows, err := s.uaiRowsWithoutRegionalRows(ctx, nil, "", false)
+	if err != nil {
+		return nil, err
+	}
+	return &withoutRegional{rows: rows}, nil
 }
 
 // requestMemo holds what a request reads once however many store calls
