@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"sort"
+	"strings"
 	"sync"
 
 	"github.com/jackc/pgx/v5"
@@ -166,10 +167,6 @@ ORDER BY uai, voie, code, right(millesime, 4) DESC, millesime DESC, precedence D
 // codes (every code when nil) and of one région when region is set; one
 // per key as uaiRows.
 func (s *Store) uaiRowsWithoutRegional(ctx context.Context, codes []string, region string) ([]figRow, error) {
-	return s.uaiRowsWithoutRegionalRows(ctx, codes, region, true)
-}
-
-func (s *Store) uaiRowsWithoutRegionalRows(ctx context.Context, codes []string, region string, collapse bool) ([]figRow, error) {
 	q := `SELECT uai, millesime, coalesce(region, ''), voie, code, coalesce(cfd, ''), coalesce(mefstat11, ''), ` + figureCols + `,
   part_poursuite_etudes, part_emploi_6_mois, part_autres_situations, file_id
 FROM ij_uai_formation u WHERE u.region IS NOT NULL
@@ -191,7 +188,7 @@ FROM ij_uai_formation u WHERE u.region IS NOT NULL
 		inner += fmt.Sprintf(" AND r.region = $%d", len(args))
 		outer += fmt.Sprintf(" AND u.region = $%d", len(args))
 	}
-	return s.scanUAIRows(ctx, collapse, fmt.Sprintf(q, inner)+outer+" ORDER BY uai, millesime, voie, code, precedence DESC", args...)
+	return s.scanUAI(ctx, fmt.Sprintf(q, inner)+outer+" ORDER BY uai, millesime, voie, code, precedence DESC", args...)
 }
 
 // scanUAI reads establishment × formation rows ordered by key then
@@ -290,21 +287,36 @@ type withoutRegional struct {
 
 const withoutRegionalMax = 50000
 
+// loadWithoutRegional reads them: the keys without a regional row as a
+// set difference (hashed, linear whatever the planner's statistics: an
+// anti-join planned on stale statistics right after an import merged on
+// (millésime, voie) only and ran for minutes), then their rows.
 func (s *Store) loadWithoutRegional(ctx context.Context) (*withoutRegional, error) {
-	var n int
-	if err := s.pool.QueryRow(ctx, `SELECT count(*) FROM (SELECT 1 FROM ij_uai_formation u WHERE u.region IS NOT NULL
-  AND NOT EXISTS (SELECT 1 FROM ij_region_formation r WHERE r.millesime = u.millesime AND r.region = u.region AND r.voie = u.voie AND r.code = u.code)
-  LIMIT $1) k`, withoutRegionalMax+1).Scan(&n); err != nil {
+	rows, err := s.scanUAIRows(ctx, false, `
+WITH k AS (
+  SELECT millesime, region, voie, code FROM ij_uai_formation WHERE region IS NOT NULL
+  EXCEPT SELECT millesime, region, voie, code FROM ij_region_formation)
+SELECT u.uai, u.millesime, u.region, u.voie, u.code, coalesce(u.cfd, ''), coalesce(u.mefstat11, ''), `+prefixed("u.", figureCols)+`,
+  u.part_poursuite_etudes, u.part_emploi_6_mois, u.part_autres_situations, u.file_id
+FROM ij_uai_formation u JOIN k ON k.millesime = u.millesime AND k.region = u.region AND k.voie = u.voie AND k.code = u.code
+ORDER BY u.uai, u.millesime, u.voie, u.code, u.precedence DESC
+LIMIT $1`, withoutRegionalMax+1)
+	if err != nil {
 		return nil, fmt.Errorf("chiffres par établissement sans ligne régionale : %w", err)
 	}
-	if n > withoutRegionalMax {
+	if len(rows) > withoutRegionalMax {
 		return &withoutRegional{tooMany: true}, nil
 	}
-	rows, err := s.uaiRowsWithoutRegionalRows(ctx, nil, "", false)
-	if err != nil {
-		return nil, err
-	}
 	return &withoutRegional{rows: rows}, nil
+}
+
+// prefixed qualifies each column of a comma-separated list.
+func prefixed(alias, cols string) string {
+	parts := strings.Split(cols, ",")
+	for i, c := range parts {
+		parts[i] = alias + strings.TrimSpace(c)
+	}
+	return strings.Join(parts, ", ")
 }
 
 // requestMemo holds what a request reads once however many store calls
