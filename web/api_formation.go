@@ -17,9 +17,10 @@ import (
 // statut that says why (code_inconnu, uai_inconnu, non_dispensee…): see
 // asHTTPError.
 func (s *Server) apiJSON(c *fiber.Ctx, build func(ctx context.Context) (any, error)) error {
-	ctx := c.UserContext()
 	return s.serve(c, func(dataState) (*built, error) {
-		v, err := build(ctx)
+		// the context serve gives the build (the data version the store
+		// keeps its summaries for), not the one before it
+		v, err := build(c.UserContext())
 		if err != nil {
 			return nil, err
 		}

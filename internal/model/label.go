@@ -530,8 +530,10 @@ type SameLabel struct {
 // 50022146 »).
 func DistinctLabels(list []SameLabel) []string {
 	codes := map[string]map[string]bool{} // label → its codes (a formation may be listed once per voie)
-	for _, f := range list {
+	folded := make([]string, len(list))
+	for i, f := range list {
 		k := Fold(f.Libelle)
+		folded[i] = k
 		if codes[k] == nil {
 			codes[k] = map[string]bool{}
 		}
@@ -540,7 +542,7 @@ func DistinctLabels(list []SameLabel) []string {
 	out := make([]string, len(list))
 	for i, f := range list {
 		out[i] = f.Libelle
-		if len(codes[Fold(f.Libelle)]) < 2 || f.Libelle == "" {
+		if len(codes[folded[i]]) < 2 || f.Libelle == "" {
 			if s := FermeeEn(f.Fermeture); s != "" {
 				out[i] += " (" + s + ")"
 			}

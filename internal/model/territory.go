@@ -2,6 +2,7 @@ package model
 
 import (
 	"strings"
+	"sync"
 
 	"golang.org/x/text/runes"
 	"golang.org/x/text/transform"
@@ -84,13 +85,36 @@ var regionByFolded = func() map[string]Region {
 
 // Fold removes accents and lower-cases s ("Sète" → "sete"); used for
 // label matching and search keys.
+//
+// It sorts and groups the long tables of the pages (one call per row): an
+// ASCII string has no accent to remove (its NFD is itself), and the
+// transformer chain, a few kilobytes of buffers, is reused (foldChains).
 func Fold(s string) string {
-	t := transform.Chain(norm.NFD, runes.Remove(runes.In(unicodeMn)), norm.NFC)
-	out, _, err := transform.String(t, s)
+	if isASCII(s) {
+		return strings.ToLower(s)
+	}
+	t := foldChains.Get().(transform.Transformer)
+	out, _, err := transform.String(t, s) // resets t
+	foldChains.Put(t)
 	if err != nil {
 		out = s
 	}
 	return strings.ToLower(out)
+}
+
+// foldChains are the transformers of Fold (a chain is stateful: one per
+// goroutine at a time).
+var foldChains = sync.Pool{New: func() any {
+	return transform.Chain(norm.NFD, runes.Remove(runes.In(unicodeMn)), norm.NFC)
+}}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
 }
 
 func foldLabel(s string) string {

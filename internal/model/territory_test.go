@@ -1,6 +1,9 @@
 package model
 
-import "testing"
+import (
+	"sync"
+	"testing"
+)
 
 // The 17 région labels seen in the InserJeunes files (FORMATS.md §4.10)
 // and their INSEE codes.
@@ -87,12 +90,32 @@ func TestFold(t *testing.T) {
 		{"dont élèves en voie pro sco", "dont eleves en voie pro sco"},
 		{"n°UAI de l'établissement", "n°uai de l'etablissement"},
 		{"Ç", "c"},
+		{"CAP CUISINE", "cap cuisine"}, // the ASCII path
+		{"", ""},
+		{"Bac pro Métiers de l’électricité", "bac pro metiers de l’electricite"},
 	}
 	for _, tt := range tests {
 		if got := Fold(tt.in); got != tt.want {
 			t.Errorf("Fold(%q) = %q, want %q", tt.in, got, tt.want)
 		}
 	}
+	// The transformers are shared between goroutines (foldChains): each
+	// answer stays the one of its own input.
+	var wg sync.WaitGroup
+	for g := 0; g < 8; g++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := 0; i < 200; i++ {
+				tt := tests[(g+i)%len(tests)]
+				if got := Fold(tt.in); got != tt.want {
+					t.Errorf("Fold(%q) en parallèle = %q, want %q", tt.in, got, tt.want)
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
 }
 
 func TestDepartementNumero(t *testing.T) {

@@ -23,8 +23,8 @@ import (
 // successor UAI, and the annuaire's « etablissement_mere » column is not
 // imported. relatedUAIs says so by returning none; the page says it too.
 
-// coverageKey is one place figures are looked for.
-type coverageKey struct{ uai, code, voie string }
+// catalogueKey is one place the figures of a catalogue row are looked for.
+type catalogueKey struct{ uai, code, voie string }
 
 // relatedUAIs returns the other UAIs of the same establishment of each
 // UAI: none, as the warehouse holds no such link (see above).
@@ -77,7 +77,7 @@ func (s *Store) CoverageFacts(ctx context.Context, uais, codes []string, kinds [
 		return nil, err
 	}
 	out := make([]model.CoverageFacts, len(uais))
-	want := map[coverageKey]bool{}
+	want := map[catalogueKey]bool{}
 	for i, u := range uais {
 		c := codeInfo[codes[i]]
 		out[i] = model.CoverageFacts{UAIKnown: uaiSet[u], CodeKnown: c.Known, Code: *c, Millesime: ms}
@@ -86,7 +86,7 @@ func (s *Store) CoverageFacts(ctx context.Context, uais, codes []string, kinds [
 		}
 		out[i].Candidates = model.CoverageCandidates(u, *c, related[u])
 		for _, cand := range out[i].Candidates {
-			want[coverageKey{cand.UAI, cand.Code, cand.Voie}] = true
+			want[catalogueKey{cand.UAI, cand.Code, cand.Voie}] = true
 		}
 	}
 	figs, err := s.coverageFigures(ctx, want, ms)
@@ -96,7 +96,7 @@ func (s *Store) CoverageFacts(ctx context.Context, uais, codes []string, kinds [
 	for i := range out {
 		out[i].Figures = make([][]model.CoverageFigure, len(out[i].Candidates))
 		for j, cand := range out[i].Candidates {
-			out[i].Figures[j] = figs[coverageKey{cand.UAI, cand.Code, cand.Voie}]
+			out[i].Figures[j] = figs[catalogueKey{cand.UAI, cand.Code, cand.Voie}]
 		}
 	}
 	return out, nil
@@ -289,7 +289,7 @@ func (s *Store) CoverageMillesimes(ctx context.Context) ([]string, error) {
 // coverageFigures reads the figures of every wanted (UAI, code, voie), of
 // every millésime, each through Disclose: only its statut (and
 // demonstration flag) leaves.
-func (s *Store) coverageFigures(ctx context.Context, want map[coverageKey]bool, ms map[string]string) (map[coverageKey][]model.CoverageFigure, error) {
+func (s *Store) coverageFigures(ctx context.Context, want map[catalogueKey]bool, ms map[string]string) (map[catalogueKey][]model.CoverageFigure, error) {
 	// Every figure of the UAIs concerned is read (a join on the UAI, a few
 	// thousand of them for a big catalogue), and the wanted keys kept: far
 	// cheaper than joining hundreds of thousands of (UAI, code) pairs.
@@ -307,7 +307,7 @@ func (s *Store) coverageFigures(ctx context.Context, want map[coverageKey]bool, 
 	if err != nil {
 		return nil, err
 	}
-	out := map[coverageKey][]model.CoverageFigure{}
+	out := map[catalogueKey][]model.CoverageFigure{}
 	// The figures of the millésimes looked at, whole, through Disclose;
 	// of the other millésimes, only that they exist (millesime_absent).
 	var looked []string
@@ -317,7 +317,7 @@ func (s *Store) coverageFigures(ctx context.Context, want map[coverageKey]bool, 
 		}
 	}
 	var rows []figRow
-	otherRows := []coverageKey{}
+	otherRows := []catalogueKey{}
 	otherMs := []string{}
 	g, gctx := errgroup.WithContext(ctx)
 	g.Go(func() (err error) {
@@ -335,7 +335,7 @@ WHERE f.millesime <> ALL($2)`, keys(ijUAIs), looked)
 		if err != nil {
 			return fmt.Errorf("couverture, autres millésimes : %w", err)
 		}
-		var k coverageKey
+		var k catalogueKey
 		var m string
 		_, err = pgx.ForEachRow(others, []any{&k.uai, &k.code, &k.voie, &m}, func() error {
 			if want[k] {
@@ -349,7 +349,7 @@ WHERE f.millesime <> ALL($2)`, keys(ijUAIs), looked)
 		return nil, err
 	}
 	for _, r := range rows {
-		k := coverageKey{r.uai, r.code, r.voie}
+		k := catalogueKey{r.uai, r.code, r.voie}
 		if !want[k] || ms[r.voie] != r.millesime {
 			continue
 		}
@@ -386,28 +386,10 @@ WHERE f.obtention_diplome = $3 AND f.genre = $4 AND f.nationalite = $4`, sus, sc
 			continue
 		}
 		d := f.Disclose()
-		k := coverageKey{f.UAI, f.SISE, model.VoieSuperieur}
+		k := catalogueKey{f.UAI, f.SISE, model.VoieSuperieur}
 		out[k] = append(out[k], model.CoverageFigure{Millesime: f.Millesime, Statut: d.Statut, Demonstration: d.Demonstration})
 	}
 	return out, nil
-}
-
-// prefixed qualifies a comma-separated column list with a table alias.
-func prefixed(alias, cols string) string {
-	out := []byte{}
-	start := true
-	for i := 0; i < len(cols); i++ {
-		c := cols[i]
-		if start && c != ' ' && c != '\n' {
-			out = append(out, alias...)
-			start = false
-		}
-		out = append(out, c)
-		if c == ',' {
-			start = true
-		}
-	}
-	return string(out)
 }
 
 // Shareable results -------------------------------------------------------

@@ -51,7 +51,7 @@ type etabKey struct{ uai, voie, millesime string }
 func (s *Store) loadFormationFigures(ctx context.Context, sc *formationScope, uai string) (*formationFigures, error) {
 	codes := sc.codes()
 	// Independent reads run in parallel (one pool connection each).
-	var regional, uaiAll, etabRows []figRow
+	var regional, uaiAll, etabRows, rebuilt []figRow
 	var src map[int64]model.Source
 	g, gctx := errgroup.WithContext(ctx)
 	g.Go(func() (err error) { regional, err = s.regionalRows(gctx, codes, ""); return })
@@ -63,15 +63,16 @@ func (s *Store) loadFormationFigures(ctx context.Context, sc *formationScope, ua
 		// whose key the regional file lacks are read (the régions rebuilt
 		// from them).
 		g.Go(func() (err error) { etabRows, err = s.uaiRows(gctx, codes, uai, ""); return })
-		g.Go(func() (err error) { uaiAll, err = s.uaiRowsWithoutRegional(gctx, codes, ""); return })
+		g.Go(func() (err error) { rebuilt, err = s.rebuiltRegions(gctx, codes, ""); return })
 	}
 	if err := g.Wait(); err != nil {
 		return nil, err
 	}
 	if uai == "" {
 		etabRows = uaiAll
+		rebuilt = regionsFromUAI(regional, uaiAll)
 	}
-	regional = append(regional, regionsFromUAI(regional, uaiAll)...)
+	regional = append(regional, rebuilt...)
 	ff := &formationFigures{sc: sc, src: src, etabRows: map[string]figRow{}}
 	for r := 0; r < nRoles; r++ {
 		ff.national[r] = map[natKey]model.RawFormationFigure{}

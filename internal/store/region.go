@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"sort"
+	"sync"
 	"time"
 
 	"github.com/vitrine-inserjeunes/vitrine/internal/model"
@@ -11,29 +12,44 @@ import (
 
 // codeLabels returns, for figure keys, their CFD (a MEFSTAT11 through
 // cfd_of_mefstat11, migration 00005) and the BCN identity of that CFD
-// (without its terminal MEFSTAT11s), in one query.
+// (without its terminal MEFSTAT11s), in one query. With a data version in
+// the context (WithDataVersion), the codes already resolved at that
+// version are not asked again (labelMemo): a page of a région or of a
+// formation names hundreds of codes, each a call of cfd_of_mefstat11.
 func (s *Store) codeLabels(ctx context.Context, codes []string) (map[string]string, map[string]bcnFormation, error) {
+	cfdOf, bcn := map[string]string{}, map[string]bcnFormation{}
+	version, memo := ctx.Value(versionKey{}).(int64)
+	missing := codes
+	if memo {
+		missing = s.labels.lookup(version, codes, cfdOf, bcn)
+		if len(missing) == 0 {
+			return cfdOf, bcn, nil
+		}
+	}
 	const q = `
 SELECT c.code, coalesce(k.cfd, ''), coalesce(f.libelle_long, f.libelle_court, ''), coalesce(f.niveau, ''),
-  coalesce(n.libelle_court, ''), f.date_ouverture, f.date_fermeture
+  coalesce(n.libelle_court, ''), f.date_ouverture, f.date_fermeture, f.cfd IS NOT NULL
 FROM unnest($1::text[]) AS c(code)
 CROSS JOIN LATERAL (SELECT CASE WHEN length(c.code) = 11 THEN cfd_of_mefstat11(c.code) ELSE c.code END AS cfd) k
 LEFT JOIN bcn_formations f ON f.cfd = k.cfd
 LEFT JOIN bcn_niveaux n ON n.code = f.niveau`
-	rows, err := s.pool.Query(ctx, q, codes)
+	rows, err := s.pool.Query(ctx, q, missing)
 	if err != nil {
 		return nil, nil, fmt.Errorf("libellés des formations : %w", err)
 	}
 	defer rows.Close()
-	cfdOf, bcn := map[string]string{}, map[string]bcnFormation{}
+	type found struct {
+		code string
+		b    bcnFormation
+		in   bool // the CFD is in the BCN
+	}
+	var got []found
 	for rows.Next() {
-		var code string
-		var b bcnFormation
-		if err := rows.Scan(&code, &b.cfd, &b.libelle, &b.niveauCode, &b.niveau, &b.ouverture, &b.fermeture); err != nil {
+		var f found
+		if err := rows.Scan(&f.code, &f.b.cfd, &f.b.libelle, &f.b.niveauCode, &f.b.niveau, &f.b.ouverture, &f.b.fermeture, &f.in); err != nil {
 			return nil, nil, err
 		}
-		cfdOf[code] = b.cfd
-		bcn[b.cfd] = b
+		got = append(got, f)
 	}
 	if err := rows.Err(); err != nil {
 		return nil, nil, err
@@ -43,11 +59,72 @@ LEFT JOIN bcn_niveaux n ON n.code = f.niveau`
 	if err != nil {
 		return nil, nil, err
 	}
-	for k, b := range bcn {
-		ref.readable(&b)
-		bcn[k] = b
+	readable := map[string]bcnFormation{}
+	for i := range got {
+		f := &got[i]
+		if b, ok := readable[f.b.cfd]; ok {
+			f.b = b
+		} else {
+			ref.readable(&f.b)
+			readable[f.b.cfd] = f.b
+		}
+		cfdOf[f.code] = f.b.cfd
+		bcn[f.b.cfd] = f.b
+	}
+	if memo {
+		s.labels.mu.Lock()
+		for _, f := range got {
+			if f.in { // a code unknown to the BCN is asked again (no growth on unknown codes)
+				s.labels.add(version, f.code, f.b)
+			}
+		}
+		s.labels.mu.Unlock()
 	}
 	return cfdOf, bcn, nil
+}
+
+// labelMemo keeps, for one data version, the CFD and BCN identity of the
+// figure codes codeLabels resolved (codes found in the BCN only, at most
+// labelMemoMax: a few thousand codes are a few hundred kilobytes).
+type labelMemo struct {
+	mu      sync.Mutex
+	version int64
+	byCode  map[string]bcnFormation
+}
+
+const labelMemoMax = 50000
+
+// lookup fills cfdOf and bcn with the codes known at version and returns
+// the others.
+func (m *labelMemo) lookup(version int64, codes []string, cfdOf map[string]string, bcn map[string]bcnFormation) []string {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.version != version {
+		return codes
+	}
+	var missing []string
+	for _, c := range codes {
+		b, ok := m.byCode[c]
+		if !ok {
+			missing = append(missing, c)
+			continue
+		}
+		cfdOf[c] = b.cfd
+		bcn[b.cfd] = b
+	}
+	return missing
+}
+
+// add keeps the identity of code at version (m.mu held); a newer version
+// starts afresh, an older one is not kept.
+func (m *labelMemo) add(version int64, code string, b bcnFormation) {
+	if m.byCode == nil || version > m.version {
+		m.byCode, m.version = map[string]bcnFormation{}, version
+	}
+	if version < m.version || len(m.byCode) >= labelMemoMax {
+		return
+	}
+	m.byCode[code] = b
 }
 
 // Region returns the regional aggregates of a région (INSEE code): every
@@ -67,13 +144,13 @@ func (s *Store) Region(ctx context.Context, code string) (model.RegionDetail, er
 		return d, err
 	}
 	// Only the establishment rows whose key the région × formation file
-	// lacks are read (index ij_uai_formation_region): the région is
-	// rebuilt from them, the other keys are published as such.
-	uai, err := s.uaiRowsWithoutRegional(ctx, nil, reg.Code)
+	// lacks are used (rebuiltRegions): the région is rebuilt from them,
+	// the other keys are published as such.
+	rebuilt, err := s.rebuiltRegions(ctx, nil, reg.Code)
 	if err != nil {
 		return d, err
 	}
-	rows = append(rows, regionsFromUAI(rows, uai)...)
+	rows = append(rows, rebuilt...)
 	src, err := s.sources(ctx)
 	if err != nil {
 		return d, err

@@ -23,6 +23,8 @@ type Store struct {
 	// sum keeps the warehouse-wide summaries per data version (summary.go).
 	sum  *summaries
 	refs refCache // readable labels and métiers, per data version
+	// labels keeps the codes codeLabels resolved, per data version.
+	labels labelMemo
 }
 
 // Open connects to url and checks the connection.

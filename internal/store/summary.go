@@ -21,6 +21,13 @@ func WithDataVersion(ctx context.Context, v int64) context.Context {
 	return context.WithValue(ctx, versionKey{}, v)
 }
 
+// hasDataVersion tells whether the context names the data version it
+// reads (WithDataVersion): what is read once per version is then kept.
+func hasDataVersion(ctx context.Context) bool {
+	_, ok := ctx.Value(versionKey{}).(int64)
+	return ok
+}
+
 // summaries keeps the summaries of one data version.
 type summaries struct {
 	mu      sync.Mutex

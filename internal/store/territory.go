@@ -184,63 +184,140 @@ ORDER BY 2, 1, 4`
 // TerritoryCoverage counts, per voie, the establishment × formation pairs
 // of a région (or of the given départements) at their latest millésime,
 // by statut after the secret statistique (model.RawFigure.Disclose).
+//
+// With a data version in the context (WithDataVersion), the counts of
+// every (région, département) are made once per version from one read of
+// the latest pair rows (coverageParts) and summed here, so a territory
+// page does not read and disclose its tens of thousands of rows at each
+// render; without one, the territory's rows are read and counted alike.
 func (s *Store) TerritoryCoverage(ctx context.Context, region string, deps []string) ([]model.Coverage, error) {
-	all, err := s.uaiLatestOfTerritory(ctx, region, deps)
+	src, err := s.sources(ctx)
 	if err != nil {
 		return nil, err
 	}
-	type pk struct{ uai, voie, code string }
+	var parts map[coverageKey]*coverageAcc
+	if hasDataVersion(ctx) {
+		all, err := summary(ctx, s, "coverage", func() (map[coverageKey]*coverageAcc, error) {
+			return s.coverageParts(ctx, "", nil, src)
+		})
+		if err != nil {
+			return nil, err
+		}
+		parts = all
+	} else if parts, err = s.coverageParts(ctx, region, deps, src); err != nil {
+		return nil, err
+	}
+	byVoie := map[string]*coverageAcc{}
+	for k, p := range parts {
+		if k.region != region || deps != nil && !slices.Contains(deps, k.dep) {
+			continue
+		}
+		acc, ok := byVoie[k.voie]
+		if !ok {
+			acc = &coverageAcc{c: model.Coverage{Voie: k.voie}, files: map[int64]bool{}}
+			byVoie[k.voie] = acc
+		}
+		acc.merge(p)
+	}
+	out := make([]model.Coverage, 0, len(byVoie))
+	for _, acc := range byVoie {
+		c := acc.c
+		ids := make([]int64, 0, len(acc.files))
+		for id := range acc.files {
+			ids = append(ids, id)
+		}
+		slices.Sort(ids)
+		for _, id := range ids {
+			sc := src[id]
+			c.Sources = append(c.Sources, sc)
+			c.Demonstration = c.Demonstration || sc.Demonstration
+		}
+		out = append(out, c)
+	}
+	sort.Slice(out, func(i, j int) bool { return model.VoieOrder(out[i].Voie) < model.VoieOrder(out[j].Voie) })
+	if len(out) == 0 {
+		return nil, nil
+	}
+	return out, nil
+}
+
+// coverageKey is the voie of the pairs of one département of a région.
+type coverageKey struct{ region, dep, voie string }
+
+// coverageAcc is the coverage of some pairs (without its sources) and the
+// known files their rows come from.
+type coverageAcc struct {
+	c     model.Coverage
+	files map[int64]bool
+}
+
+// merge adds the pairs counted in p.
+func (a *coverageAcc) merge(p *coverageAcc) {
+	if a.c.Millesime == "" || p.c.Millesime != "" && model.CompareMillesimes(p.c.Millesime, a.c.Millesime) < 0 {
+		a.c.Millesime = p.c.Millesime
+	}
+	a.c.Paires += p.c.Paires
+	a.c.Publiees += p.c.Publiees
+	a.c.SousSeuil += p.c.SousSeuil
+	a.c.NonDiffuse += p.c.NonDiffuse
+	for id := range p.files {
+		a.files[id] = true
+	}
+}
+
+// coverageParts counts the establishment × formation pairs at their
+// latest millésime per (région, département, voie): of one région (and
+// départements) when region is set, of every région otherwise (one read
+// of the latest row of each pair, kept once per data version).
+func (s *Store) coverageParts(ctx context.Context, region string, deps []string, src map[int64]model.Source) (map[coverageKey]*coverageAcc, error) {
+	var all []figRow
+	var err error
+	if region == "" {
+		all, err = s.uaiLatestOfEveryTerritory(ctx)
+	} else {
+		all, err = s.uaiLatestOfTerritory(ctx, region, deps)
+	}
+	if err != nil {
+		return nil, err
+	}
+	type pk struct{ region, uai, voie, code string }
 	latest := map[pk]figRow{}
 	for _, r := range all {
 		if deps != nil && !slices.Contains(deps, model.DepartementOfUAI(r.uai)) {
 			continue
 		}
-		k := pk{r.uai, r.voie, r.code}
+		k := pk{r.region, r.uai, r.voie, r.code}
 		if cur, ok := latest[k]; !ok || model.CompareMillesimes(r.millesime, cur.millesime) < 0 {
 			latest[k] = r
 		}
 	}
-	src, err := s.sources(ctx)
-	if err != nil {
-		return nil, err
-	}
-	byVoie := map[string]*model.Coverage{}
-	files := map[string]map[int64]bool{}
+	out := map[coverageKey]*coverageAcc{}
 	for _, r := range latest {
-		c, ok := byVoie[r.voie]
+		k := coverageKey{r.region, model.DepartementOfUAI(r.uai), r.voie}
+		acc, ok := out[k]
 		if !ok {
-			c = &model.Coverage{Voie: r.voie}
-			byVoie[r.voie] = c
+			acc = &coverageAcc{c: model.Coverage{Voie: r.voie}, files: map[int64]bool{}}
+			out[k] = acc
 		}
-		if c.Millesime == "" || model.CompareMillesimes(r.millesime, c.Millesime) < 0 {
-			c.Millesime = r.millesime
-		}
-		if files[r.voie] == nil {
-			files[r.voie] = map[int64]bool{}
+		if acc.c.Millesime == "" || model.CompareMillesimes(r.millesime, acc.c.Millesime) < 0 {
+			acc.c.Millesime = r.millesime
 		}
 		for _, id := range append([]int64{r.fileID}, r.sources...) {
-			if sc, ok := src[id]; ok && !files[r.voie][id] {
-				files[r.voie][id] = true
-				c.Sources = append(c.Sources, sc)
-				c.Demonstration = c.Demonstration || sc.Demonstration
+			if _, ok := src[id]; ok {
+				acc.files[id] = true
 			}
 		}
 		f := model.WithParts(r.fig).Disclose()
-		c.Paires++
+		acc.c.Paires++
 		switch f.Statut {
 		case model.StatutOK:
-			c.Publiees++
+			acc.c.Publiees++
 		case model.StatutSousSeuil:
-			c.SousSeuil++
+			acc.c.SousSeuil++
 		default:
-			c.NonDiffuse++
+			acc.c.NonDiffuse++
 		}
 	}
-	var out []model.Coverage
-	for _, c := range byVoie {
-		out = append(out, *c)
-	}
-	sort.Slice(out, func(i, j int) bool { return model.VoieOrder(out[i].Voie) < model.VoieOrder(out[j].Voie) })
 	return out, nil
 }
 
