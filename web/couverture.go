@@ -45,15 +45,19 @@ const (
 
 // coverageRow is one analysed catalogue row (JSON API, downloads, table).
 type coverageRow struct {
-	Ligne     int    `json:"ligne"`
-	ID        string `json:"id"`
-	UAI       string `json:"uai"`
-	Code      string `json:"code"`
-	TypeCode  string `json:"type_code"`
-	Voie      string `json:"voie"`
-	Libelle   string `json:"libelle"`
-	Formation string `json:"formation"`
-	Niveau    string `json:"niveau"`
+	Ligne    int    `json:"ligne"`
+	ID       string `json:"id"`
+	UAI      string `json:"uai"`
+	Code     string `json:"code"`
+	TypeCode string `json:"type_code"`
+	Voie     string `json:"voie"`
+	Libelle  string `json:"libelle"`
+	// Formation and Niveau are readable, as the formation pages show them;
+	// LibelleBCN and NiveauCode are the BCN's own (absent for a SISE code).
+	Formation  string `json:"formation"`
+	LibelleBCN string `json:"libelle_bcn,omitempty"`
+	Niveau     string `json:"niveau"`
+	NiveauCode string `json:"niveau_code,omitempty"`
 	model.CoverageResult
 }
 
@@ -138,7 +142,8 @@ func (s *Server) analyseCoverage(ctx context.Context, in *coverageInput, millesi
 			voie = model.VoieOfCode(r.Kind)
 		}
 		row := coverageRow{Ligne: r.Line, ID: r.ID, UAI: r.UAI, Code: r.Code, TypeCode: string(r.Kind), Voie: voie,
-			Libelle: r.Libelle, Formation: f.Code.Libelle, Niveau: f.Code.Niveau, CoverageResult: model.Cover(*f)}
+			Libelle: r.Libelle, Formation: f.Code.Libelle, LibelleBCN: f.Code.LibelleBCN, Niveau: f.Code.Niveau, NiveauCode: f.Code.NiveauCode,
+			CoverageResult: model.Cover(*f)}
 		if row.CoverageResult.Millesime == "" && row.Outcome != model.CouvUAIInconnu && row.Outcome != model.CouvCodeInconnu {
 			row.CoverageResult.Millesime = f.Millesime[model.VoieOfCode(r.Kind)]
 		}
@@ -271,15 +276,17 @@ func groupTable(id, caption, first string, gs []coverageGroup, label func(string
 // detailColumns are the columns of the detailed table (and of the CSV).
 var detailColumns = []column{{Key: "ligne", Label: "Ligne", Numeric: true}, {Key: "id", Label: "Identifiant (catalogue)"},
 	{Key: "uai", Label: "UAI"}, {Key: "code", Label: "Code"}, {Key: "type_code", Label: "Type de code"}, {Key: "voie", Label: "Voie"},
-	{Key: "libelle", Label: "Libellé (catalogue)"}, {Key: "formation", Label: "Formation (BCN)"}, {Key: "niveau", Label: "Niveau"},
+	{Key: "libelle", Label: "Libellé (catalogue)"}, {Key: "formation", Label: "Formation"}, {Key: "niveau", Label: "Niveau"},
 	{Key: "resultat", Label: "Résultat"}, {Key: "raison", Label: "Raison"}, {Key: "millesime", Label: "Millésime"},
 	{Key: "uai_donnees", Label: "UAI des chiffres"}, {Key: "code_donnees", Label: "Code des chiffres"}, {Key: "voie_donnees", Label: "Voie des chiffres"}}
 
-// detailTable is the table of rows [lo, hi) of the result.
+// detailTable is the table of rows [lo, hi) of the result. The BCN label
+// and level code go to the downloads only (libelle_bcn, niveau_code), as
+// on every data page.
 func (a *coverageAnswer) detailTable(lo, hi int) *dataTable {
 	t := &dataTable{ID: "detail", Caption: "Résultat ligne par ligne", Columns: detailColumns}
 	for _, r := range a.Lignes[lo:hi] {
-		t.addRow(r.Demonstration, rowIDs{}, numCell(r.Ligne), textCell(r.ID), textCell(r.UAI), textCell(r.Code), textCell(r.TypeCode),
+		t.addRow(r.Demonstration, rowIDs{LibelleBCN: r.LibelleBCN, NiveauCode: r.NiveauCode}, numCell(r.Ligne), textCell(r.ID), textCell(r.UAI), textCell(r.Code), textCell(r.TypeCode),
 			textCell(r.Voie), textCell(r.Libelle), textCell(r.Formation), textCell(r.Niveau), textCell(r.Outcome), textCell(r.Reason),
 			textCell(r.CoverageResult.Millesime), textCell(r.CoverageResult.UAI), textCell(r.CoverageResult.Code), textCell(r.CoverageResult.Voie))
 	}
@@ -348,7 +355,18 @@ type couverturePage struct {
 
 type coverageShare struct {
 	URL, Created, Expires string
-	Exports               []exportLink
+}
+
+// coverageExportLinks are the downloads of a shared result (its every
+// row, whatever the page of the detail shown).
+func coverageExportLinks(path string) []exportLink {
+	return []exportLink{
+		{Format: "csv", Label: "Résultat ligne par ligne en CSV", URL: path + "?format=csv",
+			Detail: "toutes les lignes, séparateur point-virgule, avec le libellé BCN de chaque formation"},
+		{Format: "xlsx", Label: "Tous les tableaux en Excel (XLSX)", URL: path + "?format=xlsx",
+			Detail: "un onglet « À lire », le détail ligne par ligne et un onglet par synthèse"},
+		{Format: "json", Label: "JSON", URL: path + "?format=json", Detail: "la réponse complète, comme celle de l'API"},
+	}
 }
 
 func (p *couverturePage) tables() []*dataTable {
@@ -751,7 +769,8 @@ func (s *Server) couvertureShared(c *fiber.Ctx) error {
 	}
 	p.Path = path
 	p.Breadcrumb = []crumb{{Label: "Analyser la couverture d'un catalogue", URL: "/couverture"}, {Label: "Résultat partagé"}}
-	p.Share = &coverageShare{URL: s.cfg.BaseURL + path, Created: frenchDate(created), Expires: frenchDate(expires), Exports: exportLinks(path, nil)}
+	p.Share = &coverageShare{URL: s.cfg.BaseURL + path, Created: frenchDate(created), Expires: frenchDate(expires)}
+	p.Exports = coverageExportLinks(path)
 	s.fillResult(p, a, page)
 	p.Title = "Couverture du catalogue : résultat partagé"
 	return s.sendPage(c, fiber.StatusOK, p)

@@ -22,6 +22,7 @@ import (
 	"golang.org/x/text/encoding/charmap"
 
 	"github.com/vitrine-inserjeunes/vitrine/internal/model"
+	"github.com/vitrine-inserjeunes/vitrine/internal/store"
 )
 
 // postCatalogue POSTs a body to url through the app.
@@ -325,6 +326,29 @@ func TestCouvertureKnownAnswers(t *testing.T) {
 			t.Errorf("outcome %s not exercised", o)
 		}
 	}
+	// Labels and levels: the one readable-label rule of the site, as the
+	// formation page shows them (store.Formation), the BCN label kept in
+	// libelle_bcn.
+	st, rewritten := store.New(pool), 0
+	for _, row := range a.Lignes {
+		if row.TypeCode != string(model.KindCFD) && row.TypeCode != string(model.KindMEFSTAT11) {
+			continue
+		}
+		f, err := st.Formation(context.Background(), row.Code)
+		if err != nil || f.LibelleBCN == "" {
+			continue
+		}
+		if row.Formation != f.Libelle || row.LibelleBCN != f.LibelleBCN || row.Niveau != f.Niveau || row.NiveauCode != f.NiveauCode {
+			t.Errorf("%s: formation %q (BCN %q), niveau %q (%q); the formation page says %q (BCN %q), %q (%q)", row.Code,
+				row.Formation, row.LibelleBCN, row.Niveau, row.NiveauCode, f.Libelle, f.LibelleBCN, f.Niveau, f.NiveauCode)
+		}
+		if row.Formation != row.LibelleBCN {
+			rewritten++
+		}
+	}
+	if rewritten == 0 {
+		t.Error("no row of the catalogue has a BCN label the readable rule rewrites: the test proves nothing")
+	}
 	// The staged story: cumulative, one stage per covered outcome.
 	if len(a.Etapes) != model.NbStages || a.Etapes[0].Couvertes != 2 || a.Etapes[1].Couvertes != 3 || a.Etapes[2].Couvertes != 4 || a.Etapes[3].Couvertes != 4 {
 		t.Errorf("stages %+v", a.Etapes)
@@ -392,9 +416,17 @@ func TestCouvertureKnownAnswers(t *testing.T) {
 		if len(got) != len(pageRows)+1 || got[0][len(got[0])-1] != demoColumn {
 			t.Fatalf("%s: %d rows (header %v), want %d", f, len(got), got[0], len(pageRows)+1)
 		}
+		// The export-only columns (libelle_bcn, niveau_code) come first, as
+		// in every export of the site; then the columns of the page.
+		if !slices.Equal(got[0][:2], []string{"libelle_bcn", "niveau_code"}) || got[0][2] != "Ligne" {
+			t.Fatalf("%s: header %v, want libelle_bcn, niveau_code, then the page's columns", f, got[0])
+		}
 		for i, pr := range pageRows {
-			if !slices.Equal(got[i+1][:len(pr)], pr) {
-				t.Errorf("%s row %d: %v\npage: %v", f, i, got[i+1][:len(pr)], pr)
+			if !slices.Equal(got[i+1][2:2+len(pr)], pr) {
+				t.Errorf("%s row %d: %v\npage: %v", f, i, got[i+1][2:2+len(pr)], pr)
+			}
+			if l := a.Lignes[i]; got[i+1][0] != l.LibelleBCN || got[i+1][1] != l.NiveauCode {
+				t.Errorf("%s row %d: libelle_bcn %q, niveau_code %q, want %q, %q", f, i, got[i+1][0], got[i+1][1], l.LibelleBCN, l.NiveauCode)
 			}
 			if want := ouiNon(a.Lignes[i].Demonstration); got[i+1][len(got[i+1])-1] != want {
 				t.Errorf("%s row %d: demonstration %q, want %q", f, i, got[i+1][len(got[i+1])-1], want)
@@ -544,8 +576,8 @@ func couvertureTemplateCase(b basePage) pageCase {
 			{Ligne: 3, UAI: "0010001W", Code: "40030001", TypeCode: "cfd", Voie: "apprentissage",
 				CoverageResult: model.CoverageResult{Outcome: model.CouvNonDispensee, Reason: "aucun chiffre"}}}}
 	a.summarise()
-	p := &couverturePage{basePage: b, Millesimes: []string{"2021_2022"}, Share: &coverageShare{URL: "http://exemple.test/couverture/x", Created: "1 janvier", Expires: "31 janvier",
-		Exports: exportLinks("/couverture/x", nil)}}
+	p := &couverturePage{basePage: b, Millesimes: []string{"2021_2022"}, Share: &coverageShare{URL: "http://exemple.test/couverture/x", Created: "1 janvier", Expires: "31 janvier"}}
+	p.Exports = coverageExportLinks("/couverture/x")
 	(&Server{}).fillResult(p, a, 1)
-	return pageCase{"pages/couverture", &couverturePage{}, p, []string{"#histoire li", "#etapes", "#resultats", "#par_voie", "#par_niveau", "#detail tr.vi-demo-row", "#erreurs", "#partage", "#note-autre-uai"}}
+	return pageCase{"pages/couverture", &couverturePage{}, p, []string{"#histoire li", "#etapes", "#resultats", "#par_voie", "#par_niveau", "#detail tr.vi-demo-row", "#erreurs", "#partage", "#note-autre-uai", "#telechargement-json"}}
 }

@@ -117,7 +117,10 @@ type CoverageCode struct {
 	// their own MEFSTAT11s.
 	Predecessor, Successor                     string
 	PredecessorMEFSTAT11s, SuccessorMEFSTAT11s []string
-	Libelle, Niveau                            string
+	// Libelle and Niveau are readable (as the formation pages show them);
+	// LibelleBCN and NiveauCode are the BCN's own label and level code.
+	Libelle, Niveau        string
+	LibelleBCN, NiveauCode string
 }
 
 // RelatedUAI is another UAI of the same establishment, as the data says.

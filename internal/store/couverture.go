@@ -195,24 +195,33 @@ FROM unnest($1::text[]) m`, mefs)
 		return err
 	}
 	type bcn struct {
-		known           bool
-		libelle, niveau string
+		known bool
+		f     bcnFormation
 	}
 	bcnOf := map[string]bcn{}
 	// A CFD is known when the BCN names a formation by it (not one of its
 	// « non spécifiée » placeholders, as scope decides) or a figure uses it.
 	rows, err = s.pool.Query(ctx, `SELECT c, f.cfd IS NOT NULL,
   EXISTS (SELECT 1 FROM ij_uai_formation x WHERE x.code = c) OR EXISTS (SELECT 1 FROM ij_region_formation x WHERE x.code = c),
-  coalesce(f.libelle_long, f.libelle_court, ''), coalesce(n.libelle_court, f.niveau, '')
+  coalesce(f.libelle_long, f.libelle_court, ''), coalesce(f.niveau, ''), coalesce(n.libelle_court, f.niveau, '')
 FROM unnest($1::text[]) c LEFT JOIN bcn_formations f ON f.cfd = c LEFT JOIN bcn_niveaux n ON n.code = f.niveau`, all)
 	if err != nil {
 		return fmt.Errorf("couverture, BCN : %w", err)
 	}
+	// Labels and levels are shown as everywhere on the site: the readable
+	// form (referentiel.readable), the BCN label kept beside it.
+	ref, err := s.referentiel(ctx)
+	if err != nil {
+		return err
+	}
 	var b bcn
 	var inBCN, hasFigures bool
-	if _, err := pgx.ForEachRow(rows, []any{&cfd, &inBCN, &hasFigures, &b.libelle, &b.niveau}, func() error {
-		b.known = hasFigures || inBCN && !model.IsPlaceholderFormation(b.libelle)
+	if _, err := pgx.ForEachRow(rows, []any{&cfd, &inBCN, &hasFigures, &b.f.libelle, &b.f.niveauCode, &b.f.niveau}, func() error {
+		b.known = hasFigures || inBCN && !model.IsPlaceholderFormation(b.f.libelle)
+		b.f.cfd = cfd
+		ref.readable(&b.f)
 		bcnOf[cfd] = b
+		b = bcn{}
 		return nil
 	}); err != nil {
 		return err
@@ -224,7 +233,8 @@ FROM unnest($1::text[]) c LEFT JOIN bcn_formations f ON f.cfd = c LEFT JOIN bcn_
 		a := arounds[c.CFD]
 		c.Predecessor, c.Successor = a.pred, a.succ
 		c.PredecessorMEFSTAT11s, c.SuccessorMEFSTAT11s = mefsOf[a.pred], mefsOf[a.succ]
-		c.Libelle, c.Niveau = bcnOf[c.CFD].libelle, bcnOf[c.CFD].niveau
+		bf := bcnOf[c.CFD].f
+		c.Libelle, c.LibelleBCN, c.Niveau, c.NiveauCode = bf.libelle, bf.libelleBCN, bf.niveau, bf.niveauCode
 		if c.Kind == model.KindCFD {
 			c.MEFSTAT11s = mefsOf[c.CFD]
 			c.Known = bcnOf[c.CFD].known
