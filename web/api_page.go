@@ -19,10 +19,14 @@ type apiDocPage struct {
 // apiRouteDoc is one route of the page, with its curl examples.
 type apiRouteDoc struct {
 	ID       string
+	Method   string // "" for GET
 	Path     string
 	Summary  string
 	Params   []apiParamDoc
+	Body     []apiParamDoc // what a POST sends
 	Examples []string
+	// CurlOptions go before the address in the examples (a POST's body).
+	CurlOptions string
 }
 
 type apiParamDoc struct{ Name, Doc string }
@@ -60,6 +64,13 @@ func apiRoutes() []apiRouteDoc {
 			Examples: []string{"/api/v1/recherche?q=cuisine+rennes"}},
 		{ID: "suggestions", Path: "/api/v1/suggestions", Summary: "Ce que propose la boîte de recherche pendant la frappe.",
 			Params: []apiParamDoc{{"q", "mots tapés (le dernier est un début de mot)"}, {"n", "nombre de propositions, au plus 100"}}, Examples: []string{"/api/v1/suggestions?q=boulang"}},
+		{ID: "couverture", Method: "POST", Path: "/api/v1/couverture", Summary: "La couverture d'un catalogue : pour chaque ligne (UAI × code de formation), " +
+			"le site publie-t-il des chiffres, comment les trouve-t-il, ou pourquoi n'en a-t-il pas ; avec un résumé par étape, résultat, voie et niveau. Rien n'est stocké.",
+			Params: []apiParamDoc{{"millesime", "le millésime regardé (2021_2022, ou 2022 pour InserSup) ; par défaut le dernier de chaque voie"}},
+			Body: []apiParamDoc{{"text/csv ou text/plain", "le catalogue lui-même : « uai;code », colonnes facultatives voie, libelle et id, au plus 50 000 lignes (voir la page Analyser la couverture d'un catalogue)"},
+				{"multipart/form-data", "le champ fichier (le CSV) ou lignes (les lignes collées ; donnees en est synonyme), et millesime"}},
+			CurlOptions: "-X POST --data-binary @catalogue.csv -H 'Content-Type: text/csv'",
+			Examples:    []string{"/api/v1/couverture", "/api/v1/couverture?millesime=2021_2022"}},
 		{ID: "openapi", Path: "/api/v1/openapi.json", Summary: "La description OpenAPI 3.1 de toutes ces adresses, de leurs paramètres, réponses et erreurs.",
 			Examples: []string{"/api/v1/openapi.json"}},
 	}

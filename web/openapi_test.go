@@ -2,6 +2,7 @@ package web
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"io"
 	"log/slog"
@@ -12,6 +13,7 @@ import (
 	"time"
 
 	"github.com/gofiber/fiber/v2"
+	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/pb33f/libopenapi"
 	validator "github.com/pb33f/libopenapi-validator"
 	vErrors "github.com/pb33f/libopenapi-validator/errors"
@@ -43,19 +45,23 @@ func openAPIValidator(t *testing.T, spec []byte) validator.Validator {
 }
 
 // apiCase is one call of the conformance test: its URL, the status it
-// must get, and (for an error) the code of its body.
+// must get, and (for an error) the code of its body; a POST carries its
+// body and content type.
 type apiCase struct {
-	url    string
-	status int
-	code   string
-	accept string
+	url         string
+	status      int
+	code        string
+	accept      string
+	method      string // "" for GET
+	body        []byte
+	contentType string
 }
 
 // TestOpenAPIConformance calls every route the document describes (several
 // real codes each, the CSV variants, and every error status and code) and
-// validates each request and answer against the document; every route of
-// routes.go under /api/v1 must be in the document, and every documented
-// path must be a route.
+// validates each request and answer against the document; every GET or
+// POST route of routes.go under /api/v1 must be in the document, and every
+// documented path must be a route.
 func TestOpenAPIConformance(t *testing.T) {
 	app, pool := siteTestApp(t)
 	r := get(t, app, "/api/v1/openapi.json")
@@ -77,7 +83,7 @@ func TestOpenAPIConformance(t *testing.T) {
 	// Every /api/v1 route is documented, and every documented path routed.
 	routed := map[string]bool{}
 	for _, rt := range app.GetRoutes(true) {
-		if !strings.HasPrefix(rt.Path, "/api/v1/") || rt.Method != fiber.MethodGet {
+		if !strings.HasPrefix(rt.Path, "/api/v1/") || rt.Method != fiber.MethodGet && rt.Method != fiber.MethodPost {
 			continue
 		}
 		p := rt.Path
@@ -85,9 +91,12 @@ func TestOpenAPIConformance(t *testing.T) {
 			p = strings.Replace(p, ":"+prm, "{"+prm+"}", 1)
 		}
 		routed[p] = true
-		if _, ok := doc.Paths[p]["get"]; !ok {
-			t.Errorf("route GET %s is not in openapi.json", p)
+		if _, ok := doc.Paths[p][strings.ToLower(rt.Method)]; !ok {
+			t.Errorf("route %s %s is not in openapi.json", rt.Method, p)
 		}
+	}
+	if !routed["/api/v1/couverture"] {
+		t.Error("POST /api/v1/couverture is not routed: the route listing missed the POST routes")
 	}
 	for p := range doc.Paths {
 		if !routed[p] {
@@ -153,6 +162,7 @@ func TestOpenAPIConformance(t *testing.T) {
 	for _, p := range pairs {
 		cases = append(cases, apiCase{url: "/api/v1/etablissements/" + p})
 	}
+	cases = append(cases, coverageConformanceCases(t, pool)...)
 	statuses := map[int]bool{}
 	covered := map[string]bool{}
 	for _, tc := range cases {
@@ -186,7 +196,17 @@ func TestOpenAPIConformance(t *testing.T) {
 			t.Errorf("documented path %s was not called", p)
 		}
 	}
-	for _, s := range []int{200, 400, 404, 429, 503} {
+	// 413: a catalogue over the body limit of the route (COVERAGE_MAX_BODY_MB,
+	// at least MAX_BODY_BYTES; here 1 KiB of coverage).
+	small := testConfig()
+	small.CoverageMaxBodyBytes = 1 << 10
+	limit := max(small.MaxBodyBytes, small.CoverageMaxBodyBytes)
+	smallApp := New(store.New(pool), slog.New(slog.DiscardHandler), small)
+	checkConformance(t, smallApp, v, base, apiCase{url: "/api/v1/couverture", method: http.MethodPost, contentType: "text/csv",
+		body: bytes.Repeat([]byte("0010001W;40030004\n"), limit/18+1), status: 413, code: "requete_trop_grande"})
+	statuses[413] = true
+
+	for _, s := range []int{200, 400, 404, 413, 422, 429, 503} {
 		if !statuses[s] {
 			t.Errorf("status %d not checked", s)
 		}
@@ -206,43 +226,94 @@ func pathOf(v validator.Validator, base, url string) string {
 	return u
 }
 
+// coverageConformanceCases are the calls of POST /api/v1/couverture: a
+// catalogue built from the demo data by queries (couverture_test.go's),
+// sent as text/csv, text/plain and both multipart fields, with a
+// millésime; then the 422 refusals.
+func coverageConformanceCases(t *testing.T, pool *pgxpool.Pool) []apiCase {
+	t.Helper()
+	cat, _ := catalogueCSV(coverageCatalogue(t, pool))
+	var millesime string
+	if err := pool.QueryRow(t.Context(), `SELECT max(millesime) FROM ij_uai_formation WHERE voie = 'apprentissage'`).Scan(&millesime); err != nil {
+		t.Fatal(err)
+	}
+	post := func(url, ct string, b []byte) apiCase {
+		return apiCase{url: url, method: http.MethodPost, contentType: ct, body: b}
+	}
+	file, fileCT := multipartForm(t, map[string]string{"millesime": millesime}, cat)
+	pasted, pastedCT := multipartForm(t, map[string]string{"lignes": string(cat)}, nil)
+	var long bytes.Buffer
+	long.WriteString("uai;code\n")
+	for range maxCoverageRows + 1 {
+		long.WriteString("0010001W;40030004\n")
+	}
+	refused := func(url, ct string, b []byte, code string) apiCase {
+		c := post(url, ct, b)
+		c.status, c.code = http.StatusUnprocessableEntity, code
+		return c
+	}
+	return []apiCase{
+		post("/api/v1/couverture", "text/csv", cat),
+		post("/api/v1/couverture?millesime="+millesime, "text/plain; charset=utf-8", cat),
+		post("/api/v1/couverture", fileCT, file),
+		post("/api/v1/couverture", pastedCT, pasted),
+		refused("/api/v1/couverture", "text/csv", long.Bytes(), "catalogue_trop_long"),
+		refused("/api/v1/couverture", "text/csv", []byte("uai;code\n0010001X;ABC\n"), "catalogue_invalide"),
+		refused("/api/v1/couverture", "text/csv", nil, "catalogue_invalide"),
+		refused("/api/v1/couverture?millesime=hier", "text/csv", cat, "catalogue_invalide"),
+	}
+}
+
 // checkConformance calls tc.url on app and validates the request and the
 // answer against the document (the request alone is not validated for
-// the 400 cases: their parameters are wrong on purpose).
+// the 400 cases: their parameters are wrong on purpose, nor for the 413
+// and 422 ones: their bodies are).
 func checkConformance(t *testing.T, app *fiber.App, v validator.Validator, base string, tc apiCase) {
 	t.Helper()
-	req := httptest.NewRequest(http.MethodGet, base+tc.url, nil)
-	if tc.accept != "" {
-		req.Header.Set("Accept", tc.accept)
+	method := cmp.Or(tc.method, http.MethodGet)
+	newReq := func() *http.Request {
+		var b io.Reader
+		if tc.body != nil {
+			b = bytes.NewReader(tc.body)
+		}
+		r := httptest.NewRequest(method, base+tc.url, b)
+		if tc.accept != "" {
+			r.Header.Set("Accept", tc.accept)
+		}
+		if tc.contentType != "" {
+			r.Header.Set("Content-Type", tc.contentType)
+		}
+		return r
 	}
-	resp, err := app.Test(req, 60_000)
+	req := newReq()
+	resp, err := app.Test(req, 120_000)
 	if err != nil {
-		t.Fatalf("GET %s: %v", tc.url, err)
+		t.Fatalf("%s %s: %v", method, tc.url, err)
 	}
 	b, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
 	if resp.StatusCode != tc.status {
-		t.Errorf("GET %s: %d, want %d: %.300s", tc.url, resp.StatusCode, tc.status, b)
+		t.Errorf("%s %s: %d, want %d: %.300s", method, tc.url, resp.StatusCode, tc.status, b)
 		return
 	}
 	if tc.code != "" {
 		var e apiErrorBody
 		if err := json.Unmarshal(b, &e); err != nil || e.Code != tc.code || e.Message == "" {
-			t.Errorf("GET %s: body %.300s, want code %s", tc.url, b, tc.code)
+			t.Errorf("%s %s: body %.300s, want code %s", method, tc.url, b, tc.code)
 		}
 	}
 	for _, h := range []string{"RateLimit-Limit", "RateLimit-Remaining", "RateLimit-Reset"} {
 		if tc.status == http.StatusTooManyRequests && resp.Header.Get(h) == "" {
-			t.Errorf("GET %s: no %s", tc.url, h)
+			t.Errorf("%s %s: no %s", method, tc.url, h)
 		}
 	}
 	resp.Body = io.NopCloser(bytes.NewReader(b))
-	vreq := httptest.NewRequest(http.MethodGet, base+tc.url, nil)
-	vreq.Header = req.Header.Clone()
+	vreq := newReq()
 	var errs []*vErrors.ValidationError
-	if tc.status == http.StatusBadRequest {
+	switch tc.status {
+	case http.StatusBadRequest, http.StatusRequestEntityTooLarge, http.StatusUnprocessableEntity:
 		_, errs = v.ValidateHttpResponse(vreq, resp)
-	} else {
+	default:
 		_, errs = v.ValidateHttpRequestResponse(vreq, resp)
 	}
 	for _, e := range errs[:min(len(errs), 5)] {
@@ -250,6 +321,6 @@ func checkConformance(t *testing.T, app *fiber.App, v validator.Validator, base 
 		for _, f := range e.SchemaValidationErrors[:min(len(e.SchemaValidationErrors), 5)] {
 			msg += "; " + f.Error()
 		}
-		t.Errorf("GET %s (%d): %s", tc.url, tc.status, msg)
+		t.Errorf("%s %s (%d): %s", method, tc.url, tc.status, msg)
 	}
 }

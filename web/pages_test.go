@@ -113,7 +113,7 @@ func templatePageCases() []pageCase {
 		couvertureTemplateCase(filledBase("Couverture", "/couverture/x")),                                                   // couverture_test.go
 		telechargementsTemplateCase(filledBase("Téléchargements en masse", "/donnees/telechargements")),                     // telechargements_test.go
 		{"pages/api", &apiDocPage{}, &apiDocPage{basePage: filledBase("API", "/api"), Base: "https://exemple.gouv.fr", Routes: apiRoutes(), RateLimit: 600, RateWindow: 60},
-			[]string{"#route-liste-etablissements", "#route-formation", "#table-vocabulaire", "a[href='/api/v1/openapi.json']", "#limites"}},
+			[]string{"#route-liste-etablissements", "#route-formation", "#route-couverture", "#table-vocabulaire", "a[href='/api/v1/openapi.json']", "#limites", "a[href='/api/exposition-inserjeunes']"}},
 	}
 	return append(cases, signalerTemplateCases(filledBase)...) // signaler_test.go
 }
