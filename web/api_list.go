@@ -297,6 +297,28 @@ func (f *formationItem) matches(fl map[string]string) bool {
 	return true
 }
 
+// pageOfList filters the items of a list route (match says whether one
+// passes the filters), cuts the requested page (never nil, so JSON says
+// []), and tells whether a shown item is synthetic.
+func pageOfList[T any](items []T, match func(*T) bool, demo func(*T) bool, pr pageRequest) ([]T, apiPagination, bool) {
+	var sel []T
+	for i := range items {
+		if match(&items[i]) {
+			sel = append(sel, items[i])
+		}
+	}
+	lo, hi, p := pr.paginate(len(sel))
+	page := sel[lo:hi:hi]
+	if page == nil {
+		page = []T{}
+	}
+	synthetic := false
+	for i := range page {
+		synthetic = synthetic || demo(&page[i])
+	}
+	return page, p, synthetic
+}
+
 // apiEtablissements is GET /api/v1/etablissements: the establishments
 // with figures, in UAI order, filtered, one page at a time.
 func (s *Server) apiEtablissements(c *fiber.Ctx) error {
@@ -317,22 +339,12 @@ func (s *Server) apiEtablissements(c *fiber.Ctx) error {
 		if err != nil {
 			return nil, err
 		}
-		var sel []etablissementItem
-		for i := range etabs {
-			if etabs[i].matches(filters) {
-				sel = append(sel, etabs[i])
-			}
-		}
-		lo, hi, p := pr.paginate(len(sel))
-		out := etablissementsJSON{Filtres: filters, Pagination: p, Etablissements: sel[lo:hi:hi]}
-		if out.Etablissements == nil {
-			out.Etablissements = []etablissementItem{}
-		}
-		for _, e := range out.Etablissements {
-			out.Demonstration = out.Demonstration || e.Demonstration
-		}
+		out := etablissementsJSON{Filtres: filters}
+		out.Etablissements, out.Pagination, out.Demonstration = pageOfList(etabs,
+			func(e *etablissementItem) bool { return e.matches(filters) },
+			func(e *etablissementItem) bool { return e.Demonstration }, pr)
 		if f == "csv" {
-			return csvBuilt(etablissementsTable(out.Etablissements), "etablissements", p)
+			return csvBuilt(etablissementsTable(out.Etablissements), "etablissements", out.Pagination)
 		}
 		return jsonBuilt(out)
 	})
@@ -358,22 +370,12 @@ func (s *Server) apiFormations(c *fiber.Ctx) error {
 		if err != nil {
 			return nil, err
 		}
-		var sel []formationItem
-		for i := range forms {
-			if forms[i].matches(filters) {
-				sel = append(sel, forms[i])
-			}
-		}
-		lo, hi, p := pr.paginate(len(sel))
-		out := formationsJSON{Filtres: filters, Pagination: p, Formations: sel[lo:hi:hi]}
-		if out.Formations == nil {
-			out.Formations = []formationItem{}
-		}
-		for _, e := range out.Formations {
-			out.Demonstration = out.Demonstration || e.Demonstration
-		}
+		out := formationsJSON{Filtres: filters}
+		out.Formations, out.Pagination, out.Demonstration = pageOfList(forms,
+			func(e *formationItem) bool { return e.matches(filters) },
+			func(e *formationItem) bool { return e.Demonstration }, pr)
 		if f == "csv" {
-			return csvBuilt(formationsTable(out.Formations), "formations", p)
+			return csvBuilt(formationsTable(out.Formations), "formations", out.Pagination)
 		}
 		return jsonBuilt(out)
 	})
