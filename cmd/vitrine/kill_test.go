@@ -51,7 +51,7 @@ func TestKillDuringImport(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer conn.Close(ctx)
-	before := checksums(t, conn)
+	before := testdb.TableChecksums(t, conn)
 	var runsBefore int
 	if err := conn.QueryRow(ctx, `SELECT count(*) FROM import_runs`).Scan(&runsBefore); err != nil {
 		t.Fatal(err)
@@ -113,7 +113,7 @@ func TestKillDuringImport(t *testing.T) {
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
-	after := checksums(t, conn)
+	after := testdb.TableChecksums(t, conn)
 	for tb, sum := range before {
 		if after[tb] != sum {
 			t.Errorf("table %s changed by the killed import", tb)
@@ -134,30 +134,4 @@ func TestKillDuringImport(t *testing.T) {
 	if runs != runsBefore+1 || regionRows != 29410 {
 		t.Errorf("after the next import: %d runs (want %d), %d région × formation rows (want 29,410)", runs, runsBefore+1, regionRows)
 	}
-}
-
-// checksums returns md5 of the sorted rows of every table of schema public.
-func checksums(t *testing.T, conn *pgx.Conn) map[string]string {
-	t.Helper()
-	ctx := context.Background()
-	rows, err := conn.Query(ctx, `SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY 1`)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tables, err := pgx.CollectRows(rows, pgx.RowTo[string])
-	if err != nil {
-		t.Fatal(err)
-	}
-	out := map[string]string{}
-	for _, tb := range tables {
-		var sum string
-		if err := conn.QueryRow(ctx, `SELECT md5(coalesce(string_agg(t::text, '|' ORDER BY t::text COLLATE "C"), '')) || ':' || count(*) FROM "`+tb+`" t`).Scan(&sum); err != nil {
-			t.Fatal(err)
-		}
-		out[tb] = sum
-	}
-	if len(out) < 10 {
-		t.Fatalf("only %d tables", len(out))
-	}
-	return out
 }

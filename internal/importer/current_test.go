@@ -61,7 +61,7 @@ func TestNoOpSkipAndForce(t *testing.T) {
 	if s, _ := skippedNames(first); len(s) != 0 || !first.Changed {
 		t.Fatalf("first import: skipped %v, changed %v", s, first.Changed)
 	}
-	before, nFiles := tableChecksums(t, pool), fileCount(t, pool)
+	before, nFiles := testdb.TableChecksums(t, pool), fileCount(t, pool)
 	again, err := Run(ctx, pool, files, Options{})
 	if err != nil {
 		t.Fatal(err)
@@ -82,7 +82,7 @@ func TestNoOpSkipAndForce(t *testing.T) {
 			t.Errorf("%s: same as file %d (sha %q), its sha %q, read %d", f.Name, f.SameAs, byID[f.SameAs], f.SHA256, f.Read)
 		}
 	}
-	if ch := changedTables(before, tableChecksums(t, pool), "import_runs"); len(ch) > 0 {
+	if ch := changedTables(before, testdb.TableChecksums(t, pool), "import_runs"); len(ch) > 0 {
 		t.Errorf("a skipped import changed %v", ch)
 	}
 	if n := fileCount(t, pool); n != nFiles {
@@ -180,13 +180,13 @@ func TestNoOpRunStaysAtomic(t *testing.T) {
 	}
 	lp := fileLines(t, name)
 	bad := writeFile(t, t.TempDir(), name, lines("\r\n", lp[0], setField(lp[1], 4, "140"), lp[2]))
-	before := tableChecksums(t, pool)
+	before := testdb.TableChecksums(t, pool)
 	rep, err := Run(ctx, pool, []string{good, bad}, Options{})
 	var re *RejectedError
 	if !errors.As(err, &re) {
 		t.Fatalf("run with a rejected row: %v, want a RejectedError", err)
 	}
-	if ch := changedTables(before, tableChecksums(t, pool)); len(ch) > 0 {
+	if ch := changedTables(before, testdb.TableChecksums(t, pool)); len(ch) > 0 {
 		t.Errorf("a refused run changed %v", ch)
 	}
 	if rep == nil || len(rep.Files) == 0 || filepath.Base(rep.Files[0].Path) != name {

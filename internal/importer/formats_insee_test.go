@@ -107,13 +107,13 @@ func TestChomageRejects(t *testing.T) {
 	// row are refused together; nothing is written.
 	good := writeFile(t, dir, "insee_chomage_regional.csv", lines("\n", reg, "53;2023;6,1", "84;2023;6,5"))
 	bad := writeFile(t, dir, "insee_chomage_departemental.csv", lines("\n", dep, "035;ILLE-ET-VILAINE;2023;5,4", "036;INDRE;2023;7,7%"))
-	before := tableChecksums(t, pool)
+	before := testdb.TableChecksums(t, pool)
 	_, err := Run(ctx, pool, []string{good, bad}, Options{})
 	var re *RejectedError
 	if !errors.As(err, &re) || len(re.Rejects) != 1 || re.Rejects[0].Line != 3 {
 		t.Fatalf("error %v, want the one reject of line 3", err)
 	}
-	if ch := changedTables(before, tableChecksums(t, pool)); len(ch) > 0 {
+	if ch := changedTables(before, testdb.TableChecksums(t, pool)); len(ch) > 0 {
 		t.Errorf("a refused run changed %v", ch)
 	}
 }

@@ -56,53 +56,6 @@ func demoPool(t testing.TB) (*pgxpool.Pool, *Report) {
 	return pool, demoRep
 }
 
-// tableChecksums returns md5 of the sorted text of every row of every
-// table of schema public (import_runs and import_files included).
-func tableChecksums(t testing.TB, pool *pgxpool.Pool) map[string]string {
-	t.Helper()
-	ctx := context.Background()
-	rows, err := pool.Query(ctx, `SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY 1`)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var tables []string
-	for rows.Next() {
-		var n string
-		if err := rows.Scan(&n); err != nil {
-			t.Fatal(err)
-		}
-		tables = append(tables, n)
-	}
-	rows.Close()
-	if len(tables) < 10 {
-		t.Fatalf("only %d tables in schema public", len(tables))
-	}
-	var q strings.Builder
-	for i, tb := range tables {
-		if i > 0 {
-			q.WriteString(" UNION ALL ")
-		}
-		q.WriteString(`SELECT '` + tb + `', md5(coalesce(string_agg(t::text, '|' ORDER BY t::text COLLATE "C"), '')) || ':' || count(*) FROM "` + tb + `" t`)
-	}
-	out := map[string]string{}
-	rows, err = pool.Query(ctx, q.String())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var n, sum string
-		if err := rows.Scan(&n, &sum); err != nil {
-			t.Fatal(err)
-		}
-		out[n] = sum
-	}
-	if err := rows.Err(); err != nil {
-		t.Fatal(err)
-	}
-	return out
-}
-
 // changedTables lists the tables whose checksum differs, except those in skip.
 func changedTables(before, after map[string]string, skip ...string) []string {
 	ignore := map[string]bool{}

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/vitrine-inserjeunes/vitrine/internal/store"
+	"github.com/vitrine-inserjeunes/vitrine/internal/testdb"
 )
 
 // demoExpect is what SOURCES.md says of each real file: its data rows
@@ -378,7 +379,7 @@ func TestReimportIdempotent(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	before := tableChecksums(t, pool)
+	before := testdb.TableChecksums(t, pool)
 	t0 := time.Now()
 	rep, err := Run(ctx, pool, demoFiles(t), Options{Force: true})
 	if err != nil {
@@ -398,7 +399,7 @@ func TestReimportIdempotent(t *testing.T) {
 	if runs, err := st.ImportRuns(ctx); err != nil || len(runs) != len(runsBefore) || runs[0].ID != runsBefore[0].ID {
 		t.Errorf("the run list changed: %d runs (%v), %d before", len(runs), err, len(runsBefore))
 	}
-	after := tableChecksums(t, pool)
+	after := testdb.TableChecksums(t, pool)
 	if ch := changedTables(before, after, "import_runs", "import_files"); len(ch) > 0 {
 		t.Errorf("second import changed %v", ch)
 	}
@@ -441,7 +442,7 @@ func TestChangedRunAndDryRun(t *testing.T) {
 	if err := pool.QueryRow(ctx, `SELECT max(id) FROM import_runs`).Scan(&lastRun); err != nil {
 		t.Fatal(err)
 	}
-	seqs, before := sequences(), tableChecksums(t, pool)
+	seqs, before := sequences(), testdb.TableChecksums(t, pool)
 	for i := 0; i < 3; i++ {
 		rep, err := Run(ctx, pool, []string{path}, Options{DryRun: true})
 		if err != nil {
@@ -454,7 +455,7 @@ func TestChangedRunAndDryRun(t *testing.T) {
 	if got := sequences(); got != seqs {
 		t.Errorf("sequences after three dry runs: %s, before: %s", got, seqs)
 	}
-	if ch := changedTables(before, tableChecksums(t, pool)); len(ch) > 0 {
+	if ch := changedTables(before, testdb.TableChecksums(t, pool)); len(ch) > 0 {
 		t.Errorf("a dry run changed %v", ch)
 	}
 	rep, err := Run(ctx, pool, []string{path}, Options{})

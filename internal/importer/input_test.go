@@ -5,6 +5,7 @@ import (
 	"compress/gzip"
 	"context"
 	"fmt"
+	"github.com/vitrine-inserjeunes/vitrine/internal/testdb"
 	"io"
 	"os"
 	"path/filepath"
@@ -37,7 +38,7 @@ func lineStart(t *testing.T, b []byte, n int) int {
 func TestMixedEncodingRefused(t *testing.T) {
 	pool := baselinePool(t)
 	ctx := context.Background()
-	base := tableChecksums(t, pool)
+	base := testdb.TableChecksums(t, pool)
 	for _, c := range []struct {
 		demo string // real file the input is made from
 		gz   bool
@@ -69,7 +70,7 @@ func TestMixedEncodingRefused(t *testing.T) {
 			if err == nil || err.Error() != want {
 				t.Errorf("error\n%v\nwant\n%s", err, want)
 			}
-			if ch := changedTables(base, tableChecksums(t, pool)); len(ch) > 0 {
+			if ch := changedTables(base, testdb.TableChecksums(t, pool)); len(ch) > 0 {
 				t.Errorf("tables changed: %v", ch)
 			}
 		})
@@ -165,7 +166,7 @@ func hugeLineFile(t testing.TB, dir string, n int) string {
 // a few MiB allocated, and the database is unchanged.
 func TestHugeLineBoundedMemory(t *testing.T) {
 	pool := baselinePool(t)
-	base := tableChecksums(t, pool)
+	base := testdb.TableChecksums(t, pool)
 	path := hugeLineFile(t, t.TempDir(), 300<<20)
 	st, _ := os.Stat(path)
 	var before, after runtime.MemStats
@@ -184,7 +185,7 @@ func TestHugeLineBoundedMemory(t *testing.T) {
 	if alloc > 32<<20 {
 		t.Errorf("%d MiB allocated to refuse the file, want at most 32", alloc>>20)
 	}
-	if ch := changedTables(base, tableChecksums(t, pool)); len(ch) > 0 {
+	if ch := changedTables(base, testdb.TableChecksums(t, pool)); len(ch) > 0 {
 		t.Errorf("tables changed: %v", ch)
 	}
 }

@@ -360,7 +360,7 @@ func malformedCorpus(t *testing.T) []malformedCase {
 func TestMalformedInputs(t *testing.T) {
 	pool := baselinePool(t)
 	ctx := context.Background()
-	base := tableChecksums(t, pool)
+	base := testdb.TableChecksums(t, pool)
 	corpus := malformedCorpus(t)
 	if len(corpus) < 30 {
 		t.Fatalf("%d malformed inputs, at least 30 wanted", len(corpus))
@@ -382,7 +382,7 @@ func TestMalformedInputs(t *testing.T) {
 			if got := errors.Is(err, ErrRejected); got != c.rowLevel {
 				t.Errorf("errors.Is(err, ErrRejected) = %v, want %v", got, c.rowLevel)
 			}
-			if ch := changedTables(base, tableChecksums(t, pool)); len(ch) > 0 {
+			if ch := changedTables(base, testdb.TableChecksums(t, pool)); len(ch) > 0 {
 				t.Errorf("tables changed: %v", ch)
 			}
 		})

@@ -33,13 +33,13 @@ func TestSkipInvalid(t *testing.T) {
 	}
 
 	// Without --skip-invalid: refused, nothing written.
-	before := tableChecksums(t, pool)
+	before := testdb.TableChecksums(t, pool)
 	_, err := Run(ctx, pool, []string{path}, Options{})
 	var re *RejectedError
 	if !errors.As(err, &re) || !reflect.DeepEqual(re.Rejects, wantRejects) {
 		t.Fatalf("without --skip-invalid: error %v, want the rejects %v", err, wantRejects)
 	}
-	if ch := changedTables(before, tableChecksums(t, pool)); len(ch) > 0 {
+	if ch := changedTables(before, testdb.TableChecksums(t, pool)); len(ch) > 0 {
 		t.Fatalf("a refused run changed %v", ch)
 	}
 
@@ -103,7 +103,7 @@ func TestRunAtomicOnDatabaseError(t *testing.T) {
 		writeFile(t, dir, "depp_ij_etab_lycee_pro_2021_2022.csv", lines("\r\n", lp[0], setField(lp[1], 5, "99"), lp[2])),
 		writeFile(t, dir, "ij_api_region_formation.csv", lines("\n", rf[0], setField(rf[1], 17, "44"))),
 	}
-	before := tableChecksums(t, pool)
+	before := testdb.TableChecksums(t, pool)
 
 	// Another session holds ij_region_formation.
 	blocker, err := pool.Begin(ctx)
@@ -153,7 +153,7 @@ func TestRunAtomicOnDatabaseError(t *testing.T) {
 		t.Errorf("error %v, want a failure on ij_region_formation", err)
 	}
 	_ = blocker.Rollback(ctx)
-	if ch := changedTables(before, tableChecksums(t, pool)); len(ch) > 0 {
+	if ch := changedTables(before, testdb.TableChecksums(t, pool)); len(ch) > 0 {
 		t.Errorf("a failed run changed %v", ch)
 	}
 }
@@ -175,7 +175,7 @@ func TestLockTimeout(t *testing.T) {
 		{"a run without its number yet", -1, " ; réessayez plus tard"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			before := tableChecksums(t, pool)
+			before := testdb.TableChecksums(t, pool)
 			holder, err := pool.Begin(ctx)
 			if err != nil {
 				t.Fatal(err)
@@ -204,7 +204,7 @@ func TestLockTimeout(t *testing.T) {
 			if took < 300*time.Millisecond || took > 10*time.Second {
 				t.Errorf("gave up after %v, want 300 ms", took)
 			}
-			if ch := changedTables(before, tableChecksums(t, pool)); len(ch) > 0 {
+			if ch := changedTables(before, testdb.TableChecksums(t, pool)); len(ch) > 0 {
 				t.Errorf("tables changed: %v", ch)
 			}
 			// The lock free, the same run goes through (waiting as long as needed).

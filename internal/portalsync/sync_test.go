@@ -103,38 +103,6 @@ func gz(t *testing.T, b []byte) []byte {
 
 func sum(b []byte) string { h := sha256.Sum256(b); return hex.EncodeToString(h[:]) }
 
-// checksums returns md5 of every table of schema public but import_runs
-// (a run « sans changement » is recorded there).
-func checksums(t *testing.T, pool *pgxpool.Pool) map[string]string {
-	t.Helper()
-	ctx := context.Background()
-	var tables []string
-	rows, err := pool.Query(ctx, `SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY 1`)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for rows.Next() {
-		var n string
-		if err := rows.Scan(&n); err != nil {
-			t.Fatal(err)
-		}
-		tables = append(tables, n)
-	}
-	rows.Close()
-	if len(tables) < 10 {
-		t.Fatalf("only %d tables", len(tables))
-	}
-	out := map[string]string{}
-	for _, tb := range tables {
-		var s string
-		if err := pool.QueryRow(ctx, `SELECT md5(coalesce(string_agg(t::text, '|' ORDER BY t::text COLLATE "C"), '')) || ':' || count(*) FROM "`+tb+`" t`).Scan(&s); err != nil {
-			t.Fatal(err)
-		}
-		out[tb] = s
-	}
-	return out
-}
-
 func sameTables(t *testing.T, what string, before, after map[string]string, except ...string) {
 	t.Helper()
 	skip := map[string]bool{}
@@ -222,7 +190,7 @@ func TestSync(t *testing.T) {
 	}
 
 	// 2. Again: every file « déjà importé, inchangé », no data changed.
-	before := checksums(t, pool)
+	before := testdb.TableChecksums(t, pool)
 	rep, err = Run(ctx, pool, cfg, Options{})
 	if err != nil {
 		t.Fatal(err)
@@ -235,7 +203,7 @@ func TestSync(t *testing.T) {
 			t.Errorf("re-sync %s: %q", s.Name, s.Outcome)
 		}
 	}
-	sameTables(t, "a re-sync", before, checksums(t, pool), "import_runs")
+	sameTables(t, "a re-sync", before, testdb.TableChecksums(t, pool), "import_runs")
 
 	// 3. Failures: each leaves the database exactly as it was (import_runs
 	// included), with the other sources downloaded fine.
@@ -265,7 +233,7 @@ func TestSync(t *testing.T) {
 				p.files, p.truncate, p.fail500 = saved, map[string]bool{}, map[string]int{}
 			}()
 			c.arrange()
-			before := checksums(t, pool)
+			before := testdb.TableChecksums(t, pool)
 			opt := Options{}
 			recordSleeps(&opt)
 			rep, err := Run(ctx, pool, cfg, opt)
@@ -294,13 +262,13 @@ func TestSync(t *testing.T) {
 			if !found {
 				t.Fatal("no failed source in the report")
 			}
-			sameTables(t, c.name, before, checksums(t, pool))
+			sameTables(t, c.name, before, testdb.TableChecksums(t, pool))
 		})
 	}
 
 	// 4. A dry run with a new CFA export: checked, counted, nothing written.
 	p.files["/cfa.csv"] = bytes.Replace(p.files["/cfa.csv"], []byte(";21.0;54.0;25.0;;21.0;68.0;70.0;-2.0;77.0;"), []byte(";21.0;54.0;25.0;;21.0;69.0;70.0;-1.0;77.0;"), 1)
-	before = checksums(t, pool)
+	before = testdb.TableChecksums(t, pool)
 	rep, err = Run(ctx, pool, cfg, Options{DryRun: true})
 	if err != nil {
 		t.Fatal(err)
@@ -311,7 +279,7 @@ func TestSync(t *testing.T) {
 	if !strings.HasPrefix(rep.Sources[1].Outcome, "vérifié (essai à blanc)") {
 		t.Errorf("dry run, cfa: %q", rep.Sources[1].Outcome)
 	}
-	sameTables(t, "a dry run", before, checksums(t, pool))
+	sameTables(t, "a dry run", before, testdb.TableChecksums(t, pool))
 
 	// 5. --only: the other sources are not even downloaded.
 	hits := p.hitsOf("/chomage.csv")
@@ -378,7 +346,7 @@ func TestSyncTimeout(t *testing.T) {
 	cfg.Timeout = Duration(200 * time.Millisecond)
 	cfg.Retries = 1
 	p.delay["/chomage.csv"] = 5 * time.Second
-	before := checksums(t, pool)
+	before := testdb.TableChecksums(t, pool)
 	opt := Options{}
 	recordSleeps(&opt)
 	rep, err := Run(context.Background(), pool, cfg, opt)
@@ -390,5 +358,5 @@ func TestSyncTimeout(t *testing.T) {
 	if s.Attempts != 2 || !strings.Contains(s.Outcome, "délai dépassé") || p.hitsOf("/chomage.csv") != 2 {
 		t.Errorf("chomage: %+v (%d requests), want 2 attempts, « délai dépassé »", s, p.hitsOf("/chomage.csv"))
 	}
-	sameTables(t, "a timeout", before, checksums(t, pool))
+	sameTables(t, "a timeout", before, testdb.TableChecksums(t, pool))
 }
