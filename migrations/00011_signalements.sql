@@ -2,7 +2,7 @@
 -- Correction requests (« signalements », issue 11): what a visitor reports,
 -- its public and internal history, its attachment, the email outbox and the
 -- POST rate limit shared by every node. Staff accounts and sessions are in
--- 00012.
+-- 00013 (00012 was left unused).
 
 CREATE TABLE signalements (
     id              bigserial PRIMARY KEY,
@@ -32,7 +32,7 @@ CREATE TABLE signalements (
     -- staff marked it public: the concerned page says « un signalement est
     -- en cours d'examen » while it is open
     avis_public     boolean NOT NULL DEFAULT false,
-    -- staff member in charge (staff.id, 00012)
+    -- staff member in charge (staff.id, 00013)
     assigne_a       bigint,
     -- personal data: staff only, erased by `vitrine purge`
     nom             text NOT NULL DEFAULT '',
