@@ -8,6 +8,8 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/valyala/fasthttp"
 
 	"github.com/vitrine-inserjeunes/vitrine/internal/model"
@@ -26,22 +28,7 @@ import (
 // of a kind: a walk that checked nothing proves nothing.
 func TestAPIDisclosure(t *testing.T) {
 	app, pool := siteTestApp(t)
-	list := func(q string) []string {
-		rows, err := pool.Query(context.Background(), q)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer rows.Close()
-		var out []string
-		for rows.Next() {
-			var s string
-			if err := rows.Scan(&s); err != nil {
-				t.Fatal(err)
-			}
-			out = append(out, s)
-		}
-		return out
-	}
+	list := func(q string) []string { return queryStrings(t, pool, q) }
 	var urls []string
 	for _, u := range list(`SELECT uai FROM ij_etab UNION SELECT uai FROM ij_uai_formation UNION SELECT uai FROM insersup ORDER BY 1`) {
 		urls = append(urls, "/api/v1/etablissements/"+u)
@@ -181,4 +168,18 @@ func (c *disclosureCounts) check(t *testing.T, where string, f map[string]any) {
 			}, "fewer than 20 leavers")
 		}
 	}
+}
+
+// queryStrings runs q, whose rows are one text column, and returns them.
+func queryStrings(t testing.TB, pool *pgxpool.Pool, q string) []string {
+	t.Helper()
+	rows, err := pool.Query(context.Background(), q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
 }

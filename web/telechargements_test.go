@@ -272,22 +272,7 @@ func TestBulkDownloads(t *testing.T) {
 			t.Errorf("%s %s %s: demonstration %s in the file, %s in the API", where, perimetre, code, got, want)
 		}
 	}
-	list := func(q string) []string {
-		rows, err := pool.Query(context.Background(), q)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer rows.Close()
-		var out []string
-		for rows.Next() {
-			var s string
-			if err := rows.Scan(&s); err != nil {
-				t.Fatal(err)
-			}
-			out = append(out, s)
-		}
-		return out
-	}
+	list := func(q string) []string { return queryStrings(t, pool, q) }
 	apiJSON := func(url string) map[string]any {
 		r := get(t, app, url, "Accept", "application/json")
 		b := body(t, r)

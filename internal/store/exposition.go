@@ -39,27 +39,7 @@ func (s *Store) FormationFigures(ctx context.Context, code string) (model.Format
 	if err != nil {
 		return model.FormationDetail{}, err
 	}
-	d := model.FormationDetail{Formation: sc.f, National: []model.FormationFigure{}, Regions: []model.RegionFigures{},
-		Etablissements: []model.EtablissementOffre{}}
-	var mills []string
-	voies := map[string]bool{}
-	for _, raw := range choose(sc, ff.national) {
-		f := raw.Disclose()
-		d.National = append(d.National, f)
-		mills = append(mills, f.Millesime)
-		voies[f.Voie] = true
-		d.Demonstration = d.Demonstration || f.Demonstration
-	}
-	sortFigures(d.National)
-	byRegion := map[string][]model.FormationFigure{}
-	for k, f := range choose(sc, ff.regions) {
-		byRegion[k.region] = append(byRegion[k.region], f.Disclose())
-	}
-	for code, figs := range byRegion {
-		sortFigures(figs)
-		d.Regions = append(d.Regions, model.RegionFigures{Region: regionTerritoire(code), Chiffres: figs})
-	}
-	sortRegionBlocks(d.Regions)
+	d, mills, voies := nationalAndRegions(sc, ff)
 	d.Millesimes = model.SortMillesimes(mills)
 	d.Formation.Voies = sortedVoies(voies)
 	return d, nil

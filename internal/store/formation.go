@@ -141,10 +141,28 @@ func (s *Store) FormationDetail(ctx context.Context, code string) (model.Formati
 	if err != nil {
 		return model.FormationDetail{}, err
 	}
-	d := model.FormationDetail{Formation: sc.f, National: []model.FormationFigure{}, Regions: []model.RegionFigures{},
+	d, mills, voies := nationalAndRegions(sc, ff)
+	d.Etablissements, err = s.offres(ctx, ff, choose(sc, ff.etabs))
+	if err != nil {
+		return d, err
+	}
+	for _, e := range d.Etablissements {
+		d.Demonstration = d.Demonstration || e.Dernier.Demonstration
+	}
+	d.Millesimes = model.SortMillesimes(mills)
+	d.Formation.Voies = sortedVoies(voies)
+	return d, nil
+}
+
+// nationalAndRegions is a formation's detail without its establishments:
+// the national figures and one block per région, each the formation's own
+// or the one its continuum chose, disclosed and sorted; with the
+// millésimes and voies they hold.
+func nationalAndRegions(sc *formationScope, ff *formationFigures) (d model.FormationDetail, mills []string, voies map[string]bool) {
+	d = model.FormationDetail{Formation: sc.f, National: []model.FormationFigure{}, Regions: []model.RegionFigures{},
 		Etablissements: []model.EtablissementOffre{}}
-	mills := []string{}
-	voies := map[string]bool{}
+	mills = []string{}
+	voies = map[string]bool{}
 	for _, raw := range choose(sc, ff.national) {
 		f := raw.Disclose()
 		d.National = append(d.National, f)
@@ -162,16 +180,7 @@ func (s *Store) FormationDetail(ctx context.Context, code string) (model.Formati
 		d.Regions = append(d.Regions, model.RegionFigures{Region: regionTerritoire(code), Chiffres: figs})
 	}
 	sortRegionBlocks(d.Regions)
-	d.Etablissements, err = s.offres(ctx, ff, choose(sc, ff.etabs))
-	if err != nil {
-		return d, err
-	}
-	for _, e := range d.Etablissements {
-		d.Demonstration = d.Demonstration || e.Dernier.Demonstration
-	}
-	d.Millesimes = model.SortMillesimes(mills)
-	d.Formation.Voies = sortedVoies(voies)
-	return d, nil
+	return d, mills, voies
 }
 
 func sortedVoies(m map[string]bool) []string {
