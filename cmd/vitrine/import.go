@@ -8,6 +8,7 @@ import (
 	"os"
 	"runtime/debug"
 	"text/tabwriter"
+	"time"
 
 	"golang.org/x/term"
 
@@ -39,16 +40,8 @@ func cmdImport(ctx context.Context, args []string) error {
 	if fs.NArg() == 0 {
 		return usageError{errors.New("aucun fichier ni dossier à importer"), fs.Usage}
 	}
-	if *lockTimeout < 0 {
-		return usageError{errors.New("--lock-timeout : durée négative"), fs.Usage}
-	}
-	// The importer holds the rows of one file at a time (and of the next
-	// one); a soft memory limit makes the garbage collector return what a
-	// file leaves behind before the next one grows the heap (peak RSS at
-	// 4× the demo data: 355 MB without it, ~215 MB with it). GOMEMLIMIT,
-	// when set, wins.
-	if os.Getenv("GOMEMLIMIT") == "" {
-		debug.SetMemoryLimit(importMemoryLimit)
+	if err := prepareImport(*lockTimeout, fs.Usage); err != nil {
+		return err
 	}
 	cfg, st, err := openStore(ctx)
 	if err != nil {
@@ -133,4 +126,20 @@ func cmdFormats(args []string) error {
 		fmt.Fprintf(w, "%s\t%s\t%s\n", f.Kind, f.Producer, f.Label)
 	}
 	return w.Flush()
+}
+
+// prepareImport is what `import` and `sync` do before they open the
+// store: refuse a negative --lock-timeout, and set the soft memory limit.
+// The importer holds the rows of one file at a time (and of the next
+// one); the limit makes the garbage collector return what a file leaves
+// behind before the next one grows the heap (peak RSS at 4× the demo
+// data: 355 MB without it, ~215 MB with it). GOMEMLIMIT, when set, wins.
+func prepareImport(lockTimeout time.Duration, usage func()) error {
+	if lockTimeout < 0 {
+		return usageError{errors.New("--lock-timeout : durée négative"), usage}
+	}
+	if os.Getenv("GOMEMLIMIT") == "" {
+		debug.SetMemoryLimit(importMemoryLimit)
+	}
+	return nil
 }

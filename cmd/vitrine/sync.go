@@ -6,7 +6,6 @@ import (
 	"flag"
 	"fmt"
 	"os"
-	"runtime/debug"
 	"strings"
 
 	"github.com/vitrine-inserjeunes/vitrine/internal/importer"
@@ -35,11 +34,8 @@ func cmdSync(ctx context.Context, args []string) error {
 	if err := parseFlags(fs, args, 0); err != nil {
 		return err
 	}
-	if *lockTimeout < 0 {
-		return usageError{errors.New("--lock-timeout : durée négative"), fs.Usage}
-	}
-	if os.Getenv("GOMEMLIMIT") == "" {
-		debug.SetMemoryLimit(importMemoryLimit)
+	if err := prepareImport(*lockTimeout, fs.Usage); err != nil {
+		return err
 	}
 	cfg, st, err := openStore(ctx)
 	if err != nil {
