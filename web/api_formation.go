@@ -79,9 +79,9 @@ func (s *Server) apiFormation(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	ctx := c.UserContext()
 	region := filters["region"]
 	return s.serveAPI(c, func(dataState) (*built, error) {
+		ctx := c.UserContext() // with the data version serveAPI sets
 		if kind == model.KindSISE {
 			d, err := s.store.FormationSupDetail(ctx, code)
 			if err != nil {

@@ -33,8 +33,8 @@ func (s *Server) apiRegion(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	ctx := c.UserContext()
 	return s.serveAPI(c, func(dataState) (*built, error) {
+		ctx := c.UserContext() // with the data version serveAPI sets
 		d, err := s.store.Region(ctx, code)
 		if err != nil {
 			return nil, err

@@ -3,6 +3,7 @@
 package web
 
 import (
+	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"log/slog"
@@ -44,6 +45,9 @@ type Server struct {
 	// apiLists are the lists of the API's list routes (api_list.go).
 	apiLists apiLists
 	openAPI  openAPIServed // GET /api/v1/openapi.json (api_openapi.go)
+	// warmed is the last data version whose territories were prepared
+	// (warm.go).
+	warmed atomic.Int64
 }
 
 // New builds the fiber app with the server settings cfg
@@ -75,6 +79,11 @@ func New(st *store.Store, log *slog.Logger, cfg config.Server, opts ...Option) *
 	})
 	app.Use(s.observe, securityHeaders, s.rateLimit, s.bodyLimit, compression())
 	s.routes(app)
+	if cfg.WarmTerritories {
+		// Prepare the territories of the current data version now, not at
+		// the first visit (warm.go).
+		go func() { _, _ = s.state(context.Background()) }()
+	}
 	return app
 }
 

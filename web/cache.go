@@ -94,6 +94,7 @@ func (s *Server) state(ctx context.Context) (dataState, error) {
 		return last, err
 	}
 	s.stateCache.cur.Store(&stateEntry{st: st, at: time.Now()})
+	s.warm(st.Version)
 	return st, nil
 }
 

@@ -90,7 +90,7 @@ var pageTypes = []struct{ name, url string }{
 // tracedApp is an app over the demo data (the database of the site
 // tests) without page cache, whose store sends its statements through
 // rec, with a search index.
-func tracedApp(t testing.TB) (*fiber.App, *sqlRecorder, *pgxpool.Pool, *search.Index) {
+func tracedApp(t testing.TB) (*fiber.App, *sqlRecorder, *pgxpool.Pool, *search.Index, *store.Store) {
 	t.Helper()
 	_, pool := siteTestApp(t) // imports the demo once
 	rec := &sqlRecorder{}
@@ -104,7 +104,7 @@ func tracedApp(t testing.TB) (*fiber.App, *sqlRecorder, *pgxpool.Pool, *search.I
 	}
 	cfg := testConfig()
 	cfg.PageCacheBytes = 0
-	return New(st, slog.New(slog.DiscardHandler), cfg, WithSearch(ix)), rec, pool, ix
+	return New(st, slog.New(slog.DiscardHandler), cfg, WithSearch(ix)), rec, pool, ix, st
 }
 
 // TestPageQueriesUseIndexes renders every page type uncached, captures the
@@ -116,7 +116,7 @@ func tracedApp(t testing.TB) (*fiber.App, *sqlRecorder, *pgxpool.Pool, *search.I
 // the planner may rightly prefer a scan to an index that exists). The
 // import_files table is read at most once per page.
 func TestPageQueriesUseIndexes(t *testing.T) {
-	app, rec, pool, _ := tracedApp(t)
+	app, rec, pool, _, st := tracedApp(t)
 	ctx := context.Background()
 	if _, err := pool.Exec(ctx, "ANALYZE"); err != nil {
 		t.Fatal(err)
@@ -133,11 +133,17 @@ func TestPageQueriesUseIndexes(t *testing.T) {
 		if r := get(t, app, p.url); r.StatusCode != http.StatusOK {
 			t.Fatalf("%s %s : %d", p.name, p.url, r.StatusCode)
 		}
+		loads := st.SummaryLoads()
 		stmts := rec.record(func() {
 			if r := get(t, app, p.url); r.StatusCode != http.StatusOK {
 				t.Fatalf("%s %s : %d", p.name, p.url, r.StatusCode)
 			}
 		})
+		// The summaries of the data version are kept: a second render
+		// computes none (unless its handler lost the data version).
+		if n := st.SummaryLoads() - loads; n != 0 {
+			t.Errorf("%s (%s) : %d résumés de l'entrepôt recalculés au second rendu", p.name, p.url, n)
+		}
 		if len(stmts) == 0 && p.url != "/" && !strings.Contains(p.url, "recherche") && p.url != "/a-propos/donnees" {
 			t.Errorf("%s : aucune requête capturée", p.name)
 		}

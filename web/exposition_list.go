@@ -257,9 +257,9 @@ func expoCSVHeader(list string) []string {
 // cache.
 func (s *Server) expoList(c *fiber.Ctx, list string, build func(ctx context.Context, dates map[int64]string) ([]any, [][]string, int, error), page, per int) error {
 	ext := expoListExt(c)
-	ctx := c.UserContext()
 	c.Set(fiber.HeaderAccessControlAllowOrigin, "*")
 	return s.serve(c, func(dataState) (*built, error) {
+		ctx := c.UserContext() // with the data version serve sets
 		dates, err := s.expoDates(ctx)
 		if err != nil {
 			return nil, err

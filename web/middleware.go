@@ -91,6 +91,13 @@ func (s *Server) observe(c *fiber.Ctx) (err error) {
 		ctx, cancel = context.WithTimeout(context.Background(), s.cfg.RequestTimeout)
 	}
 	defer cancel()
+	// The data version last read (at most stateTTL old): a handler that
+	// reads the store before serve refreshes it still gets the summaries
+	// kept for a version instead of recomputing them (serve sets the
+	// fresh one before any build).
+	if st := s.lastState(); st.Version != 0 {
+		ctx = store.WithDataVersion(ctx, st.Version)
+	}
 	c.SetUserContext(store.WithRequestMemo(ctx))
 	func() {
 		defer func() {

@@ -83,6 +83,11 @@ type Server struct {
 	PageCacheBytes int
 	// AccessLog writes one log line per request (ACCESS_LOG, default on).
 	AccessLog bool
+	// WarmTerritories prepares the views of every région and académie in
+	// the background when the data version changes, so that no visitor
+	// waits for them (WARM_TERRITORIES, default on; off in Defaults, which
+	// the tests use).
+	WarmTerritories bool
 	// PostRateLimit is the number of correction requests a client IP may
 	// submit per PostRateWindow, counted in PostgreSQL so every node shares
 	// it (POST_RATE_LIMIT, POST_RATE_WINDOW); 0 turns it off.
@@ -228,6 +233,14 @@ func FromEnv() (Config, error) {
 			errs = append(errs, err)
 		}
 		s.TrustedProxies = p
+	}
+	s.WarmTerritories = true
+	if v := os.Getenv("WARM_TERRITORIES"); v != "" {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("WARM_TERRITORIES=%q : attendu true ou false", v))
+		}
+		s.WarmTerritories = b
 	}
 	if v := os.Getenv("ACCESS_LOG"); v != "" {
 		b, err := strconv.ParseBool(v)

@@ -14,7 +14,7 @@ func TestFromEnv(t *testing.T) {
 		t.Fatal(err)
 	}
 	if c.Server.BaseURL != "http://localhost:9090" || c.Server.ReadTimeout != 10*time.Second || c.Server.RateLimit != 600 || c.ImportLockTimeout != 10*time.Minute ||
-		c.Server.BulkDir != "var/bulk" {
+		c.Server.BulkDir != "var/bulk" || !c.Server.WarmTerritories {
 		t.Errorf("defaults: %+v", c)
 	}
 	t.Setenv("BASE_URL", "https://vitrine.example.fr/")
@@ -23,13 +23,14 @@ func TestFromEnv(t *testing.T) {
 	t.Setenv("READ_TIMEOUT", "3s")
 	t.Setenv("PAGE_CACHE_MB", "10")
 	t.Setenv("ACCESS_LOG", "false")
+	t.Setenv("WARM_TERRITORIES", "false")
 	c, err = FromEnv()
 	if err != nil {
 		t.Fatal(err)
 	}
 	s := c.Server
 	if s.BaseURL != "https://vitrine.example.fr" || len(s.TrustedProxies) != 3 || s.TrustedProxies[1].String() != "192.0.2.7/32" ||
-		s.MaxHeaderBytes != 65536 || s.ReadTimeout != 3*time.Second || s.PageCacheBytes != 10<<20 || s.AccessLog {
+		s.MaxHeaderBytes != 65536 || s.ReadTimeout != 3*time.Second || s.PageCacheBytes != 10<<20 || s.AccessLog || s.WarmTerritories {
 		t.Errorf("from the environment: %+v", s)
 	}
 }
@@ -48,6 +49,7 @@ func TestFromEnvRefuses(t *testing.T) {
 		{"STATEMENT_TIMEOUT", "1m", "dépasse REQUEST_TIMEOUT"},
 		{"MEMORY_LIMIT_MB", "100", "MEMORY_LIMIT_MB"},
 		{"ACCESS_LOG", "peut-être", "ACCESS_LOG"},
+		{"WARM_TERRITORIES", "oui", "WARM_TERRITORIES"},
 		{"IMPORT_LOCK_TIMEOUT", "bientôt", "IMPORT_LOCK_TIMEOUT"},
 		{"POST_RATE_LIMIT", "cinq", "POST_RATE_LIMIT"},
 		{"POST_RATE_WINDOW", "une heure", "POST_RATE_WINDOW"},

@@ -212,3 +212,73 @@ func TestRebuiltRegionsOncePerVersion(t *testing.T) {
 		}
 	}
 }
+
+// TestTerritoryViewsOncePerVersion: every académie and its establishments,
+// and the establishments of every région, read with a data version (made
+// once, then kept and shared) are what a read without version gives, and
+// a second read returns the kept value unchanged.
+func TestTerritoryViewsOncePerVersion(t *testing.T) {
+	st := demoStore(t)
+	ctx := context.Background()
+	v, err := st.DataVersion(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	vctx := store.WithDataVersion(ctx, v)
+	acads, err := st.Academies(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	formations, etabs := 0, 0
+	for _, a := range acads {
+		pa, pd, err := st.AcademieDetail(ctx, a.Code)
+		if err != nil {
+			t.Fatal(err)
+		}
+		deps := make([]string, len(pa.Departements))
+		for i, d := range pa.Departements {
+			deps[i] = d.Code
+		}
+		pe, err := st.TerritoryEtablissements(ctx, pa.Region.Code, deps)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := 0; i < 2; i++ {
+			ka, kd, err := st.AcademieDetail(vctx, a.Code)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !reflect.DeepEqual(pa, ka) || !reflect.DeepEqual(pd, kd) {
+				t.Fatalf("académie %s (appel %d avec version) diffère de la lecture sans version", a.Code, i+1)
+			}
+			ke, err := st.TerritoryEtablissements(vctx, pa.Region.Code, deps)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !reflect.DeepEqual(pe, ke) {
+				t.Fatalf("établissements de l'académie %s (appel %d avec version) diffèrent", a.Code, i+1)
+			}
+		}
+		formations += len(pd.Formations)
+		etabs += len(pe)
+	}
+	for _, r := range model.AllRegions() {
+		pe, err := st.TerritoryEtablissements(ctx, r.Code, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ke, err := st.TerritoryEtablissements(vctx, r.Code, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(pe, ke) {
+			t.Fatalf("établissements de la région %s : avec version ≠ sans version", r.Code)
+		}
+	}
+	if formations == 0 || etabs == 0 {
+		t.Fatalf("%d formations, %d établissements d'académie : rien de comparé", formations, etabs)
+	}
+	if _, _, err := st.AcademieDetail(vctx, "ZZ"); err == nil {
+		t.Error("académie ZZ inconnue : une erreur est attendue, y compris avec version")
+	}
+}

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"sync"
+	"sync/atomic"
 )
 
 // Warehouse-wide summaries (the counts of the site, the national and
@@ -30,6 +31,9 @@ func hasDataVersion(ctx context.Context) bool {
 
 // summaries keeps the summaries of one data version.
 type summaries struct {
+	// loads counts the summaries computed (kept or not): a render that
+	// computes one at each call has lost its data version (SummaryLoads).
+	loads   atomic.Int64
 	mu      sync.Mutex
 	version int64
 	entries map[string]*summaryEntry
@@ -47,7 +51,11 @@ type summaryEntry struct {
 // not modify it.
 func summary[T any](ctx context.Context, s *Store, key string, load func() (T, error)) (T, error) {
 	v, ok := ctx.Value(versionKey{}).(int64)
-	if !ok || s.sum == nil {
+	if s.sum == nil {
+		return load()
+	}
+	load = counted(&s.sum.loads, load)
+	if !ok {
 		return load()
 	}
 	m := s.sum
@@ -76,4 +84,24 @@ func summary[T any](ctx context.Context, s *Store, key string, load func() (T, e
 		return zero, e.err
 	}
 	return e.v.(T), nil
+}
+
+// counted wraps load so that each call is counted in n.
+func counted[T any](n *atomic.Int64, load func() (T, error)) func() (T, error) {
+	return func() (T, error) {
+		n.Add(1)
+		return load()
+	}
+}
+
+// SummaryLoads is the number of warehouse-wide summaries this store has
+// computed. Once a data version's summaries are kept, a request that
+// reads that version computes none: tests check a second render of every
+// page type leaves it unchanged (a handler that took its context before
+// the data version was set would recompute them at each render).
+func (s *Store) SummaryLoads() int64 {
+	if s.sum == nil {
+		return 0
+	}
+	return s.sum.loads.Load()
 }

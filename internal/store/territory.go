@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -43,7 +44,23 @@ func (s *Store) academie(ctx context.Context, code string) (model.Academie, erro
 // région view but from the establishment × formation rows of its
 // établissements (there is no académie file): every formation with its
 // figures per millésime, every level per millésime and voie.
+//
+// With a data version in the context, it is made once per version and
+// shared, like Region.
 func (s *Store) AcademieDetail(ctx context.Context, code string) (model.Academie, model.RegionDetail, error) {
+	type view struct {
+		a model.Academie
+		d model.RegionDetail
+	}
+	v, err := summary(ctx, s, "academie "+code, func() (view, error) {
+		a, d, err := s.academieDetail(ctx, code)
+		return view{a, d}, err
+	})
+	return v.a, v.d, err
+}
+
+// academieDetail builds the view of AcademieDetail.
+func (s *Store) academieDetail(ctx context.Context, code string) (model.Academie, model.RegionDetail, error) {
 	var d model.RegionDetail
 	a, err := s.academie(ctx, code)
 	if err != nil {
@@ -128,7 +145,17 @@ func (s *Store) AcademieDetail(ctx context.Context, code string) (model.Academie
 // TerritoryEtablissements returns, for a région (deps nil) or the
 // départements of an académie, every establishment with its latest
 // ensemble figure per voie.
+//
+// With a data version in the context, the list of a territory is made
+// once per version and shared (callers must not modify it).
 func (s *Store) TerritoryEtablissements(ctx context.Context, region string, deps []string) ([]model.TerritoryEtab, error) {
+	return summary(ctx, s, "etablissements "+region+" "+strings.Join(deps, ","), func() ([]model.TerritoryEtab, error) {
+		return s.territoryEtablissements(ctx, region, deps)
+	})
+}
+
+// territoryEtablissements builds the list of TerritoryEtablissements.
+func (s *Store) territoryEtablissements(ctx context.Context, region string, deps []string) ([]model.TerritoryEtab, error) {
 	const q = `
 WITH latest AS (
   SELECT DISTINCT ON (f.uai, f.voie) f.uai, f.voie, f.millesime,
@@ -191,6 +218,16 @@ ORDER BY 2, 1, 4`
 // page does not read and disclose its tens of thousands of rows at each
 // render; without one, the territory's rows are read and counted alike.
 func (s *Store) TerritoryCoverage(ctx context.Context, region string, deps []string) ([]model.Coverage, error) {
+	if !hasDataVersion(ctx) {
+		return s.territoryCoverage(ctx, region, deps)
+	}
+	return summary(ctx, s, "coverage "+region+" "+strings.Join(deps, ","), func() ([]model.Coverage, error) {
+		return s.territoryCoverage(ctx, region, deps)
+	})
+}
+
+// territoryCoverage is TerritoryCoverage, summed at each call.
+func (s *Store) territoryCoverage(ctx context.Context, region string, deps []string) ([]model.Coverage, error) {
 	src, err := s.sources(ctx)
 	if err != nil {
 		return nil, err
