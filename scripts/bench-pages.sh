@@ -52,7 +52,15 @@ start() { # $1 port, $2 page cache MB, $3 name
   pids+=($!)
   eval "pid_$3=$!"
   for _ in $(seq 1 300); do
-    curl -fs "http://127.0.0.1:$1/readyz" >/dev/null 2>&1 && curl -fs "http://127.0.0.1:$1/recherche?q=lycee" >/dev/null 2>&1 && return 0
+    if curl -fs "http://127.0.0.1:$1/readyz" >/dev/null 2>&1 && curl -fs "http://127.0.0.1:$1/recherche?q=lycee" >/dev/null 2>&1; then
+      # the territories of the data version are prepared in the background
+      # (WARM_TERRITORIES): measure once that is done, as a visitor would meet it
+      for _ in $(seq 1 300); do
+        grep -q "territoires préparés" "$tmp/$3.log" && { echo "# $3: $(grep -o 'territoires préparés.*' "$tmp/$3.log" | head -1)"; return 0; }
+        sleep 1
+      done
+      echo "server $3: territories not prepared"; cat "$tmp/$3.log"; exit 1
+    fi
     sleep 1
   done
   echo "server $3 not ready"; cat "$tmp/$3.log"; exit 1

@@ -78,10 +78,11 @@ func BenchmarkPageUncached(b *testing.B) {
 		name string
 		urls func() []string
 		json bool
-		// prepared: the store keeps the view of each of these pages once
-		// per data version, prepared in the background when the version
-		// changes (WARM_TERRITORIES, warm.go); each is visited once before
-		// timing, as that preparation would.
+		// prepared: the store keeps the establishment list and coverage
+		// of each of these territories once per data version, prepared in
+		// the background when the version changes (WARM_TERRITORIES,
+		// warm.go); each is visited once before timing, as that
+		// preparation would.
 		prepared bool
 	}{
 		{"accueil", list("/"), false, false},

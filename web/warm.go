@@ -12,12 +12,13 @@ import (
 const warmTimeout = 10 * time.Minute
 
 // warm prepares, in the background and once per data version, the
-// warehouse-wide summaries of the home page and what the territory pages
-// read (the store keeps it per version: Region,
-// AcademieDetail, TerritoryEtablissements, TerritoryCoverage), so that a
-// visitor, a crawler or an API client never waits for the sums of a
-// région or an académie. It runs when the data state shows a new version
-// (state) and the configuration asks for it (WARM_TERRITORIES).
+// warehouse-wide summaries (site counts, national and regional headlines)
+// and, for every région and académie, its establishments and coverage
+// (the store keeps them per version, a few MB), so that no visitor or
+// crawler waits for them after an import or a restart. It runs when the
+// data state shows a new version (state) and the configuration asks for
+// it (WARM_TERRITORIES). The figures of each territory by formation and
+// level are not kept: all of them took 150 MB of heap (docs/PERFORMANCE.md).
 func (s *Server) warm(v int64) {
 	if !s.cfg.WarmTerritories || v == 0 {
 		return
@@ -38,7 +39,7 @@ func (s *Server) warm(v int64) {
 	}()
 }
 
-// warmTerritories reads every territory view of data version v, one after
+// warmTerritories reads the summaries and territory lists of data version v, one after
 // the other (one core at most), and stops when a newer version is seen.
 func (s *Server) warmTerritories(ctx context.Context, v int64) error {
 	start := time.Now()
@@ -60,6 +61,8 @@ func (s *Server) warmTerritories(ctx context.Context, v int64) error {
 		if stale() {
 			return nil
 		}
+		// Read, not kept: what it leaves are the France headlines beside
+		// the région and the labels of its formations (small summaries).
 		if _, err := s.store.Region(ctx, r.Code); err != nil {
 			return err
 		}
@@ -78,18 +81,17 @@ func (s *Server) warmTerritories(ctx context.Context, v int64) error {
 		if stale() {
 			return nil
 		}
-		info, _, err := s.store.AcademieDetail(ctx, a.Code)
+		if _, _, err := s.store.AcademieDetail(ctx, a.Code); err != nil {
+			return err
+		}
+		deps, err := s.store.AcademieDepartements(ctx, a.Code)
 		if err != nil {
 			return err
 		}
-		deps := make([]string, len(info.Departements))
-		for i, d := range info.Departements {
-			deps[i] = d.Code
-		}
-		if _, err := s.store.TerritoryEtablissements(ctx, info.Region.Code, deps); err != nil {
+		if _, err := s.store.TerritoryEtablissements(ctx, a.Region.Code, deps); err != nil {
 			return err
 		}
-		if _, err := s.store.TerritoryCoverage(ctx, info.Region.Code, deps); err != nil {
+		if _, err := s.store.TerritoryCoverage(ctx, a.Region.Code, deps); err != nil {
 			return err
 		}
 	}

@@ -11,10 +11,11 @@ import (
 	"github.com/vitrine-inserjeunes/vitrine/internal/store"
 )
 
-// TestWarmTerritories: with WARM_TERRITORIES, a new server prepares every
-// région and académie of the data version in the background; once it says
-// so, rendering territory pages and their API answers computes nothing
-// more, and the pages are those of a server that did not prepare them.
+// TestWarmTerritories: with WARM_TERRITORIES, a new server prepares the
+// summaries and the territory lists of the data version in the
+// background; once it says so, rendering the home page, territory pages
+// and their API answers computes no summary, and the pages are those of a server that did not prepare
+// them.
 func TestWarmTerritories(t *testing.T) {
 	plainApp, pool := siteTestApp(t)
 	st := store.New(pool)
@@ -34,7 +35,7 @@ func TestWarmTerritories(t *testing.T) {
 	if loads == 0 {
 		t.Fatal("la préparation n'a rien calculé")
 	}
-	for _, u := range []string{"/regions/11", "/regions/53", "/academies/14", "/academies/01", "/api/v1/regions/84"} {
+	for _, u := range []string{"/", "/regions/11", "/regions/53", "/academies/14", "/academies/01", "/api/v1/regions/84"} {
 		r := get(t, app, u)
 		got := body(t, r)
 		if r.StatusCode != http.StatusOK {

@@ -133,21 +133,16 @@ func (m *labelMemo) add(version int64, code string, b bcnFormation) {
 // the key), and every diploma level with its figures per millésime and
 // voie, summed over its formations (rates recomputed half to even).
 //
-// With a data version in the context (WithDataVersion), a région's view is
-// made once per version and shared (callers must not modify it): what it
-// shows rests on every row of the région, whichever page of its tables a
-// request asks for.
+// It is not kept per data version: the views of every région take about
+// 40 MB of heap (and the académies 107 MB), which made the garbage
+// collector of a node under its soft memory limit slow every page (see
+// docs/PERFORMANCE.md).
 func (s *Store) Region(ctx context.Context, code string) (model.RegionDetail, error) {
+	var d model.RegionDetail
 	reg, ok := model.RegionByCode(code)
 	if !ok {
-		return model.RegionDetail{}, &model.NotFoundError{Statut: model.StatutCodeInconnu, Message: fmt.Sprintf("région %q inconnue : code INSEE à deux caractères attendu (ex. 53 pour la Bretagne)", code)}
+		return d, &model.NotFoundError{Statut: model.StatutCodeInconnu, Message: fmt.Sprintf("région %q inconnue : code INSEE à deux caractères attendu (ex. 53 pour la Bretagne)", code)}
 	}
-	return summary(ctx, s, "region "+reg.Code, func() (model.RegionDetail, error) { return s.region(ctx, reg) })
-}
-
-// region builds the view of Region.
-func (s *Store) region(ctx context.Context, reg model.Region) (model.RegionDetail, error) {
-	var d model.RegionDetail
 	d.Region = model.Territoire{Code: reg.Code, Nom: reg.Nom}
 	rows, err := s.regionRows(ctx, reg.Code)
 	if err != nil {

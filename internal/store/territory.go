@@ -40,27 +40,25 @@ func (s *Store) academie(ctx context.Context, code string) (model.Academie, erro
 	return a, nil
 }
 
+// AcademieDepartements returns the codes of the départements of an
+// académie, in the order its page names them.
+func (s *Store) AcademieDepartements(ctx context.Context, code string) ([]string, error) {
+	a, err := s.academie(ctx, code)
+	if err != nil {
+		return nil, err
+	}
+	deps := make([]string, len(a.Departements))
+	for i, d := range a.Departements {
+		deps[i] = d.Code
+	}
+	return deps, nil
+}
+
 // AcademieDetail returns the aggregates of an académie, built like the
 // région view but from the establishment × formation rows of its
 // établissements (there is no académie file): every formation with its
 // figures per millésime, every level per millésime and voie.
-//
-// With a data version in the context, it is made once per version and
-// shared, like Region.
 func (s *Store) AcademieDetail(ctx context.Context, code string) (model.Academie, model.RegionDetail, error) {
-	type view struct {
-		a model.Academie
-		d model.RegionDetail
-	}
-	v, err := summary(ctx, s, "academie "+code, func() (view, error) {
-		a, d, err := s.academieDetail(ctx, code)
-		return view{a, d}, err
-	})
-	return v.a, v.d, err
-}
-
-// academieDetail builds the view of AcademieDetail.
-func (s *Store) academieDetail(ctx context.Context, code string) (model.Academie, model.RegionDetail, error) {
 	var d model.RegionDetail
 	a, err := s.academie(ctx, code)
 	if err != nil {
