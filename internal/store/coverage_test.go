@@ -282,3 +282,53 @@ func TestTerritoryViewsOncePerVersion(t *testing.T) {
 		t.Error("académie ZZ inconnue : une erreur est attendue, y compris avec version")
 	}
 }
+
+// TestEtabNamesOncePerVersion: the establishments offering a formation
+// (InserJeunes and InserSup) named from the names kept once per data
+// version are those named by their own read.
+func TestEtabNamesOncePerVersion(t *testing.T) {
+	st := demoStore(t)
+	ctx := context.Background()
+	v, err := st.DataVersion(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	vctx := store.WithDataVersion(ctx, v)
+	named := 0
+	for _, code := range []string{"40030004", "50022137", "32221022711"} {
+		plain, err := st.FormationDetail(ctx, code)
+		if err != nil {
+			t.Fatal(err)
+		}
+		kept, err := st.FormationDetail(vctx, code)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(plain.Etablissements, kept.Etablissements) {
+			t.Fatalf("formation %s : établissements avec version ≠ sans version", code)
+		}
+		for _, e := range kept.Etablissements {
+			if e.Nom != "" {
+				named++
+			}
+		}
+	}
+	var sise string
+	if err := st.Pool().QueryRow(ctx, `SELECT sise FROM insersup GROUP BY sise ORDER BY count(DISTINCT uai) DESC, sise LIMIT 1`).Scan(&sise); err != nil {
+		t.Fatal(err)
+	}
+	plain, err := st.FormationSupDetail(ctx, sise)
+	if err != nil {
+		t.Fatal(err)
+	}
+	kept, err := st.FormationSupDetail(vctx, sise)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(plain, kept) {
+		t.Fatalf("diplôme %s : avec version ≠ sans version", sise)
+	}
+	if named == 0 || len(kept.Etablissements) == 0 {
+		t.Fatalf("%d établissements nommés, %d pour %s : rien de comparé", named, len(kept.Etablissements), sise)
+	}
+}

