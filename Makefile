@@ -32,6 +32,7 @@ bench:
 	@if [ -x scripts/bench-import.sh ]; then DATABASE_URL="$$(scripts/db.sh postgres)" scripts/bench-import.sh; \
 	else echo "bench-import.sh absent: import part skipped"; fi
 	DATABASE_URL="$$(scripts/db.sh postgres)" scripts/bench-pages.sh
+	DATABASE_URL="$$(scripts/db.sh postgres)" BENCH_SCALE=4 scripts/bench-pages.sh
 
 ## fuzz: run each fuzz target for FUZZTIME (default 30s)
 FUZZTIME ?= 30s

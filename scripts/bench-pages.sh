@@ -13,6 +13,9 @@
 #      search (unaccent, pg_trgm, GIN) over the same documents: p50/p99
 #      and zero-result counts;
 #   5. RSS of both servers after each load.
+# BENCH_SCALE=N (default 1) measures 2. and 4. on the demo with N× its
+# establishment × formation rows (vitrine gen --scale N); 1. and 3. are
+# measured at 1× only.
 # Needs nginx and wrk (Debian packages). Servers listen on BENCH_PORT
 # (cached), BENCH_PORT+1 (nginx), BENCH_PORT+2 (uncached).
 # Usage: DATABASE_URL=postgres://…/postgres scripts/bench-pages.sh
@@ -42,10 +45,19 @@ cleanup() {
 trap cleanup EXIT
 
 echo "# bench-pages $(date -u +%Y-%m-%dT%H:%MZ) on $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(psql "$srv/postgres" -Atc 'show server_version' | cut -d' ' -f1) PostgreSQL, commit $(git rev-parse --short HEAD)"
-echo "# note: pages are measured at 1× data; the import part (scripts/bench-import.sh) measures 1×, 2× and 4× with vitrine gen --scale"
+scale=${BENCH_SCALE:-1}
+echo "# data: the demo at ${scale}× its establishment × formation rows (BENCH_SCALE; vitrine gen --scale adds earlier fake millésimes)"
 
 psql "$srv/postgres" -qc "SET client_min_messages=warning" -c "DROP DATABASE IF EXISTS $db" -c "CREATE DATABASE $db" >/dev/null
 dburl="$srv/$db"
+if [ "$scale" -gt 1 ]; then
+  # the demo and the scaled rows imported first; the servers then find them
+  DATABASE_URL="$dburl" bin/vitrine migrate >/dev/null
+  DATABASE_URL="$dburl" bin/vitrine import testdata/demo/*.gz testdata/demo/synthetic/*.gz >/dev/null
+  bin/vitrine gen --scale "$scale" --out "$tmp/x$scale" >/dev/null
+  DATABASE_URL="$dburl" bin/vitrine import "$tmp/x$scale"/*.gz >/dev/null
+  echo "# $(psql "$dburl" -Atc "SELECT count(*) FROM ij_uai_formation") establishment × formation rows, database $(psql "$dburl" -Atc "SELECT pg_size_pretty(pg_database_size(current_database()))")"
+fi
 start() { # $1 port, $2 page cache MB, $3 name
   DATABASE_URL="$dburl" ADDR="127.0.0.1:$1" INDEX_DIR="$tmp/index-$3" PAGE_CACHE_MB="$2" ACCESS_LOG=false RATE_LIMIT=0 \
     bin/vitrine demo >"$tmp/$3.log" 2>&1 &
@@ -101,7 +113,9 @@ urls() { # $1 type: distinct paths, at most $per
   esac
 }
 
-# --- 1. cached throughput vs nginx
+# --- 1. cached throughput vs nginx (at 1× only: the cached path does not
+# depend on the size of the data)
+if [ "$scale" = 1 ]; then
 mkdir -p "$tmp/www"
 chmod 755 "$tmp/www"
 for t in "${types[@]}"; do
@@ -137,6 +151,7 @@ for t in "${types[@]}"; do
   printf '  %-20s %9d %12.0f %12.0f %7.2f   %s\n' "$t" "$(wc -c <"$tmp/www/$t")" "$rv" "$rn" "$(calc "$rv / $rn")" "${one[$t]}"
 done
 report_rss "cached throughput"
+fi
 
 # --- 2. uncached render p50/p99
 echo "## 2. uncached render (server without page cache), sequential, distinct URLs (goal p50 ≤ 10 ms, p99 ≤ 30 ms)"
@@ -146,7 +161,9 @@ for t in "${types[@]}"; do
 done
 report_rss "uncached renders"
 
-# --- 3. random uncached crawl over the sitemap
+# --- 3. random uncached crawl over the sitemap (at 1× only: the sitemap
+# is the same at every scale)
+if [ "$scale" = 1 ]; then
 curl -fs "http://127.0.0.1:$uport/sitemap.xml" | grep -o '<loc>[^<]*' | sed 's#<loc>http://[^/]*##' > "$tmp/paths.txt"
 cat > "$tmp/crawl.lua" <<'LUA'
 local paths = {}
@@ -158,6 +175,7 @@ echo "## 3. random uncached crawl over the $(wc -l < "$tmp/paths.txt") sitemap U
 CRAWL_PATHS="$tmp/paths.txt" wrk -t2 -c"$ccrawl" -d"$crawl" --latency -s "$tmp/crawl.lua" "http://127.0.0.1:$uport" > "$tmp/crawl.txt" || true
 awk '/Requests\/sec/ {print "  req/s " $2} / 50%/ {print "  p50 " $2} / 99%/ {print "  p99 " $2} /Non-2xx|Socket errors|timeout/ {print "  " $0}' "$tmp/crawl.txt"
 report_rss "crawl"
+fi
 
 # --- 4. search vs PostgreSQL full-text search
 echo "## 4. search: $(grep -cv '^#' testdata/bench/recherche.txt) queries (testdata/bench/recherche.txt), each once"

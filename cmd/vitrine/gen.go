@@ -10,12 +10,14 @@ import (
 	"github.com/vitrine-inserjeunes/vitrine/internal/importer"
 )
 
-// defaultScaleDir holds the synthetic files gen copies by default.
-const defaultScaleDir = "testdata/demo/synthetic"
+// defaultScaleDirs hold the files gen copies by default: the synthetic
+// establishment × formation files and the région × formation file.
+var defaultScaleDirs = []string{"testdata/demo/synthetic", "testdata/demo"}
 
 // cmdGen writes N−1 synthetic copies of the establishment × formation
-// files, each with its millésimes moved back (importer.Scale): importing
-// them beside the demo gives N× its establishment × formation rows.
+// files and of the région × formation file, each with its millésimes
+// moved back (importer.Scale): importing them beside the demo gives N×
+// its establishment × formation rows, with their regional rows.
 func cmdGen(args []string) error {
 	fs := newFlags("gen", "vitrine gen --scale N --out DOSSIER [FICHIER|DOSSIER...]")
 	scale := fs.Int("scale", 0, "facteur N : N−1 copies de chaque fichier, aux millésimes fictifs antérieurs (1 : aucune copie)")
@@ -31,7 +33,7 @@ func cmdGen(args []string) error {
 	}
 	paths := fs.Args()
 	if len(paths) == 0 {
-		paths = []string{defaultScaleDir}
+		paths = defaultScaleDirs
 	}
 	var sources []string
 	for _, p := range paths {

@@ -25,14 +25,18 @@ import (
 // millésimes (the same establishments, formations and counts as the
 // original, their id column rewritten) that no real file holds: at 1× the
 // demo holds N = 1 copy, the original. Copies are demonstration data: their
-// names say "synthetic". The InserJeunes check against the regional file
-// says nothing for them (no regional rows for those millésimes).
+// names say "synthetic". The région × formation file is copied alike, so
+// that a fake millésime is as complete as a real one: its establishment
+// rows have their regional rows, and the pages compare them with the
+// région and France as they do for a real millésime, instead of
+// rebuilding every région from the establishments (which no real
+// millésime needs).
 
 // scaleBase keeps the fake millésimes clear of the real ones (2018 on).
 const scaleBase = 7
 
 // ScaleFormats are the formats the scaler copies.
-var ScaleFormats = []string{fmtUAIFormation.Kind, fmtPortalFormation.Kind}
+var ScaleFormats = []string{fmtUAIFormation.Kind, fmtPortalFormation.Kind, fmtRegionFormation.Kind}
 
 // ScaledFile is one file written by Scale.
 type ScaledFile struct {
@@ -99,7 +103,7 @@ func scaleOpen(path string) (*source, *Format, header, records, [2]int, error) {
 	}
 	cols := [2]int{-1, -1}
 	switch f.Kind {
-	case fmtUAIFormation.Kind:
+	case fmtUAIFormation.Kind, fmtRegionFormation.Kind:
 		cols = [2]int{h.col("millesime"), h.col("id")}
 	case fmtPortalFormation.Kind:
 		cols[0] = h.col("annee")
@@ -108,7 +112,7 @@ func scaleOpen(path string) (*source, *Format, header, records, [2]int, error) {
 		}
 	default:
 		src.Close()
-		return nil, nil, header{}, nil, cols, fmt.Errorf("%s : format %s : seuls les fichiers établissement × formation (%s) se multiplient",
+		return nil, nil, header{}, nil, cols, fmt.Errorf("%s : format %s : seuls les fichiers établissement × formation et région × formation (%s) se multiplient",
 			path, f.Kind, strings.Join(ScaleFormats, ", "))
 	}
 	if _, ok := recs.(*csvRecords); !ok || cols[0] < 0 {

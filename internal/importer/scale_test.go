@@ -3,6 +3,7 @@ package importer
 import (
 	"context"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -136,5 +137,80 @@ func TestScaleRefuses(t *testing.T) {
 		if ents, _ := filepath.Glob(filepath.Join(out, "*")); len(ents) != 0 {
 			t.Errorf("Scale(%s, %d) wrote %v", filepath.Base(c.src), c.n, ents)
 		}
+	}
+}
+
+// TestScaleRegional: the région × formation file is copied with the
+// establishment × formation files (gen's default sources), at the same
+// shift: each fake millésime then has its regional rows, the same as the
+// original millésime's, from a demonstration file, so no page rebuilds
+// régions from establishments for it.
+func TestScaleRegional(t *testing.T) {
+	pool := testdb.Pool(t, "importer_scale_regional")
+	ctx := context.Background()
+	etab := filepath.Join(demoDir, "synthetic", "ij_uai_formation_2021_2022.csv.gz")
+	reg := filepath.Join(demoDir, "ij_api_region_formation_2019-2022.csv.gz")
+	srcs, err := ScaleSources(demoDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Contains(srcs, reg) {
+		t.Fatalf("sources du dossier démo %v : le fichier région × formation manque", srcs)
+	}
+	out := t.TempDir()
+	files, err := Scale([]string{etab, reg}, out, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(files) != 2 || files[0].Shift != files[1].Shift {
+		t.Fatalf("copies %+v : deux copies au même décalage attendues", files)
+	}
+	if _, err := Run(ctx, pool, []string{etab, reg}, Options{}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Run(ctx, pool, []string{files[0].Path, files[1].Path}, Options{}); err != nil {
+		t.Fatal(err)
+	}
+	fake, err := model.ParseMillesime("2021_2022")
+	if err != nil {
+		t.Fatal(err)
+	}
+	fakeMill := shiftYears(fake.String(), files[0].Shift)
+	var origRows, fakeRows, diff, real int
+	q := `SELECT count(*) FROM ij_region_formation WHERE millesime = $1`
+	if err := pool.QueryRow(ctx, q, "2021_2022").Scan(&origRows); err != nil {
+		t.Fatal(err)
+	}
+	if err := pool.QueryRow(ctx, q, fakeMill).Scan(&fakeRows); err != nil {
+		t.Fatal(err)
+	}
+	if origRows < 1000 || fakeRows != origRows {
+		t.Fatalf("lignes régionales : %d au millésime d'origine, %d au millésime fictif %s", origRows, fakeRows, fakeMill)
+	}
+	if err := pool.QueryRow(ctx, `SELECT count(*) FROM ij_region_formation o
+		LEFT JOIN ij_region_formation c ON c.millesime = $2 AND c.region = o.region AND c.voie = o.voie AND c.code = o.code
+		WHERE o.millesime = $1 AND (c.code IS NULL OR c.nb_annee_term IS DISTINCT FROM o.nb_annee_term OR c.nb_en_emploi_6_mois IS DISTINCT FROM o.nb_en_emploi_6_mois
+		  OR c.taux_emploi_6_mois IS DISTINCT FROM o.taux_emploi_6_mois)`, "2021_2022", fakeMill).Scan(&diff); err != nil {
+		t.Fatal(err)
+	}
+	if diff != 0 {
+		t.Errorf("%d lignes régionales du millésime fictif diffèrent de l'original", diff)
+	}
+	if err := pool.QueryRow(ctx, `SELECT count(*) FROM ij_region_formation t JOIN import_files f ON f.id = t.file_id WHERE t.millesime = $1 AND NOT f.synthetic`, fakeMill).Scan(&real); err != nil || real != 0 {
+		t.Errorf("%d lignes régionales fictives d'un fichier réel (%v)", real, err)
+	}
+	// Every establishment key of the fake millésime has its regional row.
+	var orphan int
+	if err := pool.QueryRow(ctx, `SELECT count(*) FROM (SELECT DISTINCT millesime, region, voie, code FROM ij_uai_formation WHERE millesime = $1 AND region IS NOT NULL
+		EXCEPT SELECT millesime, region, voie, code FROM ij_region_formation) k`, fakeMill).Scan(&orphan); err != nil {
+		t.Fatal(err)
+	}
+	var origOrphan int
+	if err := pool.QueryRow(ctx, `SELECT count(*) FROM (SELECT DISTINCT millesime, region, voie, code FROM ij_uai_formation WHERE millesime = '2021_2022' AND region IS NOT NULL
+		EXCEPT SELECT millesime, region, voie, code FROM ij_region_formation) k`).Scan(&origOrphan); err != nil {
+		t.Fatal(err)
+	}
+	if orphan != origOrphan {
+		t.Errorf("clés établissement sans ligne régionale : %d au millésime fictif, %d à l'original", orphan, origOrphan)
 	}
 }
