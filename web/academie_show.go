@@ -12,7 +12,13 @@ import (
 func (s *Server) academieShow(c *fiber.Ctx) error {
 	code := strings.Clone(strings.ToUpper(c.Params("code")))
 	return s.dataPage(c, "/academies/"+code, nil, func(st dataState, f string) (*built, error) {
-		info, d, err := s.store.AcademieDetail(c.UserContext(), code)
+		// the page and its exports show the latest millésime of each
+		// formation and level; the JSON has every one
+		detail := s.store.AcademieLatest
+		if f == "json" {
+			detail = s.store.AcademieDetail
+		}
+		info, d, err := detail(c.UserContext(), code)
 		if err != nil {
 			return nil, err
 		}

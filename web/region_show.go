@@ -53,7 +53,9 @@ func (s *Server) regionShow(c *fiber.Ctx) error {
 	}
 	return s.dataPage(c, "/regions/"+reg.Code, s.apiRegion, func(st dataState, f string) (*built, error) {
 		ctx := c.UserContext()
-		d, err := s.store.Region(ctx, reg.Code)
+		// the page and its exports show the latest millésime of each
+		// formation and level; the JSON (apiRegion) has every one
+		d, err := s.store.RegionLatest(ctx, reg.Code)
 		if err != nil {
 			return nil, err
 		}

@@ -136,6 +136,28 @@ FROM ij_uai_formation WHERE region IS NOT NULL
 ORDER BY region, uai, voie, code, right(millesime, 4) DESC, millesime DESC, precedence DESC`)
 }
 
+// uaiLatestYearOfTerritory returns, of the rows uaiRowsOfTerritory
+// returns, those whose millésime ends in the latest year of their
+// (voie, code) in the territory: a superset of the latest millésime of
+// each formation (latestRows picks it, model.CompareMillesimes ranking
+// by end year first), read without the older ones.
+func (s *Store) uaiLatestYearOfTerritory(ctx context.Context, region string, deps []string) ([]figRow, error) {
+	cols := `uai, millesime, coalesce(region, ''), voie, code, coalesce(cfd, ''), coalesce(mefstat11, ''), ` + figureCols + `,
+  part_poursuite_etudes, part_emploi_6_mois, part_autres_situations, file_id`
+	q := ` FROM ij_uai_formation WHERE region = $1`
+	args := []any{region}
+	if deps != nil {
+		prefixes := make([]string, 0, len(deps))
+		for _, d := range deps {
+			prefixes = append(prefixes, model.UAIPrefixOfDepartement(d))
+		}
+		args = append(args, prefixes)
+		q += ` AND left(uai, 3) = ANY($2)`
+	}
+	return s.scanUAI(ctx, `SELECT `+cols+` FROM (SELECT *, max(right(millesime, 4)) OVER (PARTITION BY voie, code) AS top`+q+`) t
+WHERE right(millesime, 4) = top ORDER BY uai, millesime, voie, code, precedence DESC`, args...)
+}
+
 func (s *Store) territoryRows(ctx context.Context, region string, deps []string, latest bool) ([]figRow, error) {
 	if deps == nil && !latest {
 		return s.uaiRows(ctx, nil, "", region)

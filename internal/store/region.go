@@ -138,6 +138,20 @@ func (m *labelMemo) add(version int64, code string, b bcnFormation) {
 // collector of a node under its soft memory limit slow every page (see
 // docs/PERFORMANCE.md).
 func (s *Store) Region(ctx context.Context, code string) (model.RegionDetail, error) {
+	return s.region(ctx, code, false)
+}
+
+// RegionLatest is Region restricted to what the région's page and its
+// exports show: the figure of the latest millésime of each formation and
+// of each level (the JSON has every millésime). Older rows are left out
+// before anything is summed, so its cost follows the latest millésime,
+// not the history the warehouse holds; the figures it gives are those of
+// Region (TestTerritoryLatest).
+func (s *Store) RegionLatest(ctx context.Context, code string) (model.RegionDetail, error) {
+	return s.region(ctx, code, true)
+}
+
+func (s *Store) region(ctx context.Context, code string, latest bool) (model.RegionDetail, error) {
 	var d model.RegionDetail
 	reg, ok := model.RegionByCode(code)
 	if !ok {
@@ -156,6 +170,9 @@ func (s *Store) Region(ctx context.Context, code string) (model.RegionDetail, er
 		return d, err
 	}
 	rows = append(rows, rebuilt...)
+	if latest {
+		rows = latestRows(rows)
+	}
 	src, err := s.sources(ctx)
 	if err != nil {
 		return d, err
@@ -197,7 +214,7 @@ func (s *Store) Region(ctx context.Context, code string) (model.RegionDetail, er
 		sortFigures(rf.Chiffres)
 		d.Formations = append(d.Formations, rf)
 	}
-	finishTerritory(&d, byNiveau, niveauLabel, src)
+	finishTerritory(&d, byNiveau, niveauLabel, src, latest)
 	d.Millesimes = model.SortMillesimes(mills)
 	if d.ChiffresCles, err = s.chiffresCles(ctx, rows, cfdOf, bcn, model.PerimetreRegion, src); err != nil {
 		return d, err
@@ -208,9 +225,47 @@ func (s *Store) Region(ctx context.Context, code string) (model.RegionDetail, er
 // niveauKey groups the figures of one territory by diploma level.
 type niveauKey struct{ niveau, voie, millesime string }
 
+// latestRows keeps, of a territory's rows, those of the latest millésime
+// of their (voie, code) (model.CompareMillesimes).
+func latestRows(rows []figRow) []figRow {
+	type vc struct{ voie, code string }
+	latest := map[vc]string{}
+	for _, r := range rows {
+		k := vc{r.voie, r.code}
+		if cur, ok := latest[k]; !ok || r.millesime != cur && model.CompareMillesimes(r.millesime, cur) < 0 {
+			latest[k] = r.millesime
+		}
+	}
+	out := make([]figRow, 0, len(latest))
+	for _, r := range rows {
+		if r.millesime == latest[vc{r.voie, r.code}] {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
 // finishTerritory sorts the formations of a territory and builds its
-// per-level aggregates (counts summed, then rates, then Disclose).
-func finishTerritory(d *model.RegionDetail, byNiveau map[niveauKey][]figRow, niveauLabel map[string]string, src map[int64]model.Source) {
+// per-level aggregates (counts summed, then rates, then Disclose). latest:
+// the rows are latestRows, so a level is complete at its latest
+// millésime only (the formations whose latest is older are not there at
+// older ones): only that one is built.
+func finishTerritory(d *model.RegionDetail, byNiveau map[niveauKey][]figRow, niveauLabel map[string]string, src map[int64]model.Source, latest bool) {
+	if latest {
+		type lv struct{ niveau, voie string }
+		top := map[lv]string{}
+		for k := range byNiveau {
+			l := lv{k.niveau, k.voie}
+			if cur, ok := top[l]; !ok || k.millesime != cur && model.CompareMillesimes(k.millesime, cur) < 0 {
+				top[l] = k.millesime
+			}
+		}
+		for k := range byNiveau {
+			if top[lv{k.niveau, k.voie}] != k.millesime {
+				delete(byNiveau, k)
+			}
+		}
+	}
 	sort.Slice(d.Formations, func(i, j int) bool {
 		a, b := d.Formations[i], d.Formations[j]
 		if a.Niveau != b.Niveau {

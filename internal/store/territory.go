@@ -59,6 +59,17 @@ func (s *Store) AcademieDepartements(ctx context.Context, code string) ([]string
 // établissements (there is no académie file): every formation with its
 // figures per millésime, every level per millésime and voie.
 func (s *Store) AcademieDetail(ctx context.Context, code string) (model.Academie, model.RegionDetail, error) {
+	return s.academieDetail(ctx, code, false)
+}
+
+// AcademieLatest is AcademieDetail restricted, as RegionLatest, to the
+// latest millésime of each formation and level: what the académie's page
+// and its exports show.
+func (s *Store) AcademieLatest(ctx context.Context, code string) (model.Academie, model.RegionDetail, error) {
+	return s.academieDetail(ctx, code, true)
+}
+
+func (s *Store) academieDetail(ctx context.Context, code string, latest bool) (model.Academie, model.RegionDetail, error) {
 	var d model.RegionDetail
 	a, err := s.academie(ctx, code)
 	if err != nil {
@@ -71,7 +82,11 @@ func (s *Store) AcademieDetail(ctx context.Context, code string) (model.Academie
 		deps[dep.Code] = true
 		depCodes = append(depCodes, dep.Code)
 	}
-	all, err := s.uaiRowsOfTerritory(ctx, a.Region.Code, depCodes)
+	read := s.uaiRowsOfTerritory
+	if latest {
+		read = s.uaiLatestYearOfTerritory
+	}
+	all, err := read(ctx, a.Region.Code, depCodes)
 	if err != nil {
 		return a, d, err
 	}
@@ -80,6 +95,9 @@ func (s *Store) AcademieDetail(ctx context.Context, code string) (model.Academie
 		if deps[model.DepartementOfUAI(r.uai)] {
 			rows = append(rows, r)
 		}
+	}
+	if latest {
+		rows = latestRows(rows)
 	}
 	src, err := s.sources(ctx)
 	if err != nil {
@@ -132,7 +150,7 @@ func (s *Store) AcademieDetail(ctx context.Context, code string) (model.Academie
 		sortFigures(rf.Chiffres)
 		d.Formations = append(d.Formations, *rf)
 	}
-	finishTerritory(&d, byNiveau, niveauLabel, src)
+	finishTerritory(&d, byNiveau, niveauLabel, src, latest)
 	d.Millesimes = model.SortMillesimes(mills)
 	if d.ChiffresCles, err = s.chiffresCles(ctx, rows, cfdOf, bcn, model.PerimetreAcademie, src); err != nil {
 		return a, d, err

@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"fmt"
+	"reflect"
 	"testing"
 
 	"github.com/vitrine-inserjeunes/vitrine/internal/model"
@@ -250,5 +251,78 @@ FROM insee_chomage_region r WHERE region = '53' ORDER BY annee DESC LIMIT 1`).Sc
 	}
 	if mayotte, err := st.ContexteEmploi(ctx, "06", nil); err != nil || mayotte.Region != nil || mayotte.Absent == "" {
 		t.Errorf("Mayotte (not in the INSEE files): %+v, %v; want no rate and a reason", mayotte, err)
+	}
+}
+
+// TestTerritoryLatest: for every région and académie of the demo, the
+// latest-only view (what the pages and their exports show) holds, for
+// each formation and each level, exactly the latest figure of the full
+// view, and the same headline figures.
+func TestTerritoryLatest(t *testing.T) {
+	st := demoStore(t)
+	ctx := context.Background()
+	type view struct {
+		name       string
+		full, last model.RegionDetail
+	}
+	var views []view
+	for _, r := range model.AllRegions() {
+		full, err := st.Region(ctx, r.Code)
+		if err != nil {
+			t.Fatal(err)
+		}
+		last, err := st.RegionLatest(ctx, r.Code)
+		if err != nil {
+			t.Fatal(err)
+		}
+		views = append(views, view{"région " + r.Code, full, last})
+	}
+	acads, err := st.Academies(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, a := range acads {
+		_, full, err := st.AcademieDetail(ctx, a.Code)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, last, err := st.AcademieLatest(ctx, a.Code)
+		if err != nil {
+			t.Fatal(err)
+		}
+		views = append(views, view{"académie " + a.Code, full, last})
+	}
+	older := 0
+	for _, v := range views {
+		if !reflect.DeepEqual(v.full.ChiffresCles, v.last.ChiffresCles) {
+			t.Errorf("%s : chiffres clés différents", v.name)
+		}
+		if len(v.full.Formations) != len(v.last.Formations) || len(v.full.Niveaux) != len(v.last.Niveaux) {
+			t.Errorf("%s : %d formations, %d niveaux ; vue du dernier millésime : %d, %d", v.name,
+				len(v.full.Formations), len(v.full.Niveaux), len(v.last.Formations), len(v.last.Niveaux))
+			continue
+		}
+		type fk struct{ voie, code string }
+		lastForm := map[fk]model.RegionFormation{}
+		for _, f := range v.last.Formations {
+			lastForm[fk{f.Voie, f.Code}] = f
+		}
+		for _, f := range v.full.Formations {
+			l, ok := lastForm[fk{f.Voie, f.Code}]
+			if !ok || len(l.Chiffres) != 1 || len(f.Chiffres) == 0 || !reflect.DeepEqual(l.Chiffres[0], f.Chiffres[0]) {
+				t.Errorf("%s : formation %s %s : le dernier millésime diffère de la vue complète", v.name, f.Voie, f.Code)
+				continue
+			}
+			older += len(f.Chiffres) - 1
+		}
+		for i, n := range v.full.Niveaux {
+			l := v.last.Niveaux[i]
+			if l.NiveauCode != n.NiveauCode || l.Voie != n.Voie || len(l.Chiffres) != 1 || !reflect.DeepEqual(l.Chiffres[0], n.Chiffres[0]) {
+				t.Errorf("%s : niveau %s %s : le dernier millésime diffère de la vue complète", v.name, n.Voie, n.NiveauCode)
+			}
+		}
+	}
+	if older == 0 {
+		t.Fatal("aucune formation n'a de millésime antérieur : rien n'est laissé de côté, le test ne prouve rien")
 	}
 }
