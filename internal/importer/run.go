@@ -203,8 +203,29 @@ func Run(ctx context.Context, pool *pgxpool.Pool, paths []string, opt Options) (
 	// 2. Parse and validate every other file before touching the
 	// database, keeping only the hashes of the rows' keys (load reads each
 	// file again); files are independent, so they are parsed in parallel.
+	// When nothing is skipped, the files that load last are validated
+	// while the first ones load (overlap.go).
 	var parsed []FileReport
-	if err := settle(files, skip, &parsed, opt); err != nil {
+	var ov *overlap
+	if len(skip) == 0 {
+		ov = planOverlap(files, opt)
+	}
+	if ov != nil {
+		ov.start(opt)
+		defer ov.close()
+		<-ov.earlyDone
+		early, err := ov.files(false)
+		if err == nil && (opt.SkipInvalid || len((&Report{Files: early}).Rejects()) == 0) {
+			parsed = early
+		} else {
+			// Refused: with every file's error or rejects, as below.
+			<-ov.allDone
+			if parsed, err = ov.files(true); err != nil {
+				return rep, err
+			}
+			ov = nil
+		}
+	} else if err := settle(files, skip, &parsed, opt); err != nil {
 		return rep, err
 	}
 	rep.Files = parsed
@@ -218,8 +239,28 @@ func Run(ctx context.Context, pool *pgxpool.Pool, paths []string, opt Options) (
 	}
 	defer tx.Rollback(context.WithoutCancel(ctx))
 	// One import at a time: a second run waits for the first to commit.
-	if err := lockImports(ctx, pool, tx, opt.LockTimeout); err != nil {
-		return rep, err
+	// A run whose late files are still being validated waits for them
+	// first when the lock is taken (it may be refused without waiting).
+	locked := false
+	if ov != nil {
+		if locked, err = tryLockImports(ctx, tx); err != nil {
+			return rep, err
+		}
+		if !locked {
+			<-ov.allDone
+			if rep.Files, err = ov.files(true); err != nil {
+				return rep, err
+			}
+			ov = nil
+			if rj := rep.Rejects(); len(rj) > 0 && !opt.SkipInvalid {
+				return rep, &RejectedError{Rejects: rj}
+			}
+		}
+	}
+	if !locked {
+		if err := lockImports(ctx, pool, tx, opt.LockTimeout); err != nil {
+			return rep, err
+		}
 	}
 	if len(skip) > 0 {
 		// Another run may have committed since: the files it made stale
@@ -253,18 +294,34 @@ func Run(ctx context.Context, pool *pgxpool.Pool, paths []string, opt Options) (
 			order[p] = i
 		}
 	}
-	sort.SliceStable(rep.Files, func(i, j int) bool {
-		a, b := &rep.Files[i], &rep.Files[j]
-		if a.parsed.format.Order != b.parsed.format.Order {
-			return a.parsed.format.Order < b.parsed.format.Order
+	sortFiles(rep.Files, order)
+	first := len(rep.Files) // the files loaded before late is called
+	var late func() ([]FileReport, error)
+	if ov == nil {
+		supersede(rep.Files, nil)
+	} else {
+		// The early files' tables: every file that writes them is
+		// validated.
+		first = ov.firstCount(rep.Files)
+		supersede(rep.Files, ov.earlyTarget)
+		late = func() ([]FileReport, error) {
+			<-ov.allDone
+			all, err := ov.files(true)
+			if err != nil {
+				rep.Files = nil
+				return nil, err
+			}
+			if rj := (&Report{Files: all}).Rejects(); len(rj) > 0 && !opt.SkipInvalid {
+				rep.Files = all // as a run refused before loading
+				return nil, &RejectedError{Rejects: rj}
+			}
+			rest := append(append([]FileReport(nil), rep.Files[first:]...), ov.lateFiles()...)
+			sortFiles(rest, order)
+			supersede(rest, func(t *Target) bool { return !ov.earlyTarget(t) })
+			return rest, nil
 		}
-		if a.asOf != b.asOf {
-			return a.asOf < b.asOf
-		}
-		return order[a.Path] < order[b.Path] // as given
-	})
-	supersede(rep.Files)
-	if err := load(ctx, tx, rep, opt, start); err != nil {
+	}
+	if err := load(ctx, tx, rep, opt, start, first, late); err != nil {
 		return rep, err
 	}
 	if rep.Changed && !opt.DryRun {
@@ -275,7 +332,26 @@ func Run(ctx context.Context, pool *pgxpool.Pool, paths []string, opt Options) (
 	return rep, nil
 }
 
-func load(ctx context.Context, tx pgx.Tx, rep *Report, opt Options, start time.Time) error {
+// sortFiles sorts the files of a run in their load order: by Order, then
+// date of the data, then as given (order: the index of each path).
+func sortFiles(files []FileReport, order map[string]int) {
+	sort.SliceStable(files, func(i, j int) bool {
+		a, b := &files[i], &files[j]
+		if a.parsed.format.Order != b.parsed.format.Order {
+			return a.parsed.format.Order < b.parsed.format.Order
+		}
+		if a.asOf != b.asOf {
+			return a.asOf < b.asOf
+		}
+		return order[a.Path] < order[b.Path] // as given
+	})
+}
+
+// load loads rep.Files and commits (a dry run: rolls back). With late, it
+// loads the first files of rep.Files, then the files late returns (the
+// rest, sorted), which replace the others in rep.Files; an error of late
+// refuses the run.
+func load(ctx context.Context, tx pgx.Tx, rep *Report, opt Options, start time.Time, first int, late func() ([]FileReport, error)) error {
 	// The merges are set-based joins of a staging table with its target,
 	// whose statistics are stale within the run (a table filled by the
 	// previous file still looks empty): a nested loop would scan the target
@@ -303,6 +379,13 @@ func load(ctx context.Context, tx pgx.Tx, rep *Report, opt Options, start time.T
 	if err != nil {
 		return fmt.Errorf("import_runs : options : %w", err)
 	}
+	// A run the late files refuse sets back the sequences it drew from.
+	var seqs *sequences
+	if late != nil && !opt.DryRun {
+		if seqs, err = saveSequences(ctx, tx); err != nil {
+			return err
+		}
+	}
 	// A dry run takes no number from the sequences (each try would burn
 	// one): its rows, rolled back, carry negative ids no real run has.
 	runID := int64(dryRunID)
@@ -321,56 +404,77 @@ func load(ctx context.Context, tx pgx.Tx, rep *Report, opt Options, start time.T
 	var tot FileReport
 	var changes int64
 	// The rows of one file at a time (and of the next one, read while this
-	// one loads): memory follows the largest file, not the run.
-	type fileRows struct {
-		rows map[*Target][][]any
-		err  error
-	}
-	next := make(chan fileRows, 1)
-	stop := make(chan struct{})
-	defer close(stop)
-	files := rep.Files // the goroutine and this loop share this array only
-	go func() {
+	// one loads): memory follows the largest file, not the run. offset is
+	// the index in the run of files[0].
+	loadFiles := func(files []FileReport, offset int) error {
+		type fileRows struct {
+			rows map[*Target][][]any
+			err  error
+		}
+		next := make(chan fileRows, 1)
+		stop := make(chan struct{})
+		defer close(stop)
+		go func() { // it and the loop below share the array of files only
+			for i := range files {
+				r, err := rowsOf(&files[i], opt)
+				select {
+				case next <- fileRows{r, err}:
+				case <-stop:
+					return
+				}
+				if err != nil {
+					return
+				}
+			}
+		}()
 		for i := range files {
-			r, err := rowsOf(&files[i], opt)
-			select {
-			case next <- fileRows{r, err}:
-			case <-stop:
-				return
+			f := &files[i]
+			t0 := time.Now()
+			fr := <-next
+			if fr.err != nil {
+				return fr.err
 			}
+			f.parsed.rows = fr.rows
+			if opt.Progress != nil {
+				fmt.Fprintf(opt.Progress, "\rchargement %-60s", trunc(f.Name, 60))
+			}
+			var fileID int64 // from the sequence
+			if opt.DryRun {
+				fileID = -int64(offset + i + 1)
+			}
+			n, err := loadFile(ctx, tx, runID, fileID, f)
+			f.parsed.rows = nil
 			if err != nil {
-				return
+				return fmt.Errorf("%s : chargement : %w", f.Name, err)
+			}
+			changes += n
+			f.Seconds += time.Since(t0).Seconds()
+			tot.Read += f.Read
+			tot.Loaded += f.Loaded
+			tot.Rejected += f.Rejected
+			tot.Unchanged += f.Unchanged
+			if _, err := tx.Exec(ctx, `UPDATE import_files SET loaded=$2, unchanged=$3, seconds=$4, changed_tables=$5 WHERE id=$1`,
+				f.FileID, f.Loaded, f.Unchanged, f.Seconds, append([]string{}, f.changedTables...)); err != nil {
+				return err
 			}
 		}
-	}()
-	for i := range files {
-		f := &files[i]
-		t0 := time.Now()
-		fr := <-next
-		if fr.err != nil {
-			return fr.err
-		}
-		f.parsed.rows = fr.rows
-		if opt.Progress != nil {
-			fmt.Fprintf(opt.Progress, "\rchargement %-60s", trunc(f.Name, 60))
-		}
-		var fileID int64 // from the sequence
-		if opt.DryRun {
-			fileID = -int64(i + 1)
-		}
-		n, err := loadFile(ctx, tx, runID, fileID, f)
-		f.parsed.rows = nil
+		return nil
+	}
+	if err := loadFiles(rep.Files[:first], 0); err != nil {
+		return err
+	}
+	if late != nil {
+		rest, err := late()
 		if err != nil {
-			return fmt.Errorf("%s : chargement : %w", f.Name, err)
+			if seqs != nil {
+				// Best effort: a failure leaves a gap in the numbers, as a
+				// failed load does.
+				_ = seqs.restore(ctx, tx)
+			}
+			return err
 		}
-		changes += n
-		f.Seconds += time.Since(t0).Seconds()
-		tot.Read += f.Read
-		tot.Loaded += f.Loaded
-		tot.Rejected += f.Rejected
-		tot.Unchanged += f.Unchanged
-		if _, err := tx.Exec(ctx, `UPDATE import_files SET loaded=$2, unchanged=$3, seconds=$4, changed_tables=$5 WHERE id=$1`,
-			f.FileID, f.Loaded, f.Unchanged, f.Seconds, append([]string{}, f.changedTables...)); err != nil {
+		rep.Files = append(rep.Files[:first:first], rest...)
+		if err := loadFiles(rep.Files[first:], first); err != nil {
 			return err
 		}
 	}
@@ -832,13 +936,19 @@ func trunc(s string, n int) string {
 // changes. A superseded row of a file's primary target counts as ignored.
 // It works on the key hashes of the first pass and records, per file, the
 // keys to drop when its rows are read again (load); the hashes are freed.
-func supersede(files []FileReport) {
+// only, when not nil, limits the work to the targets it accepts (the
+// hashes of the others are kept).
+func supersede(files []FileReport, only func(*Target) bool) {
 	claimed := map[*Target]map[keyHash]int{} // key → the file that holds it
 	for i := len(files) - 1; i >= 0; i-- {
 		f := &files[i]
 		p := f.parsed
 		for ti, t := range p.format.Targets {
+			if only != nil && !only(t) {
+				continue
+			}
 			keys := p.keys[t]
+			delete(p.keys, t)
 			if len(keys) == 0 {
 				continue
 			}
@@ -870,7 +980,6 @@ func supersede(files []FileReport) {
 				claimed[t][k] = i
 			}
 		}
-		p.keys = nil
 	}
 }
 
