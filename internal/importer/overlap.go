@@ -156,10 +156,16 @@ func (o *overlap) start(opt Options) {
 	next := make(chan int)
 	go func() {
 		defer close(next)
-		for _, i := range queue {
+		for k, i := range queue {
 			select {
 			case next <- i:
 			case <-o.stop:
+				for _, j := range queue[k:] { // never read: done all the same
+					if !o.late[j] {
+						early.Done()
+					}
+					all.Done()
+				}
 				return
 			}
 		}
