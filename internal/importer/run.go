@@ -47,6 +47,11 @@ type Options struct {
 	// where the files came from (vitrine sync: each source's URL, size
 	// and sha256).
 	Origin any
+
+	// spillDir is the run's temporary directory, where the first pass
+	// writes the rows it validated (spill.go); "": none, the load reads
+	// the files again.
+	spillDir string
 }
 
 // FileReport is the outcome of one file.
@@ -187,6 +192,10 @@ func Run(ctx context.Context, pool *pgxpool.Pool, paths []string, opt Options) (
 		return nil, err
 	}
 	rep := &Report{DryRun: opt.DryRun}
+	if dir, err := os.MkdirTemp("", "vitrine-import-"); err == nil {
+		opt.spillDir = dir
+		defer os.RemoveAll(dir)
+	}
 	// 1. Find the files already imported whose rows are still current
 	// (current.go); they are not read again. The answer is checked again
 	// under the import lock below.
@@ -411,7 +420,7 @@ func load(ctx context.Context, tx pgx.Tx, rep *Report, opt Options, start time.T
 			rows map[*Target][][]any
 			err  error
 		}
-		next := make(chan fileRows, 1)
+		next := make(chan fileRows) // unbuffered: one file read ahead, not two
 		stop := make(chan struct{})
 		defer close(stop)
 		go func() { // it and the loop below share the array of files only
@@ -989,14 +998,24 @@ func rowsOf(f *FileReport, opt Options) (map[*Target][][]any, error) {
 	if f.parsed == nil {
 		return nil, fmt.Errorf("%s : fichier non validé avant le chargement (erreur interne) ; rien n'a été écrit, relancez l'import", f.Path)
 	}
-	fr, err := parseFileMode(f.Path, opt, false)
-	if err != nil {
-		return nil, err
+	var rows map[*Target][][]any
+	if p := f.parsed.spillPath; p != "" {
+		// The rows the first pass validated (spill.go).
+		f.parsed.spillPath = ""
+		var err error
+		if rows, err = readSpill(p, f.parsed.format); err != nil {
+			return nil, err
+		}
+	} else {
+		fr, err := parseFileMode(f.Path, opt, false)
+		if err != nil {
+			return nil, err
+		}
+		if fr.SHA256 != f.SHA256 {
+			return nil, fmt.Errorf("%s : le fichier a changé pendant l'import ; relancez l'import", f.Path)
+		}
+		rows = fr.parsed.rows
 	}
-	if fr.SHA256 != f.SHA256 {
-		return nil, fmt.Errorf("%s : le fichier a changé pendant l'import ; relancez l'import", f.Path)
-	}
-	rows := fr.parsed.rows
 	sup := f.parsed.superseded
 	if len(sup) == 0 {
 		return rows, nil
