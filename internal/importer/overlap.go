@@ -38,6 +38,7 @@ import (
 // validates everything before it waits, as before).
 type overlap struct {
 	todo     []string // the files, as given
+	size     []int64  // per todo index
 	late     []bool   // per todo index
 	maxOrder int      // c: the files of Order ≤ c load first
 	tables   map[string]bool
@@ -109,7 +110,7 @@ func planOverlap(files []string, opt Options) *overlap {
 		}
 		if score := min(first, second); score > bestScore {
 			bestScore = score
-			best = &overlap{todo: files, late: late, maxOrder: c, tables: tables}
+			best = &overlap{todo: files, size: size, late: late, maxOrder: c, tables: tables}
 		}
 	}
 	return best
@@ -140,19 +141,25 @@ func (o *overlap) start(opt Options) {
 	if opt.Progress != nil {
 		workers = 1 // one progress bar at a time
 	}
+	// Early files first; the largest first within each group, so that
+	// the workers finish together (one worker alone on the largest file
+	// last kept a core idle).
 	var early, all sync.WaitGroup
-	var queue []int
-	for late := range 2 {
-		for i := range o.todo {
-			if o.late[i] == (late == 1) {
-				queue = append(queue, i)
-				all.Add(1)
-				if late == 0 {
-					early.Add(1)
-				}
-			}
+	queue := make([]int, len(o.todo))
+	for i := range queue {
+		queue[i] = i
+		all.Add(1)
+		if !o.late[i] {
+			early.Add(1)
 		}
 	}
+	sort.SliceStable(queue, func(a, b int) bool {
+		i, j := queue[a], queue[b]
+		if o.late[i] != o.late[j] {
+			return !o.late[i]
+		}
+		return o.size[i] > o.size[j]
+	})
 	next := make(chan int)
 	go func() {
 		defer close(next)
