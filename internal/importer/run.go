@@ -1,7 +1,8 @@
 // Package importer reads the open-data source files (one reader per
 // format, detected from the header), validates every row, and loads a whole
-// run atomically: COPY into staging tables, one set-based upsert per table,
-// one transaction, one import_runs row.
+// run atomically: COPY straight into the target when none of a file's keys
+// is there yet, else COPY into a staging table and one set-based upsert per
+// table; one transaction, one import_runs row.
 package importer
 
 import (
@@ -210,8 +211,9 @@ func Run(ctx context.Context, pool *pgxpool.Pool, paths []string, opt Options) (
 		}
 	}
 	// 2. Parse and validate every other file before touching the
-	// database, keeping only the hashes of the rows' keys (load reads each
-	// file again); files are independent, so they are parsed in parallel.
+	// database, keeping in memory only the hashes of the rows' keys (the
+	// rows go to disk, spill.go); files are independent, so they are parsed
+	// in parallel.
 	// When nothing is skipped, the files that load last are validated
 	// while the first ones load (overlap.go).
 	var parsed []FileReport
@@ -880,7 +882,7 @@ func narrowArgs(fileID int64, vals []string) []any {
 }
 
 // parseAll parses files with one worker per CPU, keeping the hashes of the
-// rows' keys, not the rows (load reads each file again); the first error
+// rows' keys, not the rows (spill.go); the first error
 // (in file order) wins.
 func parseAll(files []string, opt Options) ([]FileReport, error) {
 	out := make([]FileReport, len(files))
@@ -992,8 +994,9 @@ func supersede(files []FileReport, only func(*Target) bool) {
 	}
 }
 
-// rowsOf reads the rows of a file of the run again (the first pass kept
-// only their keys) and drops those a newer file of the run holds.
+// rowsOf returns the rows of a file of the run (the first pass kept only
+// their keys in memory): decoded from its spill file, else read from the
+// file again; it drops those a newer file of the run holds.
 func rowsOf(f *FileReport, opt Options) (map[*Target][][]any, error) {
 	if f.parsed == nil {
 		return nil, fmt.Errorf("%s : fichier non validé avant le chargement (erreur interne) ; rien n'a été écrit, relancez l'import", f.Path)
