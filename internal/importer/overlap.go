@@ -160,6 +160,9 @@ func (o *overlap) start(opt Options) {
 		}
 		return o.size[i] > o.size[j]
 	})
+	// The late files are validated on one core: the database, which
+	// loads the first files meanwhile, needs the other one.
+	lateSem := make(chan struct{}, 1)
 	next := make(chan int)
 	go func() {
 		defer close(next)
@@ -183,8 +186,12 @@ func (o *overlap) start(opt Options) {
 				popt := opt
 				if o.late[i] {
 					popt.Progress = nil // the load draws its own
+					lateSem <- struct{}{}
 				}
 				fr, err := parseFileMode(o.todo[i], popt, true)
+				if o.late[i] {
+					<-lateSem
+				}
 				if err != nil {
 					o.errs[i] = err
 				} else {
