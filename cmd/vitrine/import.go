@@ -18,6 +18,9 @@ import (
 // importMemoryLimit is the soft memory limit of vitrine import.
 const importMemoryLimit = 192 << 20
 
+// importGCPercent is the GOGC of vitrine import (see prepareImport).
+const importGCPercent = 400
+
 // rejectedError: rows were rejected and the run refused (exit 3); the
 // rejects themselves were printed with the report.
 type rejectedError struct{ n int }
@@ -134,12 +137,21 @@ func cmdFormats(args []string) error {
 // one); the limit makes the garbage collector return what a file leaves
 // behind before the next one grows the heap (peak RSS at 4× the demo
 // data: 355 MB without it, ~215 MB with it). GOMEMLIMIT, when set, wins.
+// Under that limit the garbage collector may also run less often than
+// GOGC=100 would have it: the first pass over the files (validation) keeps
+// only key hashes, a small heap that the default made the collector scan
+// again every few MB of parsing (GOGC=400: 6-10 % less CPU for the import,
+// peak RSS at 4× unchanged, 234 MiB, since the limit bounds it). GOGC, when
+// set, wins.
 func prepareImport(lockTimeout time.Duration, usage func()) error {
 	if lockTimeout < 0 {
 		return usageError{errors.New("--lock-timeout : durée négative"), usage}
 	}
 	if os.Getenv("GOMEMLIMIT") == "" {
 		debug.SetMemoryLimit(importMemoryLimit)
+	}
+	if os.Getenv("GOGC") == "" {
+		debug.SetGCPercent(importGCPercent)
 	}
 	return nil
 }

@@ -24,6 +24,9 @@ type parsed struct {
 	// superseded: the keys of this file a newer file of the run holds
 	// (see supersede), per target.
 	superseded map[*Target]map[keyHash]bool
+	// spillPath: the file where the keys-only pass wrote the rows
+	// (spill.go); "": the rows must be read again from the source.
+	spillPath string
 }
 
 // keyHash is a 128-bit FNV-1a hash of a row's key (see appendKey).
@@ -68,6 +71,7 @@ type fileParser struct {
 	lastPct  int
 	keysOnly bool      // keep the key hashes of the rows, not the rows
 	hasher   hash.Hash // for keysOnly
+	spill    *spillWriter
 }
 
 func parseFile(path string, opt Options) (*FileReport, error) {
@@ -95,6 +99,10 @@ func parseFileMode(path string, opt Options, keysOnly bool) (*FileReport, error)
 	_, fp.isJSON = recs.(*jsonRecords)
 	if keysOnly {
 		fp.keysOnly, fp.hasher, fp.p.keys = true, fnv.New128a(), map[*Target][]keyHash{}
+		if opt.spillDir != "" {
+			fp.spill = newSpillWriter(opt.spillDir, f.Targets)
+			defer fp.spill.close() // a file refused midway
+		}
 	}
 	for {
 		rec, line, err := recs.Next()
@@ -118,6 +126,9 @@ func parseFileMode(path string, opt Options, keysOnly bool) (*FileReport, error)
 		fp.validate(r)
 		fp.keep(r, fp.dedupe(r))
 		fp.progress()
+	}
+	if fp.spill != nil {
+		fp.p.spillPath = fp.spill.close()
 	}
 	return fp.finish(path, t0)
 }
@@ -216,6 +227,9 @@ func (fp *fileParser) keep(r *row, kept []emitted) {
 				fp.kb = appendKey(fp.kb, e.vals[i])
 			}
 			fp.p.keys[e.t] = append(fp.p.keys[e.t], hashKey(fp.hasher, fp.kb))
+			if fp.spill != nil {
+				fp.spill.row(e.t, e.vals)
+			}
 			continue
 		}
 		fp.p.rows[e.t] = append(fp.p.rows[e.t], e.vals)

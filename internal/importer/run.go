@@ -1,7 +1,8 @@
 // Package importer reads the open-data source files (one reader per
 // format, detected from the header), validates every row, and loads a whole
-// run atomically: COPY into staging tables, one set-based upsert per table,
-// one transaction, one import_runs row.
+// run atomically: COPY straight into the target when none of a file's keys
+// is there yet, else COPY into a staging table and one set-based upsert per
+// table; one transaction, one import_runs row.
 package importer
 
 import (
@@ -47,6 +48,11 @@ type Options struct {
 	// where the files came from (vitrine sync: each source's URL, size
 	// and sha256).
 	Origin any
+
+	// spillDir is the run's temporary directory, where the first pass
+	// writes the rows it validated (spill.go); "": none, the load reads
+	// the files again.
+	spillDir string
 }
 
 // FileReport is the outcome of one file.
@@ -187,6 +193,10 @@ func Run(ctx context.Context, pool *pgxpool.Pool, paths []string, opt Options) (
 		return nil, err
 	}
 	rep := &Report{DryRun: opt.DryRun}
+	if dir, err := os.MkdirTemp("", "vitrine-import-"); err == nil {
+		opt.spillDir = dir
+		defer os.RemoveAll(dir)
+	}
 	// 1. Find the files already imported whose rows are still current
 	// (current.go); they are not read again. The answer is checked again
 	// under the import lock below.
@@ -201,10 +211,32 @@ func Run(ctx context.Context, pool *pgxpool.Pool, paths []string, opt Options) (
 		}
 	}
 	// 2. Parse and validate every other file before touching the
-	// database, keeping only the hashes of the rows' keys (load reads each
-	// file again); files are independent, so they are parsed in parallel.
+	// database, keeping in memory only the hashes of the rows' keys (the
+	// rows go to disk, spill.go); files are independent, so they are parsed
+	// in parallel.
+	// When nothing is skipped, the files that load last are validated
+	// while the first ones load (overlap.go).
 	var parsed []FileReport
-	if err := settle(files, skip, &parsed, opt); err != nil {
+	var ov *overlap
+	if len(skip) == 0 {
+		ov = planOverlap(files, opt)
+	}
+	if ov != nil {
+		ov.start(opt)
+		defer ov.close()
+		<-ov.earlyDone
+		early, err := ov.files(false)
+		if err == nil && (opt.SkipInvalid || len((&Report{Files: early}).Rejects()) == 0) {
+			parsed = early
+		} else {
+			// Refused: with every file's error or rejects, as below.
+			<-ov.allDone
+			if parsed, err = ov.files(true); err != nil {
+				return rep, err
+			}
+			ov = nil
+		}
+	} else if err := settle(files, skip, &parsed, opt); err != nil {
 		return rep, err
 	}
 	rep.Files = parsed
@@ -218,8 +250,28 @@ func Run(ctx context.Context, pool *pgxpool.Pool, paths []string, opt Options) (
 	}
 	defer tx.Rollback(context.WithoutCancel(ctx))
 	// One import at a time: a second run waits for the first to commit.
-	if err := lockImports(ctx, pool, tx, opt.LockTimeout); err != nil {
-		return rep, err
+	// A run whose late files are still being validated waits for them
+	// first when the lock is taken (it may be refused without waiting).
+	locked := false
+	if ov != nil {
+		if locked, err = tryLockImports(ctx, tx); err != nil {
+			return rep, err
+		}
+		if !locked {
+			<-ov.allDone
+			if rep.Files, err = ov.files(true); err != nil {
+				return rep, err
+			}
+			ov = nil
+			if rj := rep.Rejects(); len(rj) > 0 && !opt.SkipInvalid {
+				return rep, &RejectedError{Rejects: rj}
+			}
+		}
+	}
+	if !locked {
+		if err := lockImports(ctx, pool, tx, opt.LockTimeout); err != nil {
+			return rep, err
+		}
 	}
 	if len(skip) > 0 {
 		// Another run may have committed since: the files it made stale
@@ -253,18 +305,34 @@ func Run(ctx context.Context, pool *pgxpool.Pool, paths []string, opt Options) (
 			order[p] = i
 		}
 	}
-	sort.SliceStable(rep.Files, func(i, j int) bool {
-		a, b := &rep.Files[i], &rep.Files[j]
-		if a.parsed.format.Order != b.parsed.format.Order {
-			return a.parsed.format.Order < b.parsed.format.Order
+	sortFiles(rep.Files, order)
+	first := len(rep.Files) // the files loaded before late is called
+	var late func() ([]FileReport, error)
+	if ov == nil {
+		supersede(rep.Files, nil)
+	} else {
+		// The early files' tables: every file that writes them is
+		// validated.
+		first = ov.firstCount(rep.Files)
+		supersede(rep.Files, ov.earlyTarget)
+		late = func() ([]FileReport, error) {
+			<-ov.allDone
+			all, err := ov.files(true)
+			if err != nil {
+				rep.Files = nil
+				return nil, err
+			}
+			if rj := (&Report{Files: all}).Rejects(); len(rj) > 0 && !opt.SkipInvalid {
+				rep.Files = all // as a run refused before loading
+				return nil, &RejectedError{Rejects: rj}
+			}
+			rest := append(append([]FileReport(nil), rep.Files[first:]...), ov.lateFiles()...)
+			sortFiles(rest, order)
+			supersede(rest, func(t *Target) bool { return !ov.earlyTarget(t) })
+			return rest, nil
 		}
-		if a.asOf != b.asOf {
-			return a.asOf < b.asOf
-		}
-		return order[a.Path] < order[b.Path] // as given
-	})
-	supersede(rep.Files)
-	if err := load(ctx, tx, rep, opt, start); err != nil {
+	}
+	if err := load(ctx, tx, rep, opt, start, first, late); err != nil {
 		return rep, err
 	}
 	if rep.Changed && !opt.DryRun {
@@ -275,7 +343,26 @@ func Run(ctx context.Context, pool *pgxpool.Pool, paths []string, opt Options) (
 	return rep, nil
 }
 
-func load(ctx context.Context, tx pgx.Tx, rep *Report, opt Options, start time.Time) error {
+// sortFiles sorts the files of a run in their load order: by Order, then
+// date of the data, then as given (order: the index of each path).
+func sortFiles(files []FileReport, order map[string]int) {
+	sort.SliceStable(files, func(i, j int) bool {
+		a, b := &files[i], &files[j]
+		if a.parsed.format.Order != b.parsed.format.Order {
+			return a.parsed.format.Order < b.parsed.format.Order
+		}
+		if a.asOf != b.asOf {
+			return a.asOf < b.asOf
+		}
+		return order[a.Path] < order[b.Path] // as given
+	})
+}
+
+// load loads rep.Files and commits (a dry run: rolls back). With late, it
+// loads the first files of rep.Files, then the files late returns (the
+// rest, sorted), which replace the others in rep.Files; an error of late
+// refuses the run.
+func load(ctx context.Context, tx pgx.Tx, rep *Report, opt Options, start time.Time, first int, late func() ([]FileReport, error)) error {
 	// The merges are set-based joins of a staging table with its target,
 	// whose statistics are stale within the run (a table filled by the
 	// previous file still looks empty): a nested loop would scan the target
@@ -284,10 +371,14 @@ func load(ctx context.Context, tx pgx.Tx, rep *Report, opt Options, start time.T
 	// work_mem not to spill (the default 4 MB spills at ~20,000 rows), are
 	// right for every statement of an import. Each statement reads only the
 	// rows of the file's keys (Target.Narrow): a hash of the whole target
-	// per file made the cost grow with files × table size. JIT compilation
+	// per file made the cost grow with files × table size. For the same
+	// reasons, grouping is hashed, not sorted: on stale statistics the
+	// consistency check after each establishment × formation file (replace.go)
+	// sorted the file's 45,000 rows on four text columns to group them, 110 ms
+	// of its 150 (ORDER BY still sorts: it has no other way). JIT compilation
 	// costs more than it saves on these statements. These settings last for
 	// this transaction only.
-	if _, err := tx.Exec(ctx, `SET LOCAL enable_nestloop = off; SET LOCAL enable_mergejoin = off; SET LOCAL work_mem = '128MB'; SET LOCAL jit = off`); err != nil {
+	if _, err := tx.Exec(ctx, `SET LOCAL enable_nestloop = off; SET LOCAL enable_mergejoin = off; SET LOCAL enable_sort = off; SET LOCAL work_mem = '128MB'; SET LOCAL jit = off`); err != nil {
 		return err
 	}
 	var err error
@@ -298,6 +389,13 @@ func load(ctx context.Context, tx pgx.Tx, rep *Report, opt Options, start time.T
 	optJSON, err := json.Marshal(opts)
 	if err != nil {
 		return fmt.Errorf("import_runs : options : %w", err)
+	}
+	// A run the late files refuse sets back the sequences it drew from.
+	var seqs *sequences
+	if late != nil && !opt.DryRun {
+		if seqs, err = saveSequences(ctx, tx); err != nil {
+			return err
+		}
 	}
 	// A dry run takes no number from the sequences (each try would burn
 	// one): its rows, rolled back, carry negative ids no real run has.
@@ -317,56 +415,77 @@ func load(ctx context.Context, tx pgx.Tx, rep *Report, opt Options, start time.T
 	var tot FileReport
 	var changes int64
 	// The rows of one file at a time (and of the next one, read while this
-	// one loads): memory follows the largest file, not the run.
-	type fileRows struct {
-		rows map[*Target][][]any
-		err  error
-	}
-	next := make(chan fileRows, 1)
-	stop := make(chan struct{})
-	defer close(stop)
-	files := rep.Files // the goroutine and this loop share this array only
-	go func() {
+	// one loads): memory follows the largest file, not the run. offset is
+	// the index in the run of files[0].
+	loadFiles := func(files []FileReport, offset int) error {
+		type fileRows struct {
+			rows map[*Target][][]any
+			err  error
+		}
+		next := make(chan fileRows) // unbuffered: one file read ahead, not two
+		stop := make(chan struct{})
+		defer close(stop)
+		go func() { // it and the loop below share the array of files only
+			for i := range files {
+				r, err := rowsOf(&files[i], opt)
+				select {
+				case next <- fileRows{r, err}:
+				case <-stop:
+					return
+				}
+				if err != nil {
+					return
+				}
+			}
+		}()
 		for i := range files {
-			r, err := rowsOf(&files[i], opt)
-			select {
-			case next <- fileRows{r, err}:
-			case <-stop:
-				return
+			f := &files[i]
+			t0 := time.Now()
+			fr := <-next
+			if fr.err != nil {
+				return fr.err
 			}
+			f.parsed.rows = fr.rows
+			if opt.Progress != nil {
+				fmt.Fprintf(opt.Progress, "\rchargement %-60s", trunc(f.Name, 60))
+			}
+			var fileID int64 // from the sequence
+			if opt.DryRun {
+				fileID = -int64(offset + i + 1)
+			}
+			n, err := loadFile(ctx, tx, runID, fileID, f)
+			f.parsed.rows = nil
 			if err != nil {
-				return
+				return fmt.Errorf("%s : chargement : %w", f.Name, err)
+			}
+			changes += n
+			f.Seconds += time.Since(t0).Seconds()
+			tot.Read += f.Read
+			tot.Loaded += f.Loaded
+			tot.Rejected += f.Rejected
+			tot.Unchanged += f.Unchanged
+			if _, err := tx.Exec(ctx, `UPDATE import_files SET loaded=$2, unchanged=$3, seconds=$4, changed_tables=$5 WHERE id=$1`,
+				f.FileID, f.Loaded, f.Unchanged, f.Seconds, append([]string{}, f.changedTables...)); err != nil {
+				return err
 			}
 		}
-	}()
-	for i := range files {
-		f := &files[i]
-		t0 := time.Now()
-		fr := <-next
-		if fr.err != nil {
-			return fr.err
-		}
-		f.parsed.rows = fr.rows
-		if opt.Progress != nil {
-			fmt.Fprintf(opt.Progress, "\rchargement %-60s", trunc(f.Name, 60))
-		}
-		var fileID int64 // from the sequence
-		if opt.DryRun {
-			fileID = -int64(i + 1)
-		}
-		n, err := loadFile(ctx, tx, runID, fileID, f)
-		f.parsed.rows = nil
+		return nil
+	}
+	if err := loadFiles(rep.Files[:first], 0); err != nil {
+		return err
+	}
+	if late != nil {
+		rest, err := late()
 		if err != nil {
-			return fmt.Errorf("%s : chargement : %w", f.Name, err)
+			if seqs != nil {
+				// Best effort: a failure leaves a gap in the numbers, as a
+				// failed load does.
+				_ = seqs.restore(ctx, tx)
+			}
+			return err
 		}
-		changes += n
-		f.Seconds += time.Since(t0).Seconds()
-		tot.Read += f.Read
-		tot.Loaded += f.Loaded
-		tot.Rejected += f.Rejected
-		tot.Unchanged += f.Unchanged
-		if _, err := tx.Exec(ctx, `UPDATE import_files SET loaded=$2, unchanged=$3, seconds=$4, changed_tables=$5 WHERE id=$1`,
-			f.FileID, f.Loaded, f.Unchanged, f.Seconds, append([]string{}, f.changedTables...)); err != nil {
+		rep.Files = append(rep.Files[:first:first], rest...)
+		if err := loadFiles(rep.Files[first:], first); err != nil {
 			return err
 		}
 	}
@@ -399,8 +518,11 @@ func load(ctx context.Context, tx pgx.Tx, rep *Report, opt Options, start time.T
 // analyze refreshes the planner statistics of the tables a run loaded:
 // right after a large import, before autovacuum gets to them, the pages'
 // and the coverage analyser's plans were built on the empty tables'
-// statistics (a query of 1.7 s took 1 min 45). A failure here changes
-// nothing the import did, so it is ignored.
+// statistics (a query of 1.7 s took 1 min 45). The tables are analysed on
+// one connection per CPU, the ones the run wrote most first (one ANALYZE
+// of every table kept one core busy for ~0.6 s on the demo data while the
+// importer waited). A failure here changes nothing the import did, so it
+// is ignored.
 func analyze(ctx context.Context, pool *pgxpool.Pool, files []FileReport) {
 	seen := map[string]bool{}
 	var tables []string
@@ -412,14 +534,36 @@ func analyze(ctx context.Context, pool *pgxpool.Pool, files []FileReport) {
 			for _, t := range fm.Targets {
 				if !seen[t.Table] {
 					seen[t.Table] = true
-					tables = append(tables, pgx.Identifier{t.Table}.Sanitize())
+					tables = append(tables, t.Table)
 				}
 			}
 		}
 	}
-	if len(tables) > 0 {
-		_, _ = pool.Exec(ctx, "ANALYZE "+strings.Join(tables, ", "))
+	written := map[string]int{}
+	for _, f := range files {
+		for t, ch := range f.changed {
+			for _, c := range ch {
+				written[t] += c[0] + c[1] + c[2]
+			}
+		}
 	}
+	sort.SliceStable(tables, func(i, j int) bool { return written[tables[i]] > written[tables[j]] })
+	next := make(chan string)
+	var wg sync.WaitGroup
+	for w := 0; w < min(runtime.GOMAXPROCS(0), len(tables)); w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for t := range next {
+				_, _ = pool.Exec(ctx, "ANALYZE "+pgx.Identifier{t}.Sanitize())
+			}
+		}()
+	}
+	for _, t := range tables {
+		next <- t
+	}
+	close(next)
+	wg.Wait()
 }
 
 // dryRunID is the id of the import_runs row of a dry run (rolled back).
@@ -577,6 +721,9 @@ func upsert(ctx context.Context, tx pgx.Tx, t *Target, rows [][]any, fileID int6
 	if len(rows) == 0 {
 		return 0, 0, nil
 	}
+	if n, ok, err := copyNew(ctx, tx, t, rows, fileID, ch); err != nil || ok {
+		return n, 0, err
+	}
 	stg := "stg_" + t.Table
 	cols := strings.Join(t.Cols, ", ")
 	if _, err = tx.Exec(ctx, fmt.Sprintf(`DROP TABLE IF EXISTS %s; CREATE TEMP TABLE %s ON COMMIT DROP AS SELECT %s FROM %s WITH NO DATA`,
@@ -639,6 +786,75 @@ func upsert(ctx context.Context, tx pgx.Tx, t *Target, rows [][]any, fileID int6
 	return inserted, updated, nil
 }
 
+// copyNew copies rows straight into t when none of their keys is there
+// yet, the common case of a first import: no staging table, no merge, and
+// COPY writes the table in batches where INSERT … SELECT writes it row by
+// row (about half the time of upsert's two statements on the demo's
+// establishment × formation files). Whether a key is there is left to a
+// unique index on (a subset of) t.Key: the COPY runs under a savepoint and
+// the first duplicate key makes it fail at once; ok is false then, nothing
+// was written, and the caller merges the rows (upsert). A table without
+// such an index is always merged.
+func copyNew(ctx context.Context, tx pgx.Tx, t *Target, rows [][]any, fileID int64, ch tableChanges) (n int, ok bool, err error) {
+	var unique bool
+	if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM pg_index i
+WHERE i.indrelid = $1::regclass AND i.indisunique AND i.indimmediate AND i.indpred IS NULL AND i.indexprs IS NULL
+  AND (SELECT array_agg(a.attname::text) FROM pg_attribute a WHERE a.attrelid = i.indrelid AND a.attnum = ANY (i.indkey)) <@ $2::text[])`,
+		pgx.Identifier{t.Table}.Sanitize(), t.Key).Scan(&unique); err != nil {
+		return 0, false, fmt.Errorf("index unique de %s : %w", t.Table, err)
+	}
+	if !unique {
+		return 0, false, nil
+	}
+	if _, err := tx.Exec(ctx, `SAVEPOINT copy_new`); err != nil {
+		return 0, false, err
+	}
+	row := make([]any, len(t.Cols)+1)
+	row[len(t.Cols)] = fileID
+	i := -1
+	_, err = tx.CopyFrom(ctx, pgx.Identifier{t.Table}, append(append([]string{}, t.Cols...), "file_id"), pgx.CopyFromFunc(func() ([]any, error) {
+		if i++; i == len(rows) {
+			return nil, nil
+		}
+		copy(row, rows[i]) // encoded before the next call: row is reused
+		return row, nil
+	}))
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) && pe.Code == "23505" /* unique_violation */ {
+		if _, err := tx.Exec(ctx, `ROLLBACK TO SAVEPOINT copy_new; RELEASE SAVEPOINT copy_new`); err != nil {
+			return 0, false, err
+		}
+		return 0, false, nil
+	}
+	if err != nil {
+		return 0, false, fmt.Errorf("COPY %s : %w", t.Table, err)
+	}
+	if _, err := tx.Exec(ctx, `RELEASE SAVEPOINT copy_new`); err != nil {
+		return 0, false, err
+	}
+	// What the merge statements would have answered: every row added, per
+	// millésime (millesimeExpr).
+	mi := -1
+	for j, c := range t.Cols {
+		if c == "millesime" {
+			mi = j
+		}
+	}
+	for _, r := range rows {
+		m := ""
+		if mi >= 0 {
+			if m, ok = r[mi].(string); !ok {
+				m = fmt.Sprint(r[mi])
+			}
+		}
+		if ch[m] == nil {
+			ch[m] = &[3]int{}
+		}
+		ch[m][changeAdded]++
+	}
+	return len(rows), true, nil
+}
+
 // narrowValues returns the distinct values of t.Narrow in rows.
 func narrowValues(t *Target, rows [][]any) []string {
 	i := -1
@@ -666,7 +882,7 @@ func narrowArgs(fileID int64, vals []string) []any {
 }
 
 // parseAll parses files with one worker per CPU, keeping the hashes of the
-// rows' keys, not the rows (load reads each file again); the first error
+// rows' keys, not the rows (spill.go); the first error
 // (in file order) wins.
 func parseAll(files []string, opt Options) ([]FileReport, error) {
 	out := make([]FileReport, len(files))
@@ -731,13 +947,19 @@ func trunc(s string, n int) string {
 // changes. A superseded row of a file's primary target counts as ignored.
 // It works on the key hashes of the first pass and records, per file, the
 // keys to drop when its rows are read again (load); the hashes are freed.
-func supersede(files []FileReport) {
+// only, when not nil, limits the work to the targets it accepts (the
+// hashes of the others are kept).
+func supersede(files []FileReport, only func(*Target) bool) {
 	claimed := map[*Target]map[keyHash]int{} // key → the file that holds it
 	for i := len(files) - 1; i >= 0; i-- {
 		f := &files[i]
 		p := f.parsed
 		for ti, t := range p.format.Targets {
+			if only != nil && !only(t) {
+				continue
+			}
 			keys := p.keys[t]
+			delete(p.keys, t)
 			if len(keys) == 0 {
 				continue
 			}
@@ -769,24 +991,34 @@ func supersede(files []FileReport) {
 				claimed[t][k] = i
 			}
 		}
-		p.keys = nil
 	}
 }
 
-// rowsOf reads the rows of a file of the run again (the first pass kept
-// only their keys) and drops those a newer file of the run holds.
+// rowsOf returns the rows of a file of the run (the first pass kept only
+// their keys in memory): decoded from its spill file, else read from the
+// file again; it drops those a newer file of the run holds.
 func rowsOf(f *FileReport, opt Options) (map[*Target][][]any, error) {
 	if f.parsed == nil {
 		return nil, fmt.Errorf("%s : fichier non validé avant le chargement (erreur interne) ; rien n'a été écrit, relancez l'import", f.Path)
 	}
-	fr, err := parseFileMode(f.Path, opt, false)
-	if err != nil {
-		return nil, err
+	var rows map[*Target][][]any
+	if p := f.parsed.spillPath; p != "" {
+		// The rows the first pass validated (spill.go).
+		f.parsed.spillPath = ""
+		var err error
+		if rows, err = readSpill(p, f.parsed.format); err != nil {
+			return nil, err
+		}
+	} else {
+		fr, err := parseFileMode(f.Path, opt, false)
+		if err != nil {
+			return nil, err
+		}
+		if fr.SHA256 != f.SHA256 {
+			return nil, fmt.Errorf("%s : le fichier a changé pendant l'import ; relancez l'import", f.Path)
+		}
+		rows = fr.parsed.rows
 	}
-	if fr.SHA256 != f.SHA256 {
-		return nil, fmt.Errorf("%s : le fichier a changé pendant l'import ; relancez l'import", f.Path)
-	}
-	rows := fr.parsed.rows
 	sup := f.parsed.superseded
 	if len(sup) == 0 {
 		return rows, nil

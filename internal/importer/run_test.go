@@ -282,3 +282,36 @@ func TestLockTimeout(t *testing.T) {
 		}
 	})
 }
+
+// TestAnalyzeAfterImport: a run that changed rows leaves fresh planner
+// statistics on every table its files load (analyze, on several
+// connections at once).
+func TestAnalyzeAfterImport(t *testing.T) {
+	pool, rep := demoPool(t)
+	if !rep.Changed {
+		t.Fatal("the demo import changed nothing")
+	}
+	seen := map[string]bool{}
+	for _, f := range rep.Files {
+		fm, ok := FormatByKind(f.Format)
+		if !ok {
+			t.Fatalf("%s: unknown format %s", f.Name, f.Format)
+		}
+		for _, tg := range fm.Targets {
+			if seen[tg.Table] {
+				continue
+			}
+			seen[tg.Table] = true
+			var analyzed bool
+			if err := pool.QueryRow(context.Background(), `SELECT last_analyze IS NOT NULL FROM pg_stat_user_tables WHERE relname = $1`, tg.Table).Scan(&analyzed); err != nil {
+				t.Fatal(err)
+			}
+			if !analyzed {
+				t.Errorf("%s: not analysed after the import", tg.Table)
+			}
+		}
+	}
+	if len(seen) < 10 {
+		t.Errorf("only %d tables loaded by the demo files", len(seen))
+	}
+}
