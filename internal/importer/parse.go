@@ -6,6 +6,7 @@ import (
 	"hash"
 	"hash/fnv"
 	"io"
+	"os"
 	"path/filepath"
 	"sort"
 	"strconv"
@@ -24,9 +25,9 @@ type parsed struct {
 	// superseded: the keys of this file a newer file of the run holds
 	// (see supersede), per target.
 	superseded map[*Target]map[keyHash]bool
-	// spillPath: the file where the keys-only pass wrote the rows
-	// (spill.go); "": the rows must be read again from the source.
-	spillPath string
+	// spill: the file where the keys-only pass wrote the rows (spill.go);
+	// nil: the rows must be read again from the source.
+	spill *os.File
 }
 
 // keyHash is a 128-bit FNV-1a hash of a row's key (see appendKey).
@@ -99,8 +100,8 @@ func parseFileMode(path string, opt Options, keysOnly bool) (*FileReport, error)
 	_, fp.isJSON = recs.(*jsonRecords)
 	if keysOnly {
 		fp.keysOnly, fp.hasher, fp.p.keys = true, fnv.New128a(), map[*Target][]keyHash{}
-		if opt.spillDir != "" {
-			fp.spill = newSpillWriter(opt.spillDir, f.Targets)
+		if opt.spill != nil {
+			fp.spill = newSpillWriter(opt.spill, f.Targets)
 			defer fp.spill.close() // a file refused midway
 		}
 	}
@@ -128,7 +129,7 @@ func parseFileMode(path string, opt Options, keysOnly bool) (*FileReport, error)
 		fp.progress()
 	}
 	if fp.spill != nil {
-		fp.p.spillPath = fp.spill.close()
+		fp.p.spill = fp.spill.close()
 	}
 	return fp.finish(path, t0)
 }

@@ -49,10 +49,9 @@ type Options struct {
 	// and sha256).
 	Origin any
 
-	// spillDir is the run's temporary directory, where the first pass
-	// writes the rows it validated (spill.go); "": none, the load reads
-	// the files again.
-	spillDir string
+	// spill holds the files where the first pass writes the rows it
+	// validated (spill.go); nil: none, the load reads the files again.
+	spill *spillSet
 }
 
 // FileReport is the outcome of one file.
@@ -193,10 +192,8 @@ func Run(ctx context.Context, pool *pgxpool.Pool, paths []string, opt Options) (
 		return nil, err
 	}
 	rep := &Report{DryRun: opt.DryRun}
-	if dir, err := os.MkdirTemp("", "vitrine-import-"); err == nil {
-		opt.spillDir = dir
-		defer os.RemoveAll(dir)
-	}
+	opt.spill = newSpillSet("")
+	defer opt.spill.closeAll()
 	// 1. Find the files already imported whose rows are still current
 	// (current.go); they are not read again. The answer is checked again
 	// under the import lock below.
@@ -1002,11 +999,11 @@ func rowsOf(f *FileReport, opt Options) (map[*Target][][]any, error) {
 		return nil, fmt.Errorf("%s : fichier non validé avant le chargement (erreur interne) ; rien n'a été écrit, relancez l'import", f.Path)
 	}
 	var rows map[*Target][][]any
-	if p := f.parsed.spillPath; p != "" {
+	if sp := f.parsed.spill; sp != nil {
 		// The rows the first pass validated (spill.go).
-		f.parsed.spillPath = ""
+		f.parsed.spill = nil
 		var err error
-		if rows, err = readSpill(p, f.parsed.format); err != nil {
+		if rows, err = readSpill(opt.spill, sp, f.parsed.format); err != nil {
 			return nil, err
 		}
 	} else {

@@ -5,8 +5,10 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"io"
 	"math"
 	"os"
+	"sync"
 	"time"
 )
 
@@ -17,13 +19,52 @@ import (
 // validating a file a second time cost as much CPU as the first time
 // (~1.3 s of CPU for the demo data), competing with PostgreSQL for the
 // machine's cores; the first pass therefore also writes the rows it kept,
-// in a compact binary form, to a file of the run's temporary directory
-// (Options.spillDir), which the load decodes (a few times cheaper) and
-// deletes. A value of a type the encoding does not know makes the file be
-// read again instead, as before.
+// in a compact binary form, to a temporary file, which the load decodes (a
+// few times cheaper) and closes. A value of a type the encoding does not know,
+// or a file that cannot be written, makes the file be read again instead, as
+// before. The temporary files are unlinked as soon as they are created:
+// nothing is left behind, even by a killed import; the run closes those it
+// did not load (spillSet).
+
+// spillSet is the run's open spill files.
+type spillSet struct {
+	dir  string // "": os.TempDir()
+	mu   sync.Mutex
+	open map[*os.File]bool
+}
+
+func newSpillSet(dir string) *spillSet { return &spillSet{dir: dir, open: map[*os.File]bool{}} }
+
+func (s *spillSet) add(f *os.File) {
+	s.mu.Lock()
+	s.open[f] = true
+	s.mu.Unlock()
+}
+
+// close closes f (nil: nothing).
+func (s *spillSet) close(f *os.File) {
+	if f == nil {
+		return
+	}
+	s.mu.Lock()
+	delete(s.open, f)
+	s.mu.Unlock()
+	f.Close()
+}
+
+// closeAll closes the files of the run not read (a refused run).
+func (s *spillSet) closeAll() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for f := range s.open {
+		f.Close()
+	}
+	s.open = map[*os.File]bool{}
+}
 
 // spillWriter encodes the rows of one file.
 type spillWriter struct {
+	set     *spillSet
 	f       *os.File
 	w       *bufio.Writer
 	targets map[*Target]uint64
@@ -33,12 +74,17 @@ type spillWriter struct {
 
 var errSpillType = errors.New("type de valeur inconnu")
 
-func newSpillWriter(dir string, targets []*Target) *spillWriter {
-	f, err := os.CreateTemp(dir, "rows-*.bin")
+func newSpillWriter(set *spillSet, targets []*Target) *spillWriter {
+	f, err := os.CreateTemp(set.dir, "vitrine-import-rows-*")
 	if err != nil {
 		return &spillWriter{err: err}
 	}
-	s := &spillWriter{f: f, w: bufio.NewWriterSize(f, 1<<16), targets: map[*Target]uint64{}}
+	if err := os.Remove(f.Name()); err != nil { // open, unlinked
+		f.Close()
+		return &spillWriter{err: err}
+	}
+	set.add(f)
+	s := &spillWriter{set: set, f: f, w: bufio.NewWriterSize(f, 1<<16), targets: map[*Target]uint64{}}
 	for i, t := range targets {
 		s.targets[t] = uint64(i)
 	}
@@ -99,35 +145,36 @@ func (s *spillWriter) row(t *Target, vals []any) {
 	}
 }
 
-// close ends the file and returns its path, or "" (and removes it) when
+// close ends the file and returns it, open, or nil (and closes it) when
 // the spill was abandoned.
-func (s *spillWriter) close() string {
-	if s.f == nil {
-		return ""
+func (s *spillWriter) close() *os.File {
+	f := s.f
+	if f == nil {
+		return nil
 	}
+	s.f = nil // close is idempotent
 	if s.err == nil {
 		s.err = s.w.Flush()
 	}
-	if err := s.f.Close(); s.err == nil {
-		s.err = err
-	}
-	name := s.f.Name()
-	s.f = nil // closed: close is idempotent
 	if s.err != nil {
-		os.Remove(name)
-		return ""
+		s.set.close(f)
+		return nil
 	}
-	return name
+	return f
 }
 
-// readSpill decodes the rows of a spill file, per target of f, and deletes
+// readSpill decodes the rows of a spill file, per target of f, and closes
 // the file.
-func readSpill(path string, f *Format) (map[*Target][][]any, error) {
-	data, err := os.ReadFile(path)
-	os.Remove(path)
+func readSpill(set *spillSet, file *os.File, f *Format) (map[*Target][][]any, error) {
+	defer set.close(file)
+	if _, err := file.Seek(0, io.SeekStart); err != nil {
+		return nil, err
+	}
+	data, err := io.ReadAll(file)
 	if err != nil {
 		return nil, err
 	}
+	path := file.Name()
 	// The rows of a file repeat the same few values (UAI, codes,
 	// millésimes, voies, sources): each distinct one is allocated and
 	// boxed once, so that the decoded rows take less memory than the rows

@@ -11,20 +11,25 @@ import (
 
 // TestSpillRoundTrip: the rows the first pass writes to disk (spill.go) are
 // read back equal, value for value and type for type, to the rows a second
-// reading of the file gives, for every file of the demo set; the file is
-// deleted once read.
+// reading of the file gives, for every file of the demo set; the files are
+// unlinked at once (nothing left on disk, even by a killed run) and closed
+// once read.
 func TestSpillRoundTrip(t *testing.T) {
 	files := demoFiles(t)
 	synth, _ := filepath.Glob(filepath.Join(demoDir, "synthetic", "*.gz"))
 	files = append(files, synth...)
 	dir := t.TempDir()
+	set := newSpillSet(dir)
 	for _, path := range files {
-		first, err := parseFileMode(path, Options{spillDir: dir}, true)
+		first, err := parseFileMode(path, Options{spill: set}, true)
 		if err != nil {
 			t.Fatal(err)
 		}
-		p := first.parsed.spillPath
-		if p == "" {
+		if ents, _ := os.ReadDir(dir); len(ents) != 0 {
+			t.Errorf("%s: %d file(s) left on disk", path, len(ents))
+		}
+		p := first.parsed.spill
+		if p == nil {
 			// A value the encoding does not know (the INSEE rates,
 			// pgtype.Numeric): read again at load, as before. The large
 			// files must not be.
@@ -33,12 +38,12 @@ func TestSpillRoundTrip(t *testing.T) {
 			}
 			continue
 		}
-		got, err := readSpill(p, first.parsed.format)
+		got, err := readSpill(set, p, first.parsed.format)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := os.Stat(p); !os.IsNotExist(err) {
-			t.Errorf("%s: spill file kept after reading (%v)", path, err)
+		if len(set.open) != 0 {
+			t.Errorf("%s: spill file still open after reading", path)
 		}
 		again, err := parseFileMode(path, Options{}, false)
 		if err != nil {
@@ -60,30 +65,37 @@ func TestSpillRoundTrip(t *testing.T) {
 // unknown one abandons the spill (the file is read again at load).
 func TestSpillValueTypes(t *testing.T) {
 	dir := t.TempDir()
+	set := newSpillSet(dir)
 	tg := &Target{Table: "t", Cols: []string{"a"}}
 	f := &Format{Targets: []*Target{tg}}
 	row := []any{nil, "", "é\x00x", int32(-7), int64(1 << 40), 42, 3.25, true, false,
 		time.Date(2024, 2, 29, 0, 0, 0, 0, time.UTC)}
-	w := newSpillWriter(dir, f.Targets)
+	w := newSpillWriter(set, f.Targets)
 	w.row(tg, row)
 	w.row(tg, row[:2])
 	p := w.close()
-	if p == "" {
+	if p == nil {
 		t.Fatal(w.err)
 	}
-	got, err := readSpill(p, f)
+	got, err := readSpill(set, p, f)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if want := [][]any{row, row[:2]}; !reflect.DeepEqual(got[tg], want) {
 		t.Errorf("read back %#v, want %#v", got[tg], want)
 	}
-	w = newSpillWriter(dir, f.Targets)
+	w = newSpillWriter(set, f.Targets)
 	w.row(tg, []any{struct{}{}})
-	if p := w.close(); p != "" {
-		t.Errorf("a value of an unknown type: spill kept at %s", p)
+	if p := w.close(); p != nil {
+		t.Errorf("a value of an unknown type: spill kept in %s", p.Name())
 	}
-	if ents, _ := os.ReadDir(dir); len(ents) != 0 {
-		t.Errorf("%d file(s) left in the directory", len(ents))
+	w = newSpillWriter(set, f.Targets)
+	w.row(tg, row)
+	if w.close() == nil {
+		t.Fatal(w.err)
+	}
+	set.closeAll() // a refused run
+	if ents, _ := os.ReadDir(dir); len(ents) != 0 || len(set.open) != 0 {
+		t.Errorf("%d file(s) left in the directory, %d open", len(ents), len(set.open))
 	}
 }
