@@ -65,6 +65,17 @@ FROM ij_region_formation WHERE region = $1`
 	return s.scanRegional(ctx, q, region)
 }
 
+// regionLatestYearRows returns, of the rows regionRows returns, those
+// whose millésime ends in the latest year of their (voie, code): a
+// superset of the latest millésime of each formation (see
+// uaiLatestYearOfTerritory), read without the older ones.
+func (s *Store) regionLatestYearRows(ctx context.Context, region string) ([]figRow, error) {
+	q := `SELECT millesime, region, voie, code, coalesce(cfd, ''), coalesce(mefstat11, ''), ` + figureCols + `, file_id
+FROM (SELECT *, max(right(millesime, 4)) OVER (PARTITION BY voie, code) AS top FROM ij_region_formation WHERE region = $1) t
+WHERE right(millesime, 4) = top`
+	return s.scanRegional(ctx, q, region)
+}
+
 func (s *Store) scanRegional(ctx context.Context, q string, args ...any) ([]figRow, error) {
 	rows, err := s.pool.Query(ctx, q, args...)
 	if err != nil {

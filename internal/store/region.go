@@ -158,7 +158,13 @@ func (s *Store) region(ctx context.Context, code string, latest bool) (model.Reg
 		return d, &model.NotFoundError{Statut: model.StatutCodeInconnu, Message: fmt.Sprintf("région %q inconnue : code INSEE à deux caractères attendu (ex. 53 pour la Bretagne)", code)}
 	}
 	d.Region = model.Territoire{Code: reg.Code, Nom: reg.Nom}
-	rows, err := s.regionRows(ctx, reg.Code)
+	read := s.regionRows
+	if latest {
+		// a superset of the latest rows (latestRows below picks them):
+		// the older millésimes are not read
+		read = s.regionLatestYearRows
+	}
+	rows, err := read(ctx, reg.Code)
 	if err != nil {
 		return d, err
 	}
