@@ -111,13 +111,7 @@ WHERE region = $1 AND ($2::text[] IS NULL OR left(uai, 3) = ANY($2)) GROUP BY vo
 // TestRegionLabelsOncePerVersion: a région read with a data version (its
 // formation codes resolved once, then kept) is the région read without.
 func TestRegionLabelsOncePerVersion(t *testing.T) {
-	st := demoStore(t)
-	ctx := context.Background()
-	v, err := st.DataVersion(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	vctx := store.WithDataVersion(ctx, v)
+	st, ctx, vctx := demoVersioned(t)
 	formations := 0
 	for _, code := range []string{"53", "11", "84", "01"} {
 		plain, err := st.Region(ctx, code)
@@ -213,18 +207,13 @@ func TestRebuiltRegionsOncePerVersion(t *testing.T) {
 	}
 }
 
-// TestTerritoryViewsOncePerVersion: every académie and its establishments,
-// and the establishments of every région, read with a data version (made
-// once, then kept and shared) are what a read without version gives, and
-// a second read returns the kept value unchanged.
+// TestTerritoryViewsOncePerVersion: every académie (read at each call)
+// and the establishments of every académie and région (kept once per
+// data version and shared), read with a data version, are what a read
+// without version gives, and a second read returns the kept value
+// unchanged.
 func TestTerritoryViewsOncePerVersion(t *testing.T) {
-	st := demoStore(t)
-	ctx := context.Background()
-	v, err := st.DataVersion(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	vctx := store.WithDataVersion(ctx, v)
+	st, ctx, vctx := demoVersioned(t)
 	acads, err := st.Academies(ctx)
 	if err != nil {
 		t.Fatal(err)
@@ -287,13 +276,7 @@ func TestTerritoryViewsOncePerVersion(t *testing.T) {
 // (InserJeunes and InserSup) named from the names kept once per data
 // version are those named by their own read.
 func TestEtabNamesOncePerVersion(t *testing.T) {
-	st := demoStore(t)
-	ctx := context.Background()
-	v, err := st.DataVersion(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	vctx := store.WithDataVersion(ctx, v)
+	st, ctx, vctx := demoVersioned(t)
 	named := 0
 	for _, code := range []string{"40030004", "50022137", "32221022711"} {
 		plain, err := st.FormationDetail(ctx, code)
@@ -331,4 +314,18 @@ func TestEtabNamesOncePerVersion(t *testing.T) {
 	if named == 0 || len(kept.Etablissements) == 0 {
 		t.Fatalf("%d établissements nommés, %d pour %s : rien de comparé", named, len(kept.Etablissements), sise)
 	}
+}
+
+// demoVersioned is the demo store, a context without data version and
+// one with the current version (what is kept once per version is read
+// through the second).
+func demoVersioned(t *testing.T) (*store.Store, context.Context, context.Context) {
+	t.Helper()
+	st := demoStore(t)
+	ctx := context.Background()
+	v, err := st.DataVersion(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return st, ctx, store.WithDataVersion(ctx, v)
 }

@@ -153,10 +153,19 @@ ORDER BY region, uai, voie, code, right(millesime, 4) DESC, millesime DESC, prec
 // each formation (latestRows picks it, model.CompareMillesimes ranking
 // by end year first), read without the older ones.
 func (s *Store) uaiLatestYearOfTerritory(ctx context.Context, region string, deps []string) ([]figRow, error) {
-	cols := `uai, millesime, coalesce(region, ''), voie, code, coalesce(cfd, ''), coalesce(mefstat11, ''), ` + figureCols + `,
+	cols, q, args := territoryQuery(region, deps)
+	return s.scanUAI(ctx, `SELECT `+cols+` FROM (SELECT *, max(right(millesime, 4)) OVER (PARTITION BY voie, code) AS top`+q+`) t
+WHERE right(millesime, 4) = top ORDER BY uai, millesime, voie, code, precedence DESC`, args...)
+}
+
+// territoryQuery is the columns, the FROM … WHERE and the arguments of
+// the establishment × formation rows of a région, or of the given
+// départements of it (their UAI prefixes).
+func territoryQuery(region string, deps []string) (cols, q string, args []any) {
+	cols = `uai, millesime, coalesce(region, ''), voie, code, coalesce(cfd, ''), coalesce(mefstat11, ''), ` + figureCols + `,
   part_poursuite_etudes, part_emploi_6_mois, part_autres_situations, file_id`
-	q := ` FROM ij_uai_formation WHERE region = $1`
-	args := []any{region}
+	q = ` FROM ij_uai_formation WHERE region = $1`
+	args = []any{region}
 	if deps != nil {
 		prefixes := make([]string, 0, len(deps))
 		for _, d := range deps {
@@ -165,26 +174,14 @@ func (s *Store) uaiLatestYearOfTerritory(ctx context.Context, region string, dep
 		args = append(args, prefixes)
 		q += ` AND left(uai, 3) = ANY($2)`
 	}
-	return s.scanUAI(ctx, `SELECT `+cols+` FROM (SELECT *, max(right(millesime, 4)) OVER (PARTITION BY voie, code) AS top`+q+`) t
-WHERE right(millesime, 4) = top ORDER BY uai, millesime, voie, code, precedence DESC`, args...)
+	return cols, q, args
 }
 
 func (s *Store) territoryRows(ctx context.Context, region string, deps []string, latest bool) ([]figRow, error) {
 	if deps == nil && !latest {
 		return s.uaiRows(ctx, nil, "", region)
 	}
-	cols := `uai, millesime, coalesce(region, ''), voie, code, coalesce(cfd, ''), coalesce(mefstat11, ''), ` + figureCols + `,
-  part_poursuite_etudes, part_emploi_6_mois, part_autres_situations, file_id`
-	q := ` FROM ij_uai_formation WHERE region = $1`
-	args := []any{region}
-	if deps != nil {
-		prefixes := make([]string, 0, len(deps))
-		for _, d := range deps {
-			prefixes = append(prefixes, model.UAIPrefixOfDepartement(d))
-		}
-		args = append(args, prefixes)
-		q += ` AND left(uai, 3) = ANY($2)`
-	}
+	cols, q, args := territoryQuery(region, deps)
 	if latest {
 		// the SQL order of millésimes of model.CompareMillesimes: latest
 		// end year first, then the single-year form
