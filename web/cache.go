@@ -5,6 +5,7 @@ import (
 	"compress/gzip"
 	"context"
 	"hash/fnv"
+	"io"
 	"strconv"
 	"strings"
 	"sync"
@@ -174,19 +175,18 @@ var (
 func fastCompress(enc string, b []byte) []byte {
 	var out bytes.Buffer
 	out.Grow(len(b) / 4)
+	pool := &fastGzip
 	if enc == "br" {
-		w := fastBrotli.Get().(*brotli.Writer)
-		w.Reset(&out)
-		w.Write(b)
-		w.Close()
-		fastBrotli.Put(w)
-		return out.Bytes()
+		pool = &fastBrotli
 	}
-	w := fastGzip.Get().(*gzip.Writer)
+	w := pool.Get().(interface {
+		io.WriteCloser
+		Reset(io.Writer)
+	})
 	w.Reset(&out)
 	w.Write(b)
 	w.Close()
-	fastGzip.Put(w)
+	pool.Put(w)
 	return out.Bytes()
 }
 
