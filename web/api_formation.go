@@ -67,15 +67,7 @@ func (s *Server) apiFormation(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	filters, err := readFilters(c, "region")
-	if err != nil {
-		return err
-	}
-	pr, err := readPage(c)
-	if err != nil {
-		return err
-	}
-	f, err := apiFormat(c)
+	filters, pr, f, err := readListRequest(c, "region")
 	if err != nil {
 		return err
 	}

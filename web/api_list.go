@@ -225,6 +225,19 @@ type formationsJSON struct {
 	Formations    []formationItem   `json:"formations"`
 }
 
+// readListRequest reads what every paginated API answer takes: its
+// filters (readFilters), its page (readPage) and its format (apiFormat).
+func readListRequest(c *fiber.Ctx, filterNames ...string) (filters map[string]string, pr pageRequest, f string, err error) {
+	if filters, err = readFilters(c, filterNames...); err != nil {
+		return
+	}
+	if pr, err = readPage(c); err != nil {
+		return
+	}
+	f, err = apiFormat(c)
+	return
+}
+
 // readFilters reads the filter parameters names (texts cut to 200
 // characters); voie and region are checked (a 400 that names them).
 func readFilters(c *fiber.Ctx, names ...string) (map[string]string, error) {
@@ -322,15 +335,7 @@ func pageOfList[T any](items []T, match func(*T) bool, demo func(*T) bool, pr pa
 // apiEtablissements is GET /api/v1/etablissements: the establishments
 // with figures, in UAI order, filtered, one page at a time.
 func (s *Server) apiEtablissements(c *fiber.Ctx) error {
-	filters, err := readFilters(c, "region", "academie", "departement", "type", "voie")
-	if err != nil {
-		return err
-	}
-	pr, err := readPage(c)
-	if err != nil {
-		return err
-	}
-	f, err := apiFormat(c)
+	filters, pr, f, err := readListRequest(c, "region", "academie", "departement", "type", "voie")
 	if err != nil {
 		return err
 	}
@@ -353,15 +358,7 @@ func (s *Server) apiEtablissements(c *fiber.Ctx) error {
 // apiFormations is GET /api/v1/formations: the formations with figures
 // (CFDs, then InserSup diplomas), filtered, one page at a time.
 func (s *Server) apiFormations(c *fiber.Ctx) error {
-	filters, err := readFilters(c, "niveau", "voie", "famille")
-	if err != nil {
-		return err
-	}
-	pr, err := readPage(c)
-	if err != nil {
-		return err
-	}
-	f, err := apiFormat(c)
+	filters, pr, f, err := readListRequest(c, "niveau", "voie", "famille")
 	if err != nil {
 		return err
 	}
