@@ -24,14 +24,7 @@ const noEstablishment = "-"
 // the continuum and the secret statistique, without the establishments
 // (FormationDetail without Etablissements).
 func (s *Store) FormationFigures(ctx context.Context, code string) (model.FormationDetail, error) {
-	c, kind, err := model.ParseFormationCode(code)
-	if err != nil {
-		return model.FormationDetail{}, &model.NotFoundError{Statut: model.StatutCodeInconnu, Message: err.Error()}
-	}
-	if kind == model.KindSISE {
-		return model.FormationDetail{}, fmt.Errorf("%s est un code SISE : voir FormationSupDetail", c)
-	}
-	sc, err := s.scope(ctx, c, kind)
+	sc, err := s.ijScope(ctx, code)
 	if err != nil {
 		return model.FormationDetail{}, err
 	}

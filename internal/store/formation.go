@@ -126,14 +126,7 @@ func (s *Store) loadFormationFigures(ctx context.Context, sc *formationScope, ua
 // its own figures for a millésime shows its 1:1 predecessor's or
 // successor's, labelled (source_continuum).
 func (s *Store) FormationDetail(ctx context.Context, code string) (model.FormationDetail, error) {
-	c, kind, err := model.ParseFormationCode(code)
-	if err != nil {
-		return model.FormationDetail{}, &model.NotFoundError{Statut: model.StatutCodeInconnu, Message: err.Error()}
-	}
-	if kind == model.KindSISE {
-		return model.FormationDetail{}, fmt.Errorf("%s est un code SISE : voir FormationSupDetail", c)
-	}
-	sc, err := s.scope(ctx, c, kind)
+	sc, err := s.ijScope(ctx, code)
 	if err != nil {
 		return model.FormationDetail{}, err
 	}
@@ -152,6 +145,20 @@ func (s *Store) FormationDetail(ctx context.Context, code string) (model.Formati
 	d.Millesimes = model.SortMillesimes(mills)
 	d.Formation.Voies = sortedVoies(voies)
 	return d, nil
+}
+
+// ijScope parses an InserJeunes formation code (CFD or MEFSTAT11; an
+// unknown one is a code_inconnu NotFoundError, a SISE one an error) and
+// returns its scope with its continuum.
+func (s *Store) ijScope(ctx context.Context, code string) (*formationScope, error) {
+	c, kind, err := model.ParseFormationCode(code)
+	if err != nil {
+		return nil, &model.NotFoundError{Statut: model.StatutCodeInconnu, Message: err.Error()}
+	}
+	if kind == model.KindSISE {
+		return nil, fmt.Errorf("%s est un code SISE : voir FormationSupDetail", c)
+	}
+	return s.scope(ctx, c, kind)
 }
 
 // nationalAndRegions is a formation's detail without its establishments:
