@@ -3,6 +3,7 @@ package importer
 import (
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -24,6 +25,19 @@ type Target struct {
 	// statements of an import read only the target rows whose value of it
 	// the file holds (not the whole table). "": none.
 	Narrow string
+	// Part is a key column whose values the formats that write the table
+	// declare (Format.Parts): two files whose formats declare no common
+	// value never write the same key, so one may load before the other is
+	// validated (overlap.go). "": the table is one part.
+	Part string
+}
+
+// part is the index of t.Part in t.Cols (-1: none).
+func (t *Target) part() int {
+	if t.Part == "" {
+		return -1
+	}
+	return slices.Index(t.Cols, t.Part)
 }
 
 // Format is one source layout.
@@ -48,6 +62,10 @@ type Format struct {
 	Bind func(h header, name string) (rowFunc, error)
 	// Targets: the first one is the primary (its counts make the report).
 	Targets []*Target
+	// Parts are the values the format writes in the Part column of its
+	// targets that have one (a row with another value is refused); nil:
+	// any value, the format shares the whole of those tables.
+	Parts []string
 }
 
 type rowFunc func(r *row)

@@ -25,7 +25,7 @@ const (
 	SourcePortalFormation = "portail_formation_fine"
 )
 
-var tUAIFormation = &Target{Table: "ij_uai_formation", Narrow: "millesime",
+var tUAIFormation = &Target{Table: "ij_uai_formation", Narrow: "millesime", Part: "source",
 	Key: []string{"uai", "millesime", "voie", "code", "source"},
 	Cols: []string{"uai", "millesime", "voie", "code", "source", "precedence", "millesime_label", "region", "cfd", "mefstat11",
 		"nb_annee_term", "nb_sortant", "nb_poursuite_etudes", "nb_en_emploi_6_mois", "nb_en_emploi_12_mois",
@@ -46,7 +46,7 @@ func millesimeLabel(m model.Millesime) string {
 // a uai column, counts and rates.
 var fmtUAIFormation = &Format{
 	Kind: "ij_uai_formation", Producer: "DEPP (API InserJeunes, via Orion)", Label: "InserJeunes par établissement et formation (effectifs et taux)", Order: 23,
-	Targets: []*Target{tUAIFormation},
+	Targets: []*Target{tUAIFormation}, Parts: []string{SourceAPIFormation},
 	Match: func(h header, _ string) bool {
 		return h.has("code_region_ij", "nb_annee_term", "voie", "uai")
 	},
@@ -95,7 +95,7 @@ var portalFormationCols = [][]string{
 var fmtPortalFormation = &Format{
 	Kind: "portail_ij_lycee_pro_formation", Producer: "DEPP-DARES (data.education.gouv.fr)",
 	Label: "InserJeunes voie scolaire par lycée et formation (portail open data, taux seulement)", Order: 24,
-	Targets: []*Target{tUAIFormation, tEtab},
+	Targets: []*Target{tUAIFormation, tEtab}, Parts: []string{SourcePortalFormation, "ij_formation"},
 	Match: func(h header, _ string) bool {
 		return h.has("annee", "uai", "code_formation_mefstat11") || h.has("Année", "UAI", "Code formation mefstat11")
 	},

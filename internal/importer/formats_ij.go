@@ -102,7 +102,7 @@ func legacyVoie(name string) (string, error) {
 
 var fmtDEPPLyceePro = &Format{
 	Kind: "depp_ij_lycee_pro", Producer: "DEPP-DARES", Label: "InserJeunes par lycée professionnel (DEPP)", Order: 20,
-	Targets: []*Target{tIJEtab, tEtab},
+	Targets: []*Target{tIJEtab, tEtab}, Parts: []string{"ij"},
 	Match: func(h header, _ string) bool {
 		return isDEPPEtab(h) && h.has("Dont apprentis en EPLE", "Part en poursuite d'études")
 	},
@@ -121,7 +121,7 @@ var fmtDEPPLyceePro = &Format{
 
 var fmtDEPPCFA = &Format{
 	Kind: "depp_ij_cfa", Producer: "DEPP-DARES", Label: "InserJeunes par CFA (DEPP)", Order: 20,
-	Targets: []*Target{tIJEtab, tEtab},
+	Targets: []*Target{tIJEtab, tEtab}, Parts: []string{"ij"},
 	Match: func(h header, _ string) bool {
 		return isDEPPEtab(h) && !h.has("Dont apprentis en EPLE") && h.has("Part en poursuite d'études")
 	},
@@ -142,7 +142,7 @@ var fmtDEPPCFA = &Format{
 // header was flattened): positional.
 var fmtDEPPLegacy11 = &Format{
 	Kind: "depp_ij_etab_2018", Producer: "DEPP-DARES", Label: "InserJeunes par établissement (DEPP, ancien format 11 colonnes)", Order: 20,
-	Targets: []*Target{tIJEtab, tEtab},
+	Targets: []*Target{tIJEtab, tEtab}, Parts: []string{"ij"},
 	Match: func(h header, _ string) bool {
 		return isDEPPEtab(h) && len(h.norm) == 11 && h.norm[3] == "" && h.norm[4] == "" &&
 			h.norm[5] == "taux" && h.norm[6] == "taux attendu" && h.norm[7] == "valeur ajoutee"
@@ -166,7 +166,7 @@ var fmtDEPPLegacy11 = &Format{
 // Legacy 2019_2020 layout (9 columns).
 var fmtDEPPLegacy9 = &Format{
 	Kind: "depp_ij_etab_2019", Producer: "DEPP-DARES", Label: "InserJeunes par établissement (DEPP, ancien format 9 colonnes)", Order: 20,
-	Targets: []*Target{tIJEtab, tEtab},
+	Targets: []*Target{tIJEtab, tEtab}, Parts: []string{"ij"},
 	Match: func(h header, _ string) bool {
 		return isDEPPEtab(h) && len(h.norm) == 9 && h.norm[4] == "" &&
 			h.norm[5] == "taux" && h.norm[6] == "taux attendu" && h.norm[7] == "valeur ajoutee"
@@ -230,7 +230,7 @@ func (h header) colsAlt(alts [][]string) ([]int, error) {
 
 var fmtPortalCFA = &Format{
 	Kind: "portail_ij_cfa", Producer: "DEPP-DARES (data.education.gouv.fr)", Label: "InserJeunes apprentissage par CFA (portail open data)", Order: 21,
-	Targets: []*Target{tIJEtab, tEtab},
+	Targets: []*Target{tIJEtab, tEtab}, Parts: []string{"ij"},
 	Match: func(h header, _ string) bool {
 		return (h.has("Année", "UAI", "Part contrats apprentissage interrompus") ||
 			h.has("annee", "uai", "taux_contrats_interrompus", "va_emploi_6_mois")) && !h.has("code_formation_mefstat11")

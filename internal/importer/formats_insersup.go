@@ -38,7 +38,7 @@ var insersupOptional = []string{"date_inser", "date_inser_long", "date_jeu", "uo
 // (promo "2020,2021"). Headline and breakdown rows are all kept.
 var fmtInserSup = &Format{
 	Kind: "insersup", Producer: "MESR-SIES (InserSup)", Label: "InserSup : insertion des diplômés de l'enseignement supérieur", Order: 25,
-	Targets: []*Target{tInserSup, tEtab},
+	Targets: []*Target{tInserSup, tEtab}, Parts: []string{"insersup"},
 	Match: func(h header, _ string) bool {
 		return h.has("etablissement", "diplome", "obtention_diplome", "nb_sortants", "promo")
 	},

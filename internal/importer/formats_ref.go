@@ -17,7 +17,7 @@ var (
 	tRegions      = &Target{Table: "regions", Key: []string{"code"}, Cols: []string{"code", "nom"}}
 	tDepartements = &Target{Table: "departements", Key: []string{"code"},
 		Cols: []string{"code", "nom", "academie_code", "academie_nom", "region_code", "region_nom"}}
-	tEtab = &Target{Table: "etablissement_sources", Key: []string{"uai", "source"}, DupOK: true,
+	tEtab = &Target{Table: "etablissement_sources", Key: []string{"uai", "source"}, DupOK: true, Part: "source",
 		Cols: []string{"uai", "source", "precedence", "nom", "type", "statut", "adresse", "code_postal",
 			"commune", "departement", "academie", "region"}}
 )
@@ -73,7 +73,7 @@ var fmtDepartements = &Format{
 // Annuaire de l'éducation: 2023 and 2026 headers, matched by name.
 var fmtAnnuaire = &Format{
 	Kind: "annuaire_education", Producer: "MENJ-DEPP", Label: "Annuaire de l'éducation", Order: 5, Plain: true,
-	Targets: []*Target{tEtab},
+	Targets: []*Target{tEtab}, Parts: []string{"annuaire"},
 	Match: func(h header, _ string) bool {
 		return h.has("Identifiant_de_l_etablissement", "Nom_etablissement")
 	},
@@ -98,7 +98,7 @@ var fmtAnnuaire = &Format{
 // ACCE extraction (ACCE_UAI).
 var fmtACCE = &Format{
 	Kind: "acce_uai", Producer: "MENJ (ACCE)", Label: "Extraction ACCE des établissements", Order: 4, Plain: true,
-	Targets: []*Target{tEtab},
+	Targets: []*Target{tEtab}, Parts: []string{"acce"},
 	Match: func(h header, _ string) bool {
 		return h.has("numero_uai", "appellation_officielle")
 	},

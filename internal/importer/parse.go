@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -179,6 +180,12 @@ func (fp *fileParser) dedupe(r *row) []emitted {
 	}
 	var added []string // keys this row marked as seen, parallel to kept
 	for _, e := range r.out {
+		if pi := e.t.part(); pi >= 0 && fp.p.format.Parts != nil {
+			if v, _ := e.vals[pi].(string); !slices.Contains(fp.p.format.Parts, v) {
+				r.rejectCol(e.t.Part, v, fmt.Sprintf("valeur de %s que le format %s ne déclare pas (%s)", e.t.Part, fp.p.format.Kind, strings.Join(fp.p.format.Parts, ", ")))
+				break
+			}
+		}
 		fp.kb = fp.kb[:0]
 		for _, i := range fp.keyIdx[e.t] {
 			fp.kb = appendKey(fp.kb, e.vals[i])

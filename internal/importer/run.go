@@ -16,6 +16,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -221,14 +222,15 @@ func Run(ctx context.Context, pool *pgxpool.Pool, paths []string, opt Options) (
 	if ov != nil {
 		ov.start(opt)
 		defer ov.close()
-		<-ov.earlyDone
-		early, err := ov.files(false)
+		<-ov.done[0]
+		trace(start, "stage 0 validated (%d stages)", ov.stages())
+		early, err := ov.files(0)
 		if err == nil && (opt.SkipInvalid || len((&Report{Files: early}).Rejects()) == 0) {
 			parsed = early
 		} else {
 			// Refused: with every file's error or rejects, as below.
 			<-ov.allDone
-			if parsed, err = ov.files(true); err != nil {
+			if parsed, err = ov.files(-1); err != nil {
 				return rep, err
 			}
 			ov = nil
@@ -247,7 +249,7 @@ func Run(ctx context.Context, pool *pgxpool.Pool, paths []string, opt Options) (
 	}
 	defer tx.Rollback(context.WithoutCancel(ctx))
 	// One import at a time: a second run waits for the first to commit.
-	// A run whose late files are still being validated waits for them
+	// A run whose later stages are still being validated waits for them
 	// first when the lock is taken (it may be refused without waiting).
 	locked := false
 	if ov != nil {
@@ -256,7 +258,7 @@ func Run(ctx context.Context, pool *pgxpool.Pool, paths []string, opt Options) (
 		}
 		if !locked {
 			<-ov.allDone
-			if rep.Files, err = ov.files(true); err != nil {
+			if rep.Files, err = ov.files(-1); err != nil {
 				return rep, err
 			}
 			ov = nil
@@ -270,6 +272,7 @@ func Run(ctx context.Context, pool *pgxpool.Pool, paths []string, opt Options) (
 			return rep, err
 		}
 	}
+	trace(start, "lock taken")
 	if len(skip) > 0 {
 		// Another run may have committed since: the files it made stale
 		// are read now, under the lock.
@@ -303,37 +306,57 @@ func Run(ctx context.Context, pool *pgxpool.Pool, paths []string, opt Options) (
 		}
 	}
 	sortFiles(rep.Files, order)
-	first := len(rep.Files) // the files loaded before late is called
-	var late func() ([]FileReport, error)
+	first := len(rep.Files) // the files loaded before more is called
+	var more func() ([]FileReport, error)
 	if ov == nil {
 		supersede(rep.Files, nil)
 	} else {
-		// The early files' tables: every file that writes them is
-		// validated.
-		first = ov.firstCount(rep.Files)
-		supersede(rep.Files, ov.earlyTarget)
-		late = func() ([]FileReport, error) {
-			<-ov.allDone
-			all, err := ov.files(true)
-			if err != nil {
+		// Every file that writes a part of a table the files of stage 0
+		// write is in stage 0 (overlap): their keys are all here.
+		first = ov.loadsBy(0, rep.Files)
+		supersede(rep.Files, nil)
+		pending := append([]FileReport(nil), rep.Files[first:]...) // validated, not loaded yet
+		s := 0
+		more = func() ([]FileReport, error) {
+			if s+1 >= ov.stages() {
+				return nil, nil
+			}
+			s++
+			<-ov.done[s]
+			trace(start, "stage %d validated", s)
+			if _, err := ov.files(s); err != nil {
 				rep.Files = nil
 				return nil, err
 			}
-			if rj := (&Report{Files: all}).Rejects(); len(rj) > 0 && !opt.SkipInvalid {
-				rep.Files = all // as a run refused before loading
-				return nil, &RejectedError{Rejects: rj}
+			stage := ov.stageFiles(s)
+			if rj := (&Report{Files: stage}).Rejects(); len(rj) > 0 && !opt.SkipInvalid {
+				// as a run refused before loading: every file's report
+				<-ov.allDone
+				all, err := ov.files(-1)
+				if err != nil {
+					rep.Files = nil
+					return nil, err
+				}
+				rep.Files = all
+				return nil, &RejectedError{Rejects: (&Report{Files: all}).Rejects()}
 			}
-			rest := append(append([]FileReport(nil), rep.Files[first:]...), ov.lateFiles()...)
-			sortFiles(rest, order)
-			supersede(rest, func(t *Target) bool { return !ov.earlyTarget(t) })
-			return rest, nil
+			sortFiles(stage, order)
+			supersede(stage, nil)
+			pending = append(pending, stage...)
+			sortFiles(pending, order)
+			n := ov.loadsBy(s, pending)
+			batch := pending[:n:n]
+			pending = pending[n:]
+			return batch, nil
 		}
 	}
-	if err := load(ctx, tx, rep, opt, start, first, late); err != nil {
+	if err := load(ctx, tx, rep, opt, start, first, more); err != nil {
 		return rep, err
 	}
+	trace(start, "committed")
 	if rep.Changed && !opt.DryRun {
 		analyze(ctx, pool, rep.Files)
+		trace(start, "analysed")
 	}
 	rep.Files = append(rep.Files, skippedReports(skip)...)
 	rep.Seconds = time.Since(start).Seconds()
@@ -355,11 +378,12 @@ func sortFiles(files []FileReport, order map[string]int) {
 	})
 }
 
-// load loads rep.Files and commits (a dry run: rolls back). With late, it
-// loads the first files of rep.Files, then the files late returns (the
-// rest, sorted), which replace the others in rep.Files; an error of late
-// refuses the run.
-func load(ctx context.Context, tx pgx.Tx, rep *Report, opt Options, start time.Time, first int, late func() ([]FileReport, error)) error {
+// load loads rep.Files and commits (a dry run: rolls back). With more, it
+// loads the first files of rep.Files, then each batch more returns (the
+// next files in load order, once validated) until it returns none; the
+// batches replace the other files in rep.Files; an error of more refuses
+// the run.
+func load(ctx context.Context, tx pgx.Tx, rep *Report, opt Options, start time.Time, first int, more func() ([]FileReport, error)) error {
 	// The merges are set-based joins of a staging table with its target,
 	// whose statistics are stale within the run (a table filled by the
 	// previous file still looks empty): a nested loop would scan the target
@@ -387,9 +411,9 @@ func load(ctx context.Context, tx pgx.Tx, rep *Report, opt Options, start time.T
 	if err != nil {
 		return fmt.Errorf("import_runs : options : %w", err)
 	}
-	// A run the late files refuse sets back the sequences it drew from.
+	// A run a later stage refuses sets back the sequences it drew from.
 	var seqs *sequences
-	if late != nil && !opt.DryRun {
+	if more != nil && !opt.DryRun {
 		if seqs, err = saveSequences(ctx, tx); err != nil {
 			return err
 		}
@@ -439,6 +463,7 @@ func load(ctx context.Context, tx pgx.Tx, rep *Report, opt Options, start time.T
 			f := &files[i]
 			t0 := time.Now()
 			fr := <-next
+			waited := time.Since(t0).Seconds()
 			if fr.err != nil {
 				return fr.err
 			}
@@ -456,6 +481,7 @@ func load(ctx context.Context, tx pgx.Tx, rep *Report, opt Options, start time.T
 				return fmt.Errorf("%s : chargement : %w", f.Name, err)
 			}
 			changes += n
+			trace(start, "loaded %s (%d rows, waited %.3f s for its rows)", f.Name, f.Loaded, waited)
 			f.Seconds += time.Since(t0).Seconds()
 			tot.Read += f.Read
 			tot.Loaded += f.Loaded
@@ -471,8 +497,9 @@ func load(ctx context.Context, tx pgx.Tx, rep *Report, opt Options, start time.T
 	if err := loadFiles(rep.Files[:first], 0); err != nil {
 		return err
 	}
-	if late != nil {
-		rest, err := late()
+	for loaded := first; more != nil; {
+		trace(start, "%d files loaded", loaded)
+		batch, err := more()
 		if err != nil {
 			if seqs != nil {
 				// Best effort: a failure leaves a gap in the numbers, as a
@@ -481,10 +508,14 @@ func load(ctx context.Context, tx pgx.Tx, rep *Report, opt Options, start time.T
 			}
 			return err
 		}
-		rep.Files = append(rep.Files[:first:first], rest...)
-		if err := loadFiles(rep.Files[first:], first); err != nil {
+		if batch == nil {
+			break
+		}
+		rep.Files = append(rep.Files[:loaded:loaded], batch...)
+		if err := loadFiles(rep.Files[loaded:], loaded); err != nil {
 			return err
 		}
+		loaded += len(batch)
 	}
 	for i, f := range rep.Files {
 		if _, err := tx.Exec(ctx, `UPDATE import_files SET replaced_by = $2 WHERE id = $1`, f.FileID, replacedBy(rep.Files, i)); err != nil {
@@ -515,11 +546,16 @@ func load(ctx context.Context, tx pgx.Tx, rep *Report, opt Options, start time.T
 // analyze refreshes the planner statistics of the tables a run loaded:
 // right after a large import, before autovacuum gets to them, the pages'
 // and the coverage analyser's plans were built on the empty tables'
-// statistics (a query of 1.7 s took 1 min 45). The tables are analysed on
-// one connection per CPU, the ones the run wrote most first (one ANALYZE
-// of every table kept one core busy for ~0.6 s on the demo data while the
-// importer waited). A failure here changes nothing the import did, so it
-// is ignored.
+// statistics (a query of 1.7 s took 1 min 45). What those plans need is
+// the tables' sizes and the spread of their indexed columns: only those
+// columns are analysed, on a sample of 300 × analyzeTarget rows (a full
+// ANALYZE of ij_uai_formation alone took 0.36 s on the demo, 0.11 s of it
+// reading its 30,000-row sample, ~20 ms per column). An ANALYZE with a
+// column list does not reset the table's count of changes, so autovacuum
+// still analyses every column on the full sample within a minute. The
+// tables are analysed on one connection per CPU, the ones the run wrote
+// most first. A failure here changes nothing the import did, so it is
+// ignored.
 func analyze(ctx context.Context, pool *pgxpool.Pool, files []FileReport) {
 	seen := map[string]bool{}
 	var tables []string
@@ -552,7 +588,24 @@ func analyze(ctx context.Context, pool *pgxpool.Pool, files []FileReport) {
 		go func() {
 			defer wg.Done()
 			for t := range next {
-				_, _ = pool.Exec(ctx, "ANALYZE "+pgx.Identifier{t}.Sanitize())
+				_ = pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error {
+					var cols []string
+					if err := tx.QueryRow(ctx, `SELECT coalesce(array_agg(DISTINCT a.attname::text), '{}') FROM pg_index i
+JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = ANY (i.indkey) WHERE i.indrelid = $1::regclass`,
+						pgx.Identifier{t}.Sanitize()).Scan(&cols); err != nil {
+						return err
+					}
+					q := "ANALYZE " + pgx.Identifier{t}.Sanitize()
+					if len(cols) > 0 {
+						ids := make([]string, len(cols))
+						for i, c := range cols {
+							ids[i] = pgx.Identifier{c}.Sanitize()
+						}
+						q += " (" + strings.Join(ids, ", ") + ")"
+					}
+					_, err := tx.Exec(ctx, "SET LOCAL default_statistics_target = "+strconv.Itoa(analyzeTarget)+"; "+q)
+					return err
+				})
 			}
 		}()
 	}
@@ -562,6 +615,10 @@ func analyze(ctx context.Context, pool *pgxpool.Pool, files []FileReport) {
 	close(next)
 	wg.Wait()
 }
+
+// analyzeTarget is the statistics target of analyze (PostgreSQL's default
+// is 100).
+const analyzeTarget = 30
 
 // dryRunID is the id of the import_runs row of a dry run (rolled back).
 const dryRunID = -1
