@@ -54,7 +54,10 @@ type overlap struct {
 	out  []FileReport // per todo index, as parsed (not modified afterwards)
 	errs []error
 
-	done     []chan struct{} // per stage: closed once it and every earlier one are validated
+	done []chan struct{} // per stage: closed once it and every earlier one are validated
+	// boost lends the validation of later stages the cores the loader
+	// leaves idle while it waits for a stage (wait).
+	boost    chan struct{}
 	allDone  chan struct{}
 	stop     chan struct{}
 	stopOnce sync.Once
@@ -180,7 +183,9 @@ func headerFormat(path, force string) (*Format, int64, error) {
 
 // start validates the files, stage by stage: stage 0 with one worker per
 // CPU, the next ones on one core (the database, which loads the first
-// files meanwhile, needs the other one). done[s] is closed once stages
+// files meanwhile, needs the other one) unless the loader waits for them
+// (wait: at 4× the demo, the twelve establishment × formation files of one
+// stage kept the loader waiting 1 s). done[s] is closed once stages
 // 0…s are validated, allDone once every file is.
 func (o *overlap) start(opt Options) {
 	o.out = make([]FileReport, len(o.todo))
@@ -210,6 +215,7 @@ func (o *overlap) start(opt Options) {
 		return o.size[i] > o.size[j]
 	})
 	lateSem := make(chan struct{}, 1)
+	o.boost = make(chan struct{}, max(workers-1, 1))
 	next := make(chan int)
 	go func() {
 		defer close(next)
@@ -230,12 +236,17 @@ func (o *overlap) start(opt Options) {
 			for i := range next {
 				popt := opt
 				late := o.stage[i] > 0
+				boosted := false
 				if late {
 					popt.Progress = nil // the load draws its own
-					lateSem <- struct{}{}
+					select {
+					case lateSem <- struct{}{}:
+					case <-o.boost: // the loader waits: the core is free
+						boosted = true
+					}
 				}
 				fr, err := parseFileMode(o.todo[i], popt, true)
-				if late {
+				if late && !boosted {
 					<-lateSem
 				}
 				if err != nil {
@@ -261,6 +272,30 @@ func (o *overlap) start(opt Options) {
 		all.Wait()
 		close(o.allDone)
 	}()
+}
+
+// wait waits until stage s is validated; meanwhile nothing loads, and the
+// validation of later stages may use every core.
+func (o *overlap) wait(s int) {
+	select {
+	case <-o.done[s]:
+		return
+	default:
+	}
+	for k := 0; k < cap(o.boost); k++ {
+		select {
+		case o.boost <- struct{}{}:
+		default:
+		}
+	}
+	<-o.done[s]
+	for {
+		select {
+		case <-o.boost:
+		default:
+			return
+		}
+	}
 }
 
 // close stops handing files to the workers (a run that ends early).

@@ -322,7 +322,7 @@ func Run(ctx context.Context, pool *pgxpool.Pool, paths []string, opt Options) (
 				return nil, nil
 			}
 			s++
-			<-ov.done[s]
+			ov.wait(s)
 			trace(start, "stage %d validated", s)
 			if _, err := ov.files(s); err != nil {
 				rep.Files = nil
