@@ -155,11 +155,10 @@ FROM ij_uai_formation ORDER BY uai, millesime, voie, code, precedence DESC`)
 		}
 		return fn(bf)
 	}
+	sc := newFigScanner(true, true)
 	for rows.Next() {
 		var r figRow
-		dst := append([]any{&r.uai, &r.millesime, &r.region, &r.voie, &r.code, &r.cfd, &r.mefstat11}, figureDest(&r.fig)...)
-		dst = append(dst, &r.fig.PartPoursuiteEtudes, &r.fig.PartEmploi6Mois, &r.fig.PartAutresSituations, &r.fileID)
-		if err := rows.Scan(dst...); err != nil {
+		if err := sc.scan(rows, &r); err != nil {
 			return err
 		}
 		if cur != nil && cur.uai == r.uai && cur.millesime == r.millesime && cur.voie == r.voie && cur.code == r.code {

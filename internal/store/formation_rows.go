@@ -39,13 +39,7 @@ type figRow struct {
 	sources []int64
 }
 
-// figureDest is where the 7 counts and 5 rates of figureCols scan.
-func figureDest(f *model.RawFigure) []any {
-	return []any{&f.NbAnneeTerm, &f.NbSortant, &f.NbPoursuiteEtudes, &f.NbEnEmploi6Mois, &f.NbEnEmploi12Mois,
-		&f.NbEnEmploi18Mois, &f.NbEnEmploi24Mois,
-		&f.TauxPoursuiteEtudes, &f.TauxEmploi6Mois, &f.TauxEmploi12Mois, &f.TauxEmploi18Mois, &f.TauxEmploi24Mois}
-}
-
+// figureCols are the 7 counts and 5 rates of a figure row (figScanner).
 const figureCols = `nb_annee_term, nb_sortant, nb_poursuite_etudes, nb_en_emploi_6_mois, nb_en_emploi_12_mois,
   nb_en_emploi_18_mois, nb_en_emploi_24_mois,
   taux_poursuite_etudes, taux_emploi_6_mois, taux_emploi_12_mois, taux_emploi_18_mois, taux_emploi_24_mois`
@@ -83,11 +77,10 @@ func (s *Store) scanRegional(ctx context.Context, q string, args ...any) ([]figR
 	}
 	defer rows.Close()
 	var out []figRow
+	sc := newFigScanner(false, false)
 	for rows.Next() {
 		var r figRow
-		dst := append([]any{&r.millesime, &r.region, &r.voie, &r.code, &r.cfd, &r.mefstat11}, figureDest(&r.fig)...)
-		dst = append(dst, &r.fileID)
-		if err := rows.Scan(dst...); err != nil {
+		if err := sc.scan(rows, &r); err != nil {
 			return nil, err
 		}
 		out = append(out, r)
@@ -236,11 +229,10 @@ func (s *Store) scanUAIRows(ctx context.Context, collapse bool, q string, args .
 	}
 	defer rows.Close()
 	var out []figRow
+	sc := newFigScanner(true, true)
 	for rows.Next() {
 		var r figRow
-		dst := append([]any{&r.uai, &r.millesime, &r.region, &r.voie, &r.code, &r.cfd, &r.mefstat11}, figureDest(&r.fig)...)
-		dst = append(dst, &r.fig.PartPoursuiteEtudes, &r.fig.PartEmploi6Mois, &r.fig.PartAutresSituations, &r.fileID)
-		if err := rows.Scan(dst...); err != nil {
+		if err := sc.scan(rows, &r); err != nil {
 			return nil, err
 		}
 		if collapse {
