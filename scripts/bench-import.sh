@@ -8,6 +8,9 @@
 #   - at 1× and 4×: `psql -1 -f` of a `pg_dump --data-only` of the imported
 #     database into a freshly migrated one (the project's own indexed
 #     tables), and `\copy` of the CSV rows into unindexed text tables.
+# Imports and restores are run BENCH_REPEAT times (default 3), alternated,
+# and their medians compared: on a shared machine one run of either moved
+# by ±20 %.
 # Targets: import ≤ 1.5× the indexed restore at 1× and 4×, rows/s at 4×
 # within 20 % of 1×, no-op re-import ≤ 0.5 s, peak RSS ≤ 256 MiB at 4×.
 # Usage: DATABASE_URL=postgres://…/postgres scripts/bench-import.sh
@@ -64,51 +67,79 @@ for s in $SCALES; do
   if [ "$s" -gt 1 ]; then bin/vitrine gen --scale "$s" --out "$tmp/x$s" >/dev/null; fi
 done
 
-declare -A RPS
-for s in $SCALES; do
-  db=vitrine_bench_imp_x$s
+median() { tr ' ' '\n' | grep . | sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+# one timed import of the files of scale $1 into a fresh database $2
+import_once() {
+  local db=$2 t0 t1
   fresh "$db"
   DATABASE_URL="$srv/$db" bin/vitrine migrate >/dev/null
-  # shellcheck disable=SC2046
-  set -- $(files_of "$s")
   # each timed step starts after a checkpoint: no earlier step's dirty pages
   # are written during it
   psql "$srv/$db" -qc CHECKPOINT
+  # shellcheck disable=SC2046
+  set -- $(files_of "$1")
   t0=$(now)
   DATABASE_URL="$srv/$db" /usr/bin/time -v bin/vitrine import "$@" > "$tmp/import.txt" 2> "$tmp/time.txt"
   t1=$(now)
-  ti=$(calc "$t1 - $t0")
+  calc "$t1 - $t0"
+}
+# one timed restore of $tmp/dump.sql into a fresh, migrated database $1
+restore_once() {
+  fresh "$1"
+  DATABASE_URL="$srv/$1" bin/vitrine migrate >/dev/null
+  psql "$srv/$1" -qc CHECKPOINT
+  local t0 t1
+  t0=$(now)
+  psql "$srv/$1" -v ON_ERROR_STOP=1 -q -1 -f "$tmp/dump.sql" >/dev/null
+  t1=$(now)
+  drop "$1"
+  calc "$t1 - $t0"
+}
+REPEAT=${BENCH_REPEAT:-3}
+echo "# each import and restore is run $REPEAT times (BENCH_REPEAT), alternated; medians"
+declare -A RPS
+for s in $SCALES; do
+  db=vitrine_bench_imp_x$s
+  ti=$(import_once "$s" "$db")
   rss=$(awk -F': ' '/Maximum resident/ {printf "%.0f", $2/1024}' "$tmp/time.txt")
   rows=$(psql "$srv/$db" -Atc "SELECT sum(rows_read) FROM import_files")
   size=$(psql "$srv/$db" -Atc "SELECT pg_size_pretty(pg_database_size(current_database()))")
-  RPS[$s]=$(calc "$rows / $ti")
+  # shellcheck disable=SC2046
+  set -- $(files_of "$s")
   t0=$(now)
   DATABASE_URL="$srv/$db" bin/vitrine import "$@" > "$tmp/noop.txt"
   t1=$(now)
   tn=$(calc "$t1 - $t0")
   grep -q "déjà importé" "$tmp/noop.txt" || echo "  (warning: the re-import skipped no file)"
-  printf '%s×: %d rows imported in %s s = %s rows/s; peak RSS %s MiB; database %s; no-op re-import %s s\n' \
-    "$s" "$rows" "$ti" "${RPS[$s]}" "$rss" "$size" "$tn"
-  if [ "$s" = 1 ] || [ "$s" = "${SCALES##* }" ]; then
+  restore=false
+  if [ "$s" = 1 ] || [ "$s" = "${SCALES##* }" ]; then restore=true; fi
+  imports="$ti" restores=""
+  if $restore; then
     # the same rows restored into the project's own freshly migrated, indexed tables
     # (its warning about the circular keys of signalements, empty here, is not shown)
     pg_dump --data-only --exclude-table=goose_db_version "$srv/$db" > "$tmp/dump.sql" 2> "$tmp/pg_dump.err" || { cat "$tmp/pg_dump.err"; exit 1; }
-    fresh "${db}_restore"
-    DATABASE_URL="$srv/${db}_restore" bin/vitrine migrate >/dev/null
-    psql "$srv/${db}_restore" -qc CHECKPOINT
-    t0=$(now)
-    psql "$srv/${db}_restore" -v ON_ERROR_STOP=1 -q -1 -f "$tmp/dump.sql" >/dev/null
-    t1=$(now)
-    tr=$(calc "$t1 - $t0")
-    rm -f "$tmp/dump.sql"
-    drop "${db}_restore"
-    fresh "${db}_text"
-    tt=$(copy_text "${db}_text" "$@")
-    drop "${db}_text"
-    printf '  pg_dump --data-only restored by psql -1 -f into indexed tables: %s s → import / restore = %s (goal ≤ 1.5)\n' "$tr" "$(calc "$ti / $tr")"
-    printf '  \\copy of the CSV rows into unindexed text tables: %s s → import / \\copy text = %s\n' "$tt" "$(calc "$ti / $tt")"
+    restores=$(restore_once "${db}_restore")
   fi
   drop "$db"
+  for _ in $(seq 2 "$REPEAT"); do
+    imports="$imports $(import_once "$s" "$db")"
+    drop "$db"
+    if $restore; then restores="$restores $(restore_once "${db}_restore")"; fi
+  done
+  ti=$(echo "$imports" | median)
+  RPS[$s]=$(calc "$rows / $ti")
+  printf '%s×: %d rows imported in %s s (median of %s) = %s rows/s; peak RSS %s MiB; database %s; no-op re-import %s s\n' \
+    "$s" "$rows" "$ti" "$imports" "${RPS[$s]}" "$rss" "$size" "$tn"
+  if $restore; then
+    tr=$(echo "$restores" | median)
+    rm -f "$tmp/dump.sql"
+    fresh "${db}_text"
+    # shellcheck disable=SC2046
+    tt=$(copy_text "${db}_text" $(files_of "$s"))
+    drop "${db}_text"
+    printf '  pg_dump --data-only restored by psql -1 -f into indexed tables: %s s (median of %s) → import / restore = %s (goal ≤ 1.5)\n' "$tr" "$restores" "$(calc "$ti / $tr")"
+    printf '  \\copy of the CSV rows into unindexed text tables: %s s → import / \\copy text = %s\n' "$tt" "$(calc "$ti / $tt")"
+  fi
 done
 first=${SCALES%% *}; last=${SCALES##* }
 printf 'rows/s at %s× / at %s× = %s (goal ≥ 0.8: within 20 %%)\n' "$last" "$first" "$(calc "${RPS[$last]} / ${RPS[$first]}")"
