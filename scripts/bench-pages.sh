@@ -85,16 +85,17 @@ report_rss "start"
 q() { psql "$dburl" -Atc "$1"; }
 
 # One URL per page type (cached throughput) and a list per type (uncached).
-types=(accueil recherche api-recherche etablissement api-etablissement etab-formation api-etab-formation formation api-formation region api-region academie donnees)
+types=(accueil recherche api-recherche etablissement api-etablissement etab-formation api-etab-formation formation api-formation region api-region academie famille donnees)
 etab=$(q "SELECT uai FROM ij_etab ORDER BY md5(uai) LIMIT 1")
 pair=$(q "SELECT uai || '/formations/' || code FROM ij_uai_formation ORDER BY md5(uai || code) LIMIT 1")
 form=$(q "SELECT code FROM ij_region_formation WHERE length(code) = 8 GROUP BY code ORDER BY count(*) DESC LIMIT 1")
+famille=$(q "SELECT slug FROM familles_metiers GROUP BY slug ORDER BY count(*) DESC, slug LIMIT 1")
 declare -A one=(
   [accueil]=/ [recherche]="/recherche?q=cuisine" [api-recherche]="/api/v1/recherche?q=cuisine"
   [etablissement]=/etablissements/$etab [api-etablissement]=/api/v1/etablissements/$etab
   [etab-formation]=/etablissements/$pair [api-etab-formation]=/api/v1/etablissements/$pair
   [formation]=/formations/$form [api-formation]=/api/v1/formations/$form
-  [region]=/regions/53 [api-region]=/api/v1/regions/53 [academie]=/academies/14 [donnees]=/a-propos/donnees)
+  [region]=/regions/53 [api-region]=/api/v1/regions/53 [academie]=/academies/14 [famille]=/familles-metiers/$famille [donnees]=/a-propos/donnees)
 urls() { # $1 type: distinct paths, at most $per
   case $1 in
     accueil) for _ in $(seq 30); do echo /; done ;;
@@ -110,6 +111,7 @@ urls() { # $1 type: distinct paths, at most $per
     region) q "SELECT '/regions/' || code FROM regions WHERE code IN (SELECT region FROM ij_region_formation) ORDER BY code" ;;
     api-region) q "SELECT '/api/v1/regions/' || code FROM regions WHERE code IN (SELECT region FROM ij_region_formation) ORDER BY code" ;;
     academie) q "SELECT DISTINCT '/academies/' || academie_code FROM departements WHERE academie_code IS NOT NULL ORDER BY 1" ;;
+    famille) q "SELECT DISTINCT '/familles-metiers/' || slug FROM familles_metiers ORDER BY 1" ;;
   esac
 }
 

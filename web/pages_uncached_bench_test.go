@@ -74,6 +74,7 @@ func BenchmarkPageUncached(b *testing.B) {
 	const etabForm = `SELECT uai || '/formations/' || code FROM (SELECT DISTINCT uai, code FROM ij_uai_formation) k ORDER BY md5(uai || code) LIMIT 200`
 	const regions = `SELECT code FROM regions WHERE code IN (SELECT region FROM ij_region_formation) ORDER BY code`
 	const academies = `SELECT DISTINCT academie_code FROM departements WHERE academie_code IS NOT NULL ORDER BY 1`
+	const familles = `SELECT DISTINCT slug FROM familles_metiers ORDER BY 1`
 	for _, pt := range []struct {
 		name string
 		urls func() []string
@@ -97,6 +98,7 @@ func BenchmarkPageUncached(b *testing.B) {
 		{"region", prefixed(regions, "/regions/"), false, true},
 		{"api-region", prefixed(regions, "/api/v1/regions/"), true, true},
 		{"academie", prefixed(academies, "/academies/"), false, true},
+		{"famille", prefixed(familles, "/familles-metiers/"), false, false},
 		{"donnees", list("/a-propos/donnees"), false, false},
 	} {
 		b.Run(pt.name, func(b *testing.B) {

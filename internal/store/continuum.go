@@ -31,11 +31,15 @@ SELECT f.cfd, coalesce(f.libelle_long, f.libelle_court, ''), coalesce(f.niveau, 
 FROM bcn_formations f LEFT JOIN bcn_niveaux n ON n.code = f.niveau`
 
 // bcnAround returns the BCN identity of a CFD and of its direct
-// predecessors and successors.
+// predecessors and successors. The CFDs are gathered first (a UNION of
+// index probes): written as « f.cfd = $1 OR f.cfd IN (…) OR … », the
+// condition scanned the 11,000 rows of bcn_formations on every formation
+// and establishment × formation page (6.5 ms against 1.4 under EXPLAIN
+// ANALYZE on the demo).
 func (s *Store) bcnAround(ctx context.Context, cfd string) (map[string]bcnFormation, error) {
-	return s.scanBCN(ctx, bcnSelect+` WHERE f.cfd = $1
-  OR f.cfd IN (SELECT ancien FROM bcn_formation_links WHERE nouveau = $1)
-  OR f.cfd IN (SELECT nouveau FROM bcn_formation_links WHERE ancien = $1)`, cfd)
+	return s.scanBCN(ctx, bcnSelect+` WHERE f.cfd IN (SELECT $1::text
+  UNION SELECT ancien FROM bcn_formation_links WHERE nouveau = $1
+  UNION SELECT nouveau FROM bcn_formation_links WHERE ancien = $1)`, cfd)
 }
 
 func (s *Store) scanBCN(ctx context.Context, q string, arg any) (map[string]bcnFormation, error) {
