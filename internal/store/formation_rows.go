@@ -52,6 +52,14 @@ FROM ij_region_formation WHERE code = ANY($1) AND ($2 = '' OR region = $2)`
 	return s.scanRegional(ctx, q, codes, region)
 }
 
+// regionalRowsOf returns the région × formation rows of the given codes
+// and millésimes, in every région.
+func (s *Store) regionalRowsOf(ctx context.Context, codes, millesimes []string) ([]figRow, error) {
+	q := `SELECT millesime, region, voie, code, coalesce(cfd, ''), coalesce(mefstat11, ''), ` + figureCols + `, file_id
+FROM ij_region_formation WHERE code = ANY($1) AND millesime = ANY($2)`
+	return s.scanRegional(ctx, q, codes, millesimes)
+}
+
 // regionRows returns every région × formation row of one région.
 func (s *Store) regionRows(ctx context.Context, region string) ([]figRow, error) {
 	q := `SELECT millesime, region, voie, code, coalesce(cfd, ''), coalesce(mefstat11, ''), ` + figureCols + `, file_id

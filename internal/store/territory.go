@@ -383,15 +383,21 @@ func (s *Store) FormationContext(ctx context.Context, region string, keys []mode
 	if len(keys) == 0 {
 		return out, nil
 	}
-	var codes []string
+	var codes, mills []string
 	seen := map[string]bool{}
 	for _, k := range keys {
 		if !seen[k.Code] {
 			seen[k.Code] = true
 			codes = append(codes, k.Code)
 		}
+		if !seen["m"+k.Millesime] {
+			seen["m"+k.Millesime] = true
+			mills = append(mills, k.Millesime)
+		}
 	}
-	rows, err := s.regionalRows(ctx, codes, "")
+	// only the millésimes the keys name (a superset of the keys: the rows
+	// of other keys are not looked at)
+	rows, err := s.regionalRowsOf(ctx, codes, mills)
 	if err != nil {
 		return nil, err
 	}
