@@ -129,8 +129,11 @@ func latestPerVoie(figs []model.FormationFigure) []model.FormationFigure {
 
 // FamilleRefs returns the famille de métiers of every specialty and
 // common 2nde CFD (for the links of formation and establishment pages).
+//
+// The map is read once per data version (every establishment page names
+// the familles of its specialties): callers must not modify it.
 func (s *Store) FamilleRefs(ctx context.Context) (map[string]*model.FamilleRef, error) {
-	return s.familleRefs(ctx)
+	return summary(ctx, s, "familles refs", func() (map[string]*model.FamilleRef, error) { return s.familleRefs(ctx) })
 }
 
 // FamilleOf returns the famille de métiers of a CFD (a specialty or a
