@@ -211,11 +211,14 @@ func regionTerritoire(code string) model.Territoire {
 // entry per (UAI, voie) with its latest figure.
 func (s *Store) offres(ctx context.Context, ff *formationFigures, etabs map[etabKey]model.RawFormationFigure) ([]model.EtablissementOffre, error) {
 	type ov struct{ uai, voie string }
-	groups := map[ov][]model.FormationFigure{}
+	// Every millésime of an offer is listed, only the latest is shown:
+	// only that one is disclosed (a large formation has 11,000 figures at
+	// 1× the demo, 45,000 at 4×).
+	groups := map[ov][]model.RawFormationFigure{}
 	var uais []string
 	seen := map[string]bool{}
 	for k, f := range etabs {
-		groups[ov{k.uai, k.voie}] = append(groups[ov{k.uai, k.voie}], f.Disclose())
+		groups[ov{k.uai, k.voie}] = append(groups[ov{k.uai, k.voie}], f)
 		if !seen[k.uai] {
 			seen[k.uai] = true
 			uais = append(uais, k.uai)
@@ -227,8 +230,9 @@ func (s *Store) offres(ctx context.Context, ff *formationFigures, etabs map[etab
 	}
 	out := make([]model.EtablissementOffre, 0, len(groups))
 	for k, figs := range groups {
-		sortFigures(figs)
-		o := model.EtablissementOffre{UAI: k.uai, Voie: k.voie, Dernier: figs[0]}
+		// one voie, one figure per millésime: sortFigures' order
+		sort.Slice(figs, func(i, j int) bool { return model.CompareMillesimes(figs[i].Millesime, figs[j].Millesime) < 0 })
+		o := model.EtablissementOffre{UAI: k.uai, Voie: k.voie, Dernier: figs[0].Disclose()}
 		for _, f := range figs {
 			o.Millesimes = append(o.Millesimes, f.Millesime)
 		}
