@@ -355,7 +355,7 @@ func tryLockImports(ctx context.Context, tx pgx.Tx) (bool, error) {
 }
 
 // sequences are the values of the sequences a load uses, to set them back
-// when the late files refuse the run (see overlap).
+// when a later stage refuses the run (see overlap).
 type sequences struct {
 	names  []string
 	values []int64
